@@ -1,0 +1,1 @@
+"""credits: see docs/architecture.md."""

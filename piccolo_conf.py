@@ -1,0 +1,22 @@
+"""Piccolo configuration: the engine comes from one setting, REGISTRY_DATABASE_URL.
+
+unset            -> SQLite file ./var/registry.db (created on first use)
+sqlite:///PATH   -> that SQLite file
+postgresql://... -> PostgreSQL
+"""
+
+from piccolo.conf.apps import AppRegistry
+
+from registry.db import make_engine
+from registry.settings import get_settings
+
+DB = make_engine(get_settings())
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "registry.piccolo_app",
+        "training.piccolo_app",
+        "credits.piccolo_app",
+        "reports.piccolo_app",
+    ]
+)

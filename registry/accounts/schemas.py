@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from registry.codes import Role
+from registry.common.schemas import Schema
+
+
+class TokenRequest(Schema):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class Me(BaseModel):
+    username: str
+    role: Role
+    kindergarten_id: int | None
+    staff_id: int | None
+
+
+class AccountCreate(Schema):
+    username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+    password: str = Field(min_length=1, max_length=256)
+    role: Role
+    kindergarten_code: str | None = None
+    staff_id_number: str | None = None
+
+
+class AccountOut(BaseModel):
+    id: int
+    username: str
+    role: Role
+    kindergarten_id: int | None
+    staff_id: int | None

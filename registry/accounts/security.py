@@ -1,0 +1,72 @@
+"""Bearer tokens (Litestar's JWTAuth) and role guards.
+
+The token carries the role and the scope (kindergarten, staff record) as signed claims, so
+authorising a request costs no query. Tokens are short-lived (REGISTRY_TOKEN_TTL_MINUTES).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.security.jwt import JWTAuth, Token
+
+from registry.accounts.rules import Principal, allowed
+from registry.codes import Role
+from registry.settings import Settings
+
+PUBLIC_PATHS = ["/api/v1/auth/token", "/api/v1/schema", "/health", "/favicon.ico"]
+
+
+async def retrieve_principal(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    extras = token.extras or {}
+    try:
+        return Principal(
+            account_id=int(extras["aid"]),
+            username=token.sub,
+            role=Role(extras["role"]),
+            kindergarten_id=extras.get("kg"),
+            staff_id=extras.get("st"),
+        )
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def make_jwt_auth(settings: Settings) -> JWTAuth[Principal, Token]:
+    return JWTAuth[Principal, Token](
+        retrieve_user_handler=retrieve_principal,
+        token_secret=settings.jwt_secret(),
+        exclude=PUBLIC_PATHS,
+        default_token_expiration=timedelta(minutes=settings.token_ttl_minutes),
+        description="Bearer token from POST /api/v1/auth/token",
+    )
+
+
+def issue_token(auth: JWTAuth[Principal, Token], who: Principal, ttl_minutes: int) -> str:
+    return auth.create_token(
+        identifier=who.username,
+        token_expiration=timedelta(minutes=ttl_minutes),
+        token_extras={
+            "aid": who.account_id,
+            "role": who.role.value,
+            "kg": who.kindergarten_id,
+            "st": who.staff_id,
+        },
+    )
+
+
+def requires(permission: str) -> Any:
+    """A guard: the caller's role must hold ``permission`` in the matrix (accounts.rules)."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        user = connection.scope.get("user")
+        if not isinstance(user, Principal):
+            raise NotAuthorizedException("authentication required")
+        if not allowed(permission, user.role):
+            raise PermissionDeniedException(f"role {user.role.value} may not do this ({permission})")
+
+    guard.__name__ = f"requires_{permission.replace('.', '_')}"
+    return guard

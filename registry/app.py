@@ -1,0 +1,76 @@
+"""create_app(): the one factory used by the server, the CLI and the tests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router, get
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from registry.accounts.controllers import AccountController, AuthController, MeController
+from registry.accounts.security import make_jwt_auth
+from registry.audit.controllers import AuditController
+from registry.common.params import reject_unknown_query_params
+from registry.db import close_pool, start_pool
+from registry.errors import exception_handlers
+from registry.kindergartens.controllers import KindergartenController
+from registry.settings import Settings, get_settings
+from registry.staff.controllers import StaffController
+
+API_CONTROLLERS: list[type] = [
+    AuthController,
+    MeController,
+    AccountController,
+    KindergartenController,
+    StaffController,
+    AuditController,
+]
+
+
+@get("/health", tags=["meta"], summary="Liveness", include_in_schema=False)
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level)
+    jwt_auth = make_jwt_auth(settings)
+
+    @asynccontextmanager
+    async def db_pool(_: Litestar) -> AsyncGenerator[None, None]:
+        await start_pool(settings.pg_pool_max)
+        try:
+            yield
+        finally:
+            await close_pool()
+
+    api = Router(path="/api/v1", route_handlers=API_CONTROLLERS)
+    return Litestar(
+        route_handlers=[api, health],
+        on_app_init=[jwt_auth.on_app_init],
+        lifespan=[db_pool],
+        exception_handlers=exception_handlers,
+        before_request=reject_unknown_query_params,
+        request_max_body_size=settings.max_body_bytes,
+        state=State({"jwt_auth": jwt_auth}),
+        openapi_config=OpenAPIConfig(
+            title="Kindergarten workforce registry",
+            version="1.0.0",
+            description="District registry of kindergarten staff, certificates, training and credits. "
+            "See docs/api.md.",
+            path="/api/v1/schema",
+            render_plugins=[SwaggerRenderPlugin(path="/swagger"), RedocRenderPlugin(path="/redoc")],
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
+        ),
+        debug=False,
+    )

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, get
+
+from registry.accounts.rules import Principal
+from registry.accounts.security import requires
+from registry.audit import services
+from registry.audit.schemas import AuditEventOut
+from registry.common.params import Limit, Offset
+from registry.common.schemas import DEFAULT_LIMIT, Page
+
+
+class AuditController(Controller):
+    path = "/audit"
+    tags = ["audit"]
+
+    @get("/", guards=[requires("audit.read")], summary="The audit trail, newest first")
+    async def list(
+        self,
+        request: Request[Principal, Any, Any],
+        entity: str | None = None,
+        entity_id: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> Page[AuditEventOut]:
+        return await services.list_events(
+            request.user,
+            entity=entity,
+            entity_id=entity_id,
+            actor=actor,
+            since=since,
+            until=until,
+            limit=limit,
+            offset=offset,
+        )

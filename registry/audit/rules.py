@@ -1,0 +1,25 @@
+"""Pure rules of the audit trail: what a change looks like, and what a reader may see of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.staff.rules import mask_id_number
+
+SENSITIVE_KEYS = ("id_number",)
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Only the fields whose value changed, so the trail shows the change, not the whole row."""
+    return {k: v for k, v in after.items() if before.get(k) != v}
+
+
+def redact(snapshot: dict[str, Any] | None, full_ids: bool) -> dict[str, Any] | None:
+    if snapshot is None or full_ids:
+        return snapshot
+    out = dict(snapshot)
+    for key in SENSITIVE_KEYS:
+        value = out.get(key)
+        if isinstance(value, str):
+            out[key] = mask_id_number(value)
+    return out

@@ -1,0 +1,95 @@
+"""The audit trail: every write records who, when, what, and the before and after.
+
+``record`` is called inside the caller's write transaction, so the change and its trail
+commit or roll back together.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from registry.audit.rules import redact
+from registry.audit.schemas import AuditEventOut
+from registry.audit.tables import AuditEvent
+from registry.codes import Role
+from registry.common.schemas import Page
+from registry.common.time import utcnow
+
+if TYPE_CHECKING:
+    from registry.accounts.rules import Principal
+
+
+async def record(
+    actor: Principal,
+    action: str,
+    entity: str,
+    entity_id: int | str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    await AuditEvent.insert(
+        AuditEvent(
+            at=utcnow(),
+            actor=actor.username,
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            before=json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
+            after=json.dumps(after, ensure_ascii=False, default=str) if after is not None else None,
+        )
+    )
+
+
+def _load(value: Any) -> dict[str, Any] | None:
+    if value is None or isinstance(value, dict):
+        return value
+    loaded = json.loads(value)
+    return loaded if isinstance(loaded, dict) else {"value": loaded}
+
+
+async def list_events(
+    viewer: Principal,
+    *,
+    entity: str | None,
+    entity_id: str | None,
+    actor: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    offset: int,
+) -> Page[AuditEventOut]:
+    where = []
+    if entity:
+        where.append(AuditEvent.entity == entity)
+    if entity_id:
+        where.append(AuditEvent.entity_id == entity_id)
+    if actor:
+        where.append(AuditEvent.actor == actor)
+    if since:
+        where.append(AuditEvent.at >= since)
+    if until:
+        where.append(AuditEvent.at < until)
+    query = AuditEvent.select().order_by(AuditEvent.id, ascending=False).limit(limit).offset(offset)
+    count = AuditEvent.count()
+    if where:
+        query = query.where(*where)
+        count = count.where(*where)
+    rows = await query
+    total = await count
+    full_ids = viewer.role == Role.district_hr
+    items = [
+        AuditEventOut(
+            id=r["id"],
+            actor=r["actor"],
+            at=r["at"],
+            action=r["action"],
+            entity=r["entity"],
+            entity_id=r["entity_id"],
+            before=redact(_load(r["before"]), full_ids),
+            after=redact(_load(r["after"]), full_ids),
+        )
+        for r in rows
+    ]
+    return Page(items=items, total=total, limit=limit, offset=offset)

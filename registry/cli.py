@@ -1,0 +1,160 @@
+"""The ``registry`` command: serve, migrate, demo load, user create."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from registry.codes import Role
+
+console = Console()
+
+
+def _run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+@click.group()
+def main() -> None:
+    """District kindergarten-workforce registry."""
+
+
+@main.command()
+@click.option("--host", default=None, help="interface to bind (default REGISTRY_HOST, 127.0.0.1)")
+@click.option("--port", default=None, type=int, help="port (default REGISTRY_PORT, 8000)")
+@click.option("--workers", default=1, show_default=True, type=int, help="worker processes (PostgreSQL only)")
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Run the API with uvicorn (uvloop, httptools)."""
+    import uvicorn
+
+    from registry.settings import get_settings
+
+    settings = get_settings()
+    if workers > 1 and settings.engine_kind == "sqlite":
+        raise click.UsageError("SQLite has one writer: run a single worker, or use PostgreSQL")
+    settings.jwt_secret()  # create the development key before workers fork, so they share it
+    uvicorn.run(
+        "registry.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+
+
+async def _migrate() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards(app_name="all", migration_id="all", fake=False)
+    if not result.success:
+        raise click.ClickException(f"migration failed: {result.message}")
+
+
+@main.command()
+def migrate() -> None:
+    """Apply every pending migration (all apps)."""
+    from registry.settings import get_settings
+
+    _run(_migrate())
+    console.print(f"[green]database is up to date[/] ({get_settings().engine_kind})")
+
+
+@main.group()
+def demo() -> None:
+    """The synthetic demo district."""
+
+
+@demo.command("load")
+@click.option(
+    "--scale", type=click.Choice(["district", "city", "province"]), default="district", show_default=True
+)
+@click.option("--seed", type=int, default=2017, show_default=True)
+@click.option("--reset", is_flag=True, help="delete the existing registry data first (not the audit trail)")
+def demo_load(scale: str, seed: int, reset: bool) -> None:
+    """Build a deterministic synthetic district and one demo account per role."""
+    from registry.demo.loader import load_demo
+    from registry.errors import DomainError
+
+    with Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        try:
+            summary = _run(load_demo(scale=scale, seed=seed, progress=progress, reset=reset))
+        except DomainError as exc:
+            raise click.ClickException(exc.detail) from None
+    print_demo_summary(summary)
+
+
+def print_demo_summary(summary: Any) -> None:
+    console.print(summary.describe() if hasattr(summary, "describe") else summary)
+    table = Table(title="Demo accounts (demo mode only: change or delete them before real use)")
+    for col in ("username", "role", "password", "scope"):
+        table.add_column(col)
+    for acc in summary.accounts:
+        table.add_row(acc.username, acc.role, acc.password, acc.scope)
+    console.print(table)
+
+
+@main.group()
+def user() -> None:
+    """Accounts."""
+
+
+@user.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option(
+    "--kindergarten", "kindergarten_code", default=None, help="kindergarten code (kindergarten_admin)"
+)
+@click.option("--staff", "staff_id_number", default=None, help="ID number of the staff record (teacher)")
+@click.option("--password-stdin", is_flag=True, required=True, help="read the password from standard input")
+def user_create(
+    username: str, role: str, kindergarten_code: str | None, staff_id_number: str | None, password_stdin: bool
+) -> None:
+    """Create an account; the password is read from standard input, never from the command line."""
+    from pydantic import ValidationError
+
+    from registry.accounts.schemas import AccountCreate
+    from registry.accounts.services import SYSTEM, create_account
+    from registry.errors import DomainError
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        data = AccountCreate(
+            username=username,
+            password=password,
+            role=Role(role),
+            kindergarten_code=kindergarten_code,
+            staff_id_number=staff_id_number,
+        )
+        out = _run(create_account(SYSTEM, data))
+    except ValidationError as exc:
+        raise click.ClickException(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        ) from None
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    console.print(f"created account [bold]{out.username}[/] ({out.role.value}), id {out.id}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

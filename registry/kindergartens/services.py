@@ -1,0 +1,177 @@
+"""Kindergarten register: list, read, create, update, each write one audited transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo.columns.combination import Or
+
+from registry.accounts.rules import Principal
+from registry.audit.rules import changed_fields
+from registry.audit.services import record
+from registry.common.schemas import Page
+from registry.common.scope import kindergarten_scope
+from registry.common.time import utcnow
+from registry.db import write_transaction
+from registry.errors import Conflict, Invalid, NotFound
+from registry.kindergartens.rules import AGE_BANDS, dates_problem, over_capacity, total_classes
+from registry.kindergartens.schemas import Classes, KindergartenCreate, KindergartenOut, KindergartenUpdate
+from registry.kindergartens.tables import Kindergarten as K
+
+
+def to_out(row: dict[str, Any]) -> KindergartenOut:
+    classes = {b: row[f"classes_{b}"] for b in AGE_BANDS}
+    return KindergartenOut(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        street=row["street"],
+        group=row["collab_group"],
+        ownership=row["ownership"],
+        grade=row["grade"],
+        demonstration=row["demonstration"],
+        service_type=row["service_type"],
+        teacher_model=row["teacher_model"],
+        classes=Classes(**classes),
+        total_classes=total_classes(classes),
+        children=row["children"],
+        places=row["places"],
+        over_capacity=over_capacity(row["children"], row["places"]),
+        opened_on=row["opened_on"],
+        closed_on=row["closed_on"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def to_columns(data: dict[str, Any]) -> dict[str, Any]:
+    """API fields -> table columns (``group`` and ``classes`` are spelled differently)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "group":
+            out["collab_group"] = value
+        elif key == "classes":
+            for band in AGE_BANDS:
+                out[f"classes_{band}"] = value[band]
+        elif hasattr(value, "value"):
+            out[key] = value.value
+        else:
+            out[key] = value
+    return out
+
+
+def snapshot(out: KindergartenOut) -> dict[str, Any]:
+    return out.model_dump(mode="json", exclude={"created_at", "updated_at", "total_classes", "over_capacity"})
+
+
+async def list_kindergartens(
+    who: Principal,
+    *,
+    street: str | None = None,
+    group: int | None = None,
+    ownership: str | None = None,
+    grade: str | None = None,
+    demonstration: str | None = None,
+    service_type: str | None = None,
+    search: str | None = None,
+    limit: int,
+    offset: int,
+) -> Page[KindergartenOut]:
+    where: list[Any] = []
+    scope = kindergarten_scope(who)
+    if scope is not None:
+        where.append(K.id == scope)
+    for column, value in (
+        (K.street, street),
+        (K.collab_group, group),
+        (K.ownership, ownership),
+        (K.grade, grade),
+        (K.demonstration, demonstration),
+        (K.service_type, service_type),
+    ):
+        if value is not None:
+            where.append(column == value)
+    if search:
+        where.append(Or(K.name.like(f"%{search}%"), K.code.like(f"{search}%")))
+    query = K.select().order_by(K.code).limit(limit).offset(offset)
+    count = K.count()
+    if where:
+        query = query.where(*where)
+        count = count.where(*where)
+    rows = await query
+    return Page(items=[to_out(r) for r in rows], total=await count, limit=limit, offset=offset)
+
+
+async def _load(who: Principal, kindergarten_id: int) -> dict[str, Any]:
+    scope = kindergarten_scope(who)
+    row = await K.select().where(K.id == kindergarten_id).first()
+    if row is None or (scope is not None and scope != kindergarten_id):
+        raise NotFound(f"no kindergarten {kindergarten_id}")
+    return row
+
+
+async def get_kindergarten(who: Principal, kindergarten_id: int) -> KindergartenOut:
+    return to_out(await _load(who, kindergarten_id))
+
+
+async def create_kindergarten(who: Principal, data: KindergartenCreate) -> KindergartenOut:
+    async with write_transaction():
+        if await K.exists().where(K.code == data.code):
+            raise Conflict(f"kindergarten code {data.code} exists already", field="code")
+        now = utcnow()
+        values = to_columns(data.model_dump())
+        rows = await K.insert(K(**values, created_at=now, updated_at=now)).returning(K.id)
+        out = to_out(await K.select().where(K.id == rows[0]["id"]).first())  # type: ignore[arg-type]
+        await record(who, "create", "kindergarten", out.id, None, snapshot(out))
+    return out
+
+
+async def update_kindergarten(
+    who: Principal, kindergarten_id: int, data: KindergartenUpdate
+) -> KindergartenOut:
+    changes = data.model_dump(exclude_unset=True)
+    if any(
+        changes.get(k, 0) is None
+        for k in (
+            "code",
+            "name",
+            "street",
+            "group",
+            "ownership",
+            "grade",
+            "demonstration",
+            "service_type",
+            "teacher_model",
+            "classes",
+            "children",
+            "places",
+        )
+    ):
+        bad = next(k for k, v in changes.items() if v is None and k not in ("opened_on", "closed_on"))
+        raise Invalid.field(bad, "may not be null")
+    async with write_transaction():
+        before_row = await _load(who, kindergarten_id)
+        before = to_out(before_row)
+        problem = dates_problem(
+            changes.get("opened_on", before.opened_on), changes.get("closed_on", before.closed_on)
+        )
+        if problem:
+            raise Invalid.field("closed_on", problem)
+        if (
+            "code" in changes
+            and changes["code"] != before.code
+            and await K.exists().where(K.code == changes["code"])
+        ):
+            raise Conflict(f"kindergarten code {changes['code']} exists already", field="code")
+        if changes:
+            values: dict[Any, Any] = to_columns(changes)
+            values["updated_at"] = utcnow()
+            await K.update(values).where(K.id == kindergarten_id)
+        after = to_out(await _load(who, kindergarten_id))
+        diff_before, diff_after = snapshot(before), snapshot(after)
+        delta = changed_fields(diff_before, diff_after)
+        if delta:
+            await record(
+                who, "update", "kindergarten", kindergarten_id, {k: diff_before[k] for k in delta}, delta
+            )
+    return after

@@ -1,0 +1,76 @@
+"""One Settings object, read from the environment (prefix ``REGISTRY_``).
+
+Every setting is listed in the README's configuration table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_PATH = Path("var") / "registry.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="unset: ./var/registry.db; sqlite:///PATH; postgresql://user@host:port/db",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="JWT signing key; unset: a random key kept in var/secret.key (development only)",
+    )
+    token_ttl_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    login_max_failures: int = Field(default=5, ge=1, description="failed logins before the account locks")
+    login_lock_minutes: int = Field(default=15, ge=1, description="how long a locked account stays locked")
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="request body limit (413 above)")
+    sqlite_timeout_seconds: float = Field(default=30.0, gt=0)
+    pg_pool_max: int = Field(default=10, ge=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    bureau_name: str = "北京市朝阳区教育委员会"
+    var_dir: Path = Path("var")
+
+    @property
+    def engine_kind(self) -> Literal["sqlite", "postgres"]:
+        url = self.database_url or ""
+        if url.startswith(("postgresql://", "postgres://")):
+            return "postgres"
+        return "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path:
+        url = self.database_url
+        if not url:
+            return self.var_dir / DEFAULT_SQLITE_PATH.name
+        if url.startswith("sqlite:///"):
+            return Path(url.removeprefix("sqlite:///"))
+        raise ValueError(f"REGISTRY_DATABASE_URL: not a sqlite URL: {url!r}")
+
+    def jwt_secret(self) -> str:
+        """The signing key: the configured one, else a per-installation random key on disk."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret.key"
+        if path.exists():
+            return path.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

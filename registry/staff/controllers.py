@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, patch, post
+from litestar.params import Parameter
+
+from registry.accounts.rules import Principal
+from registry.accounts.security import requires
+from registry.codes import Employment, Honour, Ownership, Post, StaffStatus, Title
+from registry.common.params import Limit, Offset
+from registry.common.schemas import DEFAULT_LIMIT, Page
+from registry.staff import services
+from registry.staff.schemas import StaffCreate, StaffDetail, StaffOut, StaffUpdate, TransferIn
+
+Req = Request[Principal, Any, Any]
+
+
+class StaffController(Controller):
+    path = "/staff"
+    tags = ["staff"]
+
+    @get("/", guards=[requires("staff.list")], summary="List staff")
+    async def list(
+        self,
+        request: Req,
+        kindergarten_id: int | None = None,
+        street: str | None = None,
+        group: Annotated[int | None, Parameter(ge=1, le=15)] = None,
+        ownership: Ownership | None = None,
+        post: Post | None = None,
+        status: StaffStatus | None = None,
+        title: Title | None = None,
+        employment: Employment | None = None,
+        honour: Honour | None = None,
+        search: Annotated[str | None, Parameter(description="name, or the start of an ID number")] = None,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> Page[StaffOut]:
+        return await services.list_staff(
+            request.user,
+            kindergarten_id=kindergarten_id,
+            street=street,
+            group=group,
+            ownership=ownership,
+            post=post,
+            status=status,
+            title=title,
+            employment=employment,
+            honour=honour,
+            search=search,
+            limit=limit,
+            offset=offset,
+        )
+
+    @get("/{staff_id:int}", guards=[requires("staff.read")], summary="One staff member, with history")
+    async def get(self, request: Req, staff_id: int) -> StaffDetail:
+        return await services.get_staff(request.user, staff_id)
+
+    @post("/", guards=[requires("staff.write")], summary="Add a staff member")
+    async def create(self, request: Req, data: StaffCreate) -> StaffDetail:
+        return await services.create_staff(request.user, data)
+
+    @patch("/{staff_id:int}", guards=[requires("staff.write")], summary="Change a staff record")
+    async def update(self, request: Req, staff_id: int, data: StaffUpdate) -> StaffDetail:
+        return await services.update_staff(request.user, staff_id, data)
+
+    @post(
+        "/{staff_id:int}/transfer",
+        guards=[requires("staff.transfer")],
+        status_code=200,
+        summary="Move a person to another kindergarten (the record and its history stay)",
+    )
+    async def transfer(self, request: Req, staff_id: int, data: TransferIn) -> StaffDetail:
+        return await services.transfer_staff(request.user, staff_id, data)

@@ -1,0 +1,385 @@
+"""Staff register: one person, one record; transfers keep the record and its history."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from piccolo.columns.combination import Or
+
+from registry.accounts.rules import Principal
+from registry.audit.rules import changed_fields
+from registry.audit.services import record
+from registry.codes import Role, StaffStatus
+from registry.common.schemas import Page
+from registry.common.scope import kindergarten_scope, staff_scope
+from registry.common.time import today, utcnow
+from registry.db import write_transaction
+from registry.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from registry.kindergartens.tables import Kindergarten as K
+from registry.staff.rules import (
+    hire_date_problem,
+    mask_id_number,
+    may_see_full_id,
+    parse_id_number,
+    transfer_problem,
+)
+from registry.staff.schemas import AssignmentOut, StaffCreate, StaffDetail, StaffOut, StaffUpdate, TransferIn
+from registry.staff.tables import Staff as S
+from registry.staff.tables import StaffAssignment as A
+
+COLUMNS = (
+    S.id,
+    S.id_number,
+    S.name,
+    S.sex,
+    S.birth_date,
+    S.kindergarten,
+    S.kindergarten.code.as_alias("kindergarten_code"),
+    S.kindergarten.name.as_alias("kindergarten_name"),
+    S.post,
+    S.employment,
+    S.title,
+    S.honours,
+    S.education,
+    S.hired_on,
+    S.status,
+    S.left_on,
+    S.created_at,
+    S.updated_at,
+)
+
+
+def _honours(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        loaded = json.loads(value)
+        return list(loaded) if isinstance(loaded, list) else []
+    return list(value or [])
+
+
+def to_out(row: dict[str, Any], viewer: Principal | None) -> StaffOut:
+    full = viewer is None or may_see_full_id(viewer.role, viewer.staff_id, row["id"])
+    return StaffOut(
+        id=row["id"],
+        id_number=row["id_number"] if full else mask_id_number(row["id_number"]),
+        name=row["name"],
+        sex=row["sex"],
+        birth_date=row["birth_date"],
+        kindergarten_id=row["kindergarten"],
+        kindergarten_code=row["kindergarten_code"],
+        kindergarten_name=row["kindergarten_name"],
+        post=row["post"],
+        employment=row["employment"],
+        title=row["title"],
+        honours=_honours(row["honours"]),
+        education=row["education"],
+        hired_on=row["hired_on"],
+        status=row["status"],
+        left_on=row["left_on"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def snapshot(out: StaffOut) -> dict[str, Any]:
+    return out.model_dump(
+        mode="json", exclude={"created_at", "updated_at", "kindergarten_code", "kindergarten_name"}
+    )
+
+
+def _scope_filters(who: Principal) -> list[Any]:
+    where: list[Any] = []
+    kg = kindergarten_scope(who)
+    if kg is not None and who.role != Role.teacher:
+        where.append(S.kindergarten == kg)
+    person = staff_scope(who)
+    if person is not None:
+        where.append(S.id == person)
+    return where
+
+
+async def list_staff(
+    who: Principal,
+    *,
+    kindergarten_id: int | None = None,
+    street: str | None = None,
+    group: int | None = None,
+    ownership: str | None = None,
+    post: str | None = None,
+    status: str | None = None,
+    title: str | None = None,
+    employment: str | None = None,
+    honour: str | None = None,
+    search: str | None = None,
+    limit: int,
+    offset: int,
+) -> Page[StaffOut]:
+    where = _scope_filters(who)
+    for column, value in (
+        (S.kindergarten, kindergarten_id),
+        (S.kindergarten.street, street),
+        (S.kindergarten.collab_group, group),
+        (S.kindergarten.ownership, ownership),
+        (S.post, post),
+        (S.status, status),
+        (S.title, title),
+        (S.employment, employment),
+    ):
+        if value is not None:
+            where.append(column == value)
+    if honour:
+        where.append(S.honours.like(f'%"{honour}"%'))
+    if search:
+        term = search.strip().upper() if search.strip()[:1].isdigit() else search.strip()
+        where.append(Or(S.name.like(f"%{term}%"), S.id_number.like(f"{term}%")))
+    query = (
+        S.select(*COLUMNS)
+        .order_by(S.kindergarten)
+        .order_by(S.name)
+        .order_by(S.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    count = S.count()
+    if where:
+        query = query.where(*where)
+        count = count.where(*where)
+    rows = await query
+    return Page(items=[to_out(r, who) for r in rows], total=await count, limit=limit, offset=offset)
+
+
+async def _load(who: Principal, staff_id: int) -> dict[str, Any]:
+    where = [S.id == staff_id, *_scope_filters(who)]
+    row = await S.select(*COLUMNS).where(*where).first()
+    if row is None:
+        raise NotFound(f"no staff member {staff_id}")
+    return row
+
+
+async def _assignments(staff_id: int) -> list[AssignmentOut]:
+    rows = (
+        await A.select(
+            A.kindergarten,
+            A.kindergarten.code.as_alias("code"),
+            A.kindergarten.name.as_alias("kg_name"),
+            A.post,
+            A.starts_on,
+            A.ends_on,
+            A.reason,
+        )
+        .where(A.staff == staff_id)
+        .order_by(A.starts_on, ascending=False)
+        .order_by(A.id, ascending=False)
+    )
+    return [
+        AssignmentOut(
+            kindergarten_id=r["kindergarten"],
+            kindergarten_code=r["code"],
+            kindergarten_name=r["kg_name"],
+            post=r["post"],
+            starts_on=r["starts_on"],
+            ends_on=r["ends_on"],
+            reason=r["reason"],
+        )
+        for r in rows
+    ]
+
+
+async def get_staff(who: Principal, staff_id: int) -> StaffDetail:
+    out = to_out(await _load(who, staff_id), who)
+    return StaffDetail(**out.model_dump(), assignments=await _assignments(staff_id))
+
+
+async def _check_kindergarten(who: Principal, kindergarten_id: int) -> None:
+    if not await K.exists().where(K.id == kindergarten_id):
+        raise Invalid.field("kindergarten_id", f"no kindergarten {kindergarten_id}")
+    scope = kindergarten_scope(who)
+    if scope is not None and scope != kindergarten_id:
+        raise Forbidden("a kindergarten admin may only add staff to their own kindergarten")
+
+
+async def create_staff(who: Principal, data: StaffCreate) -> StaffDetail:
+    parsed = parse_id_number(data.id_number)
+    problem = hire_date_problem(parsed.birth_date, data.hired_on)
+    if problem:
+        raise Invalid.field("hired_on", problem)
+    await _check_kindergarten(who, data.kindergarten_id)
+    left_on = data.left_on
+    if data.status == StaffStatus.left and left_on is None:
+        left_on = today()
+    async with write_transaction():
+        if await S.exists().where(S.id_number == parsed.value):
+            raise Conflict(
+                "a staff member with this ID number exists already: one person, one record",
+                [FieldError("id_number", "duplicate")],
+            )
+        now = utcnow()
+        rows = await S.insert(
+            S(
+                id_number=parsed.value,
+                name=data.name,
+                sex=parsed.sex.value,
+                birth_date=parsed.birth_date,
+                kindergarten=data.kindergarten_id,
+                post=data.post.value,
+                employment=data.employment.value,
+                title=data.title.value,
+                honours=json.dumps([h.value for h in data.honours]),
+                education=data.education.value if data.education else None,
+                hired_on=data.hired_on,
+                status=data.status.value,
+                left_on=left_on,
+                created_at=now,
+                updated_at=now,
+            )
+        ).returning(S.id)
+        staff_id = rows[0]["id"]
+        await A.insert(
+            A(
+                staff=staff_id,
+                kindergarten=data.kindergarten_id,
+                post=data.post.value,
+                starts_on=data.hired_on or today(),
+                ends_on=left_on,
+                reason="hired",
+            )
+        )
+        out = to_out(await _load(who, staff_id), None)
+        await record(who, "create", "staff", staff_id, None, snapshot(out))
+    return await get_staff(who, staff_id)
+
+
+async def _close_open_assignment(staff_id: int, last_day: date) -> dict[str, Any] | None:
+    current = await A.select().where(A.staff == staff_id, A.ends_on.is_null()).first()
+    if current is None:
+        return None
+    if current["starts_on"] > last_day:
+        # Started after the change's last day: the open row is replaced, not closed.
+        await A.delete().where(A.id == current["id"])
+    else:
+        await A.update({A.ends_on: last_day}).where(A.id == current["id"])
+    return current
+
+
+async def update_staff(who: Principal, staff_id: int, data: StaffUpdate) -> StaffDetail:
+    changes = data.model_dump(exclude_unset=True)
+    for key in ("name", "post", "employment", "title", "honours", "status", "id_number"):
+        if key in changes and changes[key] is None:
+            raise Invalid.field(key, "may not be null")
+    async with write_transaction():
+        row = await _load(who, staff_id)
+        before = to_out(row, None)
+        if "kindergarten_id" in changes and changes.pop("kindergarten_id") != row["kindergarten"]:
+            raise Invalid.field(
+                "kindergarten_id",
+                f"a move to another kindergarten is a transfer: POST /api/v1/staff/{staff_id}/transfer",
+            )
+        values: dict[Any, Any] = {}
+        if "id_number" in changes and changes["id_number"] != row["id_number"]:
+            if who.role != Role.district_hr:
+                raise Forbidden("only district HR may correct an ID number")
+            parsed = parse_id_number(changes["id_number"])
+            if await S.exists().where(S.id_number == parsed.value, S.id != staff_id):
+                raise Conflict(
+                    "a staff member with this ID number exists already",
+                    [FieldError("id_number", "duplicate")],
+                )
+            values.update(id_number=parsed.value, sex=parsed.sex.value, birth_date=parsed.birth_date)
+        for key in ("name", "post", "employment", "title", "education", "hired_on"):
+            if key in changes:
+                values[key] = getattr(changes[key], "value", changes[key])
+        if "honours" in changes:
+            values["honours"] = json.dumps([h.value for h in changes["honours"]])
+        birth = values.get("birth_date", row["birth_date"])
+        problem = hire_date_problem(birth, values.get("hired_on", row["hired_on"]))
+        if problem:
+            raise Invalid.field("hired_on", problem)
+
+        day = today()
+        old_status, new_status = row["status"], changes.get("status", row["status"])
+        new_status = getattr(new_status, "value", new_status)
+        new_post = values.get("post", row["post"])
+        if new_status != old_status:
+            values["status"] = new_status
+        if new_status == StaffStatus.left and old_status != StaffStatus.left:
+            left_on = changes.get("left_on") or day
+            values["left_on"] = left_on
+            await _close_open_assignment(staff_id, left_on)
+        elif old_status == StaffStatus.left and new_status != StaffStatus.left:
+            values["left_on"] = None
+            await A.insert(
+                A(
+                    staff=staff_id,
+                    kindergarten=row["kindergarten"],
+                    post=new_post,
+                    starts_on=day,
+                    reason="re-hired",
+                )
+            )
+        elif "left_on" in changes and new_status == StaffStatus.left:
+            values["left_on"] = changes["left_on"]
+        elif new_post != row["post"] and new_status != StaffStatus.left:
+            await _close_open_assignment(staff_id, day - timedelta(days=1))
+            await A.insert(
+                A(
+                    staff=staff_id,
+                    kindergarten=row["kindergarten"],
+                    post=new_post,
+                    starts_on=day,
+                    reason="post changed",
+                )
+            )
+        if values:
+            values["updated_at"] = utcnow()
+            await S.update(values).where(S.id == staff_id)
+        after = to_out(await _load(who, staff_id), None)
+        b, a = snapshot(before), snapshot(after)
+        delta = changed_fields(b, a)
+        if delta:
+            await record(who, "update", "staff", staff_id, {k: b[k] for k in delta}, delta)
+    return await get_staff(who, staff_id)
+
+
+async def transfer_staff(who: Principal, staff_id: int, data: TransferIn) -> StaffDetail:
+    on = data.on or today()
+    async with write_transaction():
+        row = await _load(who, staff_id)
+        if not await K.exists().where(K.id == data.kindergarten_id):
+            raise Invalid.field("kindergarten_id", f"no kindergarten {data.kindergarten_id}")
+        problem = transfer_problem(row["kindergarten"], data.kindergarten_id, row["status"])
+        if problem:
+            raise Conflict(problem)
+        current = await A.select().where(A.staff == staff_id, A.ends_on.is_null()).first()
+        if current is not None and current["starts_on"] >= on:
+            raise Invalid.field(
+                "on", f"must be after the current assignment's start ({current['starts_on']})"
+            )
+        post = data.post.value if data.post else row["post"]
+        await _close_open_assignment(staff_id, on - timedelta(days=1))
+        await A.insert(
+            A(
+                staff=staff_id,
+                kindergarten=data.kindergarten_id,
+                post=post,
+                starts_on=on,
+                reason=data.reason or "transfer",
+            )
+        )
+        await S.update({S.kindergarten: data.kindergarten_id, S.post: post, S.updated_at: utcnow()}).where(
+            S.id == staff_id
+        )
+        await record(
+            who,
+            "transfer",
+            "staff",
+            staff_id,
+            {"kindergarten_id": row["kindergarten"], "post": row["post"]},
+            {
+                "kindergarten_id": data.kindergarten_id,
+                "post": post,
+                "on": on.isoformat(),
+                "reason": data.reason,
+            },
+        )
+    return await get_staff(who, staff_id)
