@@ -62,14 +62,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="Kindergarten workforce registry",
             version="1.0.0",
-            description="District registry of kindergarten staff, certificates, training and credits. "
-            "See docs/api.md.",
+            description="District registry of kindergarten staff, certificates, training and credits. See docs/api.md.",
             path="/api/v1/schema",
             render_plugins=[SwaggerRenderPlugin(path="/swagger"), RedocRenderPlugin(path="/redoc")],
             components=Components(
-                security_schemes={
-                    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
-                }
+                security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
         ),
         debug=False,

@@ -73,9 +73,7 @@ def demo() -> None:
 
 
 @demo.command("load")
-@click.option(
-    "--scale", type=click.Choice(["district", "city", "province"]), default="district", show_default=True
-)
+@click.option("--scale", type=click.Choice(["district", "city", "province"]), default="district", show_default=True)
 @click.option("--seed", type=int, default=2017, show_default=True)
 @click.option("--reset", is_flag=True, help="delete the existing registry data first (not the audit trail)")
 def demo_load(scale: str, seed: int, reset: bool) -> None:
@@ -122,9 +120,7 @@ def user() -> None:
 @user.command("create")
 @click.option("--username", required=True)
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-@click.option(
-    "--kindergarten", "kindergarten_code", default=None, help="kindergarten code (kindergarten_admin)"
-)
+@click.option("--kindergarten", "kindergarten_code", default=None, help="kindergarten code (kindergarten_admin)")
 @click.option("--staff", "staff_id_number", default=None, help="ID number of the staff record (teacher)")
 @click.option("--password-stdin", is_flag=True, required=True, help="read the password from standard input")
 def user_create(

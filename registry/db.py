@@ -73,7 +73,7 @@ async def write_transaction() -> AsyncIterator[None]:
 async def start_pool(max_size: int) -> None:
     engine = get_engine()
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(max_size=max_size)
+        await engine.start_connection_pool(min_size=1, max_size=max_size)
 
 
 async def close_pool() -> None:

@@ -53,9 +53,7 @@ class Conflict(DomainError):
     """A duplicate, or a rule of the domain that the request would break."""
 
     def __init__(self, detail: str, errors: list[FieldError] | None = None, **extra: Any) -> None:
-        super().__init__(
-            detail=detail, errors=errors or [], status=409, title="Conflict", kind="conflict", extra=extra
-        )
+        super().__init__(detail=detail, errors=errors or [], status=409, title="Conflict", kind="conflict", extra=extra)
 
 
 class Forbidden(DomainError):
@@ -67,9 +65,7 @@ class Invalid(DomainError):
     """A field value that is well-formed JSON but breaks a rule of its own (422)."""
 
     def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
-        super().__init__(
-            detail=detail, errors=errors or [], status=422, title="Invalid field", kind="invalid"
-        )
+        super().__init__(detail=detail, errors=errors or [], status=422, title="Invalid field", kind="invalid")
 
     @classmethod
     def field(cls, name: str, message: str) -> Invalid:
@@ -78,9 +74,7 @@ class Invalid(DomainError):
 
 class BadRequest(DomainError):
     def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
-        super().__init__(
-            detail=detail, errors=errors or [], status=400, title="Bad request", kind="bad-request"
-        )
+        super().__init__(detail=detail, errors=errors or [], status=400, title="Bad request", kind="bad-request")
 
 
 class Unauthorized(DomainError):
@@ -136,9 +130,7 @@ def _validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> 
     # Litestar raises ValidationException both for bodies it cannot decode at all (400)
     # and for values that decode but fail validation (422).
     if not extra:
-        return problem(
-            400, "Malformed request", exc.detail or "the request body is not valid JSON", "malformed"
-        )
+        return problem(400, "Malformed request", exc.detail or "the request body is not valid JSON", "malformed")
     errors: list[FieldError] = []
     for item in extra:
         if isinstance(item, dict):
@@ -179,16 +171,12 @@ def _http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dic
         detail = exc.detail or "authentication required"
     if isinstance(exc, PermissionDeniedException):
         detail = exc.detail or "your role may not do this"
-    return problem(
-        status, titles.get(status, "Error"), detail, kinds.get(status, "error"), headers=exc.headers
-    )
+    return problem(status, titles.get(status, "Error"), detail, kinds.get(status, "error"), headers=exc.headers)
 
 
 def _unexpected_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(
-        HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "an unexpected error occurred", "internal"
-    )
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "an unexpected error occurred", "internal")
 
 
 exception_handlers: dict[Any, Any] = {

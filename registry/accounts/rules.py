@@ -43,9 +43,7 @@ class LockDecision:
     locked_until: datetime | None
 
 
-def after_failed_login(
-    failed_logins: int, now: datetime, max_failures: int, lock_minutes: int
-) -> LockDecision:
+def after_failed_login(failed_logins: int, now: datetime, max_failures: int, lock_minutes: int) -> LockDecision:
     """Count a failure; at ``max_failures`` in a row the account locks and the counter restarts."""
     failed = failed_logins + 1
     if failed >= max_failures:

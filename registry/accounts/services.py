@@ -67,9 +67,9 @@ async def authenticate(username: str, password: str) -> Principal:
                     {"locked_until": decision.locked_until.isoformat()},
                 )
         raise Unauthorized("wrong username or password")
-    await Account.update(
-        {Account.failed_logins: 0, Account.locked_until: None, Account.last_login_at: now}
-    ).where(Account.id == row["id"])
+    await Account.update({Account.failed_logins: 0, Account.locked_until: None, Account.last_login_at: now}).where(
+        Account.id == row["id"]
+    )
     return principal_of(row)
 
 
@@ -82,11 +82,7 @@ async def create_account(actor: Principal, data: AccountCreate) -> AccountOut:
     if data.role == Role.kindergarten_admin:
         if not data.kindergarten_code:
             raise Invalid.field("kindergarten", "a kindergarten admin needs --kindergarten CODE")
-        kg = (
-            await Kindergarten.select(Kindergarten.id)
-            .where(Kindergarten.code == data.kindergarten_code)
-            .first()
-        )
+        kg = await Kindergarten.select(Kindergarten.id).where(Kindergarten.code == data.kindergarten_code).first()
         if kg is None:
             raise Invalid.field("kindergarten", f"no kindergarten with code {data.kindergarten_code}")
         kindergarten_id = kg["id"]

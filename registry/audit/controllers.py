@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get
+from litestar.params import FromQuery
 
 from registry.accounts.rules import Principal
 from registry.accounts.security import requires
@@ -21,11 +22,11 @@ class AuditController(Controller):
     async def list(
         self,
         request: Request[Principal, Any, Any],
-        entity: str | None = None,
-        entity_id: str | None = None,
-        actor: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        entity: FromQuery[str | None] = None,
+        entity_id: FromQuery[str | None] = None,
+        actor: FromQuery[str | None] = None,
+        since: FromQuery[datetime | None] = None,
+        until: FromQuery[datetime | None] = None,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> Page[AuditEventOut]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Request
-from litestar.params import Parameter, ParameterKwarg
+from litestar.params import ParameterKwarg, ParamType, QueryParameter
 
 from registry.common.schemas import DEFAULT_LIMIT, MAX_LIMIT
 from registry.errors import BadRequest, FieldError
 
-Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description=f"page size (max {MAX_LIMIT})")]
-Offset = Annotated[int, Parameter(ge=0, description="rows to skip")]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"page size (max {MAX_LIMIT})")]
+Offset = Annotated[int, QueryParameter(ge=0, description="rows to skip")]
+Group = Annotated[int | None, QueryParameter(ge=1, le=15, description="collaboration group 协作组, 1–15")]
 DEFAULT_PAGE = {"limit": DEFAULT_LIMIT, "offset": 0}
 
 _RESERVED = {"request", "data", "state", "scope", "socket", "headers", "cookies", "query", "body"}
@@ -36,9 +37,9 @@ def _allowed_query_names(request: Request[Any, Any, Any]) -> frozenset[str]:
             continue
         kwarg = field.kwarg_definition
         if isinstance(kwarg, ParameterKwarg):
-            if kwarg.header or kwarg.cookie:
+            if kwarg.param_type not in (None, ParamType.QUERY) or kwarg.header or kwarg.cookie:
                 continue
-            names.add(kwarg.query or name)
+            names.add(kwarg.name or kwarg.query or name)
         else:
             names.add(name)
     allowed = frozenset(names)
@@ -54,7 +55,6 @@ async def reject_unknown_query_params(request: Request[Any, Any, Any]) -> None:
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         raise BadRequest(
-            f"unknown query parameter(s): {', '.join(unknown)}; "
-            f"allowed: {', '.join(sorted(allowed)) or 'none'}",
+            f"unknown query parameter(s): {', '.join(unknown)}; allowed: {', '.join(sorted(allowed)) or 'none'}",
             [FieldError(name, "unknown query parameter") for name in unknown],
         )

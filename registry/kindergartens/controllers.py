@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from registry.accounts.rules import Principal
 from registry.accounts.security import requires
 from registry.codes import Demonstration, Grade, Ownership, ServiceType
-from registry.common.params import Limit, Offset
+from registry.common.params import Group, Limit, Offset
 from registry.common.schemas import DEFAULT_LIMIT, Page
 from registry.kindergartens import services
 from registry.kindergartens.schemas import KindergartenCreate, KindergartenOut, KindergartenUpdate
@@ -24,13 +24,13 @@ class KindergartenController(Controller):
     async def list(
         self,
         request: Req,
-        street: str | None = None,
-        group: Annotated[int | None, Parameter(ge=1, le=15)] = None,
-        ownership: Ownership | None = None,
-        grade: Grade | None = None,
-        demonstration: Demonstration | None = None,
-        service_type: ServiceType | None = None,
-        search: Annotated[str | None, Parameter(description="name or code")] = None,
+        street: FromQuery[str | None] = None,
+        group: Group = None,
+        ownership: FromQuery[Ownership | None] = None,
+        grade: FromQuery[Grade | None] = None,
+        demonstration: FromQuery[Demonstration | None] = None,
+        service_type: FromQuery[ServiceType | None] = None,
+        search: Annotated[str | None, QueryParameter(description="name or code")] = None,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> Page[KindergartenOut]:
@@ -48,7 +48,7 @@ class KindergartenController(Controller):
         )
 
     @get("/{kindergarten_id:int}", guards=[requires("kindergarten.read")], summary="One kindergarten")
-    async def get(self, request: Req, kindergarten_id: int) -> KindergartenOut:
+    async def get(self, request: Req, kindergarten_id: FromPath[int]) -> KindergartenOut:
         return await services.get_kindergarten(request.user, kindergarten_id)
 
     @post("/", guards=[requires("kindergarten.write")], summary="Register a kindergarten")
@@ -56,5 +56,5 @@ class KindergartenController(Controller):
         return await services.create_kindergarten(request.user, data)
 
     @patch("/{kindergarten_id:int}", guards=[requires("kindergarten.write")], summary="Change a kindergarten")
-    async def update(self, request: Req, kindergarten_id: int, data: KindergartenUpdate) -> KindergartenOut:
+    async def update(self, request: Req, kindergarten_id: FromPath[int], data: KindergartenUpdate) -> KindergartenOut:
         return await services.update_kindergarten(request.user, kindergarten_id, data)

@@ -126,9 +126,7 @@ async def create_kindergarten(who: Principal, data: KindergartenCreate) -> Kinde
     return out
 
 
-async def update_kindergarten(
-    who: Principal, kindergarten_id: int, data: KindergartenUpdate
-) -> KindergartenOut:
+async def update_kindergarten(who: Principal, kindergarten_id: int, data: KindergartenUpdate) -> KindergartenOut:
     changes = data.model_dump(exclude_unset=True)
     if any(
         changes.get(k, 0) is None
@@ -152,16 +150,10 @@ async def update_kindergarten(
     async with write_transaction():
         before_row = await _load(who, kindergarten_id)
         before = to_out(before_row)
-        problem = dates_problem(
-            changes.get("opened_on", before.opened_on), changes.get("closed_on", before.closed_on)
-        )
+        problem = dates_problem(changes.get("opened_on", before.opened_on), changes.get("closed_on", before.closed_on))
         if problem:
             raise Invalid.field("closed_on", problem)
-        if (
-            "code" in changes
-            and changes["code"] != before.code
-            and await K.exists().where(K.code == changes["code"])
-        ):
+        if "code" in changes and changes["code"] != before.code and await K.exists().where(K.code == changes["code"]):
             raise Conflict(f"kindergarten code {changes['code']} exists already", field="code")
         if changes:
             values: dict[Any, Any] = to_columns(changes)
@@ -171,7 +163,5 @@ async def update_kindergarten(
         diff_before, diff_after = snapshot(before), snapshot(after)
         delta = changed_fields(diff_before, diff_after)
         if delta:
-            await record(
-                who, "update", "kindergarten", kindergarten_id, {k: diff_before[k] for k in delta}, delta
-            )
+            await record(who, "update", "kindergarten", kindergarten_id, {k: diff_before[k] for k in delta}, delta)
     return after

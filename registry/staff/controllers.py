@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from registry.accounts.rules import Principal
 from registry.accounts.security import requires
 from registry.codes import Employment, Honour, Ownership, Post, StaffStatus, Title
-from registry.common.params import Limit, Offset
+from registry.common.params import Group, Limit, Offset
 from registry.common.schemas import DEFAULT_LIMIT, Page
 from registry.staff import services
 from registry.staff.schemas import StaffCreate, StaffDetail, StaffOut, StaffUpdate, TransferIn
@@ -24,16 +24,16 @@ class StaffController(Controller):
     async def list(
         self,
         request: Req,
-        kindergarten_id: int | None = None,
-        street: str | None = None,
-        group: Annotated[int | None, Parameter(ge=1, le=15)] = None,
-        ownership: Ownership | None = None,
-        post: Post | None = None,
-        status: StaffStatus | None = None,
-        title: Title | None = None,
-        employment: Employment | None = None,
-        honour: Honour | None = None,
-        search: Annotated[str | None, Parameter(description="name, or the start of an ID number")] = None,
+        kindergarten_id: FromQuery[int | None] = None,
+        street: FromQuery[str | None] = None,
+        group: Group = None,
+        ownership: FromQuery[Ownership | None] = None,
+        post: FromQuery[Post | None] = None,
+        status: FromQuery[StaffStatus | None] = None,
+        title: FromQuery[Title | None] = None,
+        employment: FromQuery[Employment | None] = None,
+        honour: FromQuery[Honour | None] = None,
+        search: Annotated[str | None, QueryParameter(description="name, or the start of an ID number")] = None,
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> Page[StaffOut]:
@@ -54,7 +54,7 @@ class StaffController(Controller):
         )
 
     @get("/{staff_id:int}", guards=[requires("staff.read")], summary="One staff member, with history")
-    async def get(self, request: Req, staff_id: int) -> StaffDetail:
+    async def get(self, request: Req, staff_id: FromPath[int]) -> StaffDetail:
         return await services.get_staff(request.user, staff_id)
 
     @post("/", guards=[requires("staff.write")], summary="Add a staff member")
@@ -62,7 +62,7 @@ class StaffController(Controller):
         return await services.create_staff(request.user, data)
 
     @patch("/{staff_id:int}", guards=[requires("staff.write")], summary="Change a staff record")
-    async def update(self, request: Req, staff_id: int, data: StaffUpdate) -> StaffDetail:
+    async def update(self, request: Req, staff_id: FromPath[int], data: StaffUpdate) -> StaffDetail:
         return await services.update_staff(request.user, staff_id, data)
 
     @post(
@@ -71,5 +71,5 @@ class StaffController(Controller):
         status_code=200,
         summary="Move a person to another kindergarten (the record and its history stay)",
     )
-    async def transfer(self, request: Req, staff_id: int, data: TransferIn) -> StaffDetail:
+    async def transfer(self, request: Req, staff_id: FromPath[int], data: TransferIn) -> StaffDetail:
         return await services.transfer_staff(request.user, staff_id, data)

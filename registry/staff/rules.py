@@ -133,9 +133,9 @@ MIN_WORKING_AGE = 16
 def hire_date_problem(birth_date: date, hired_on: date | None) -> str | None:
     if hired_on is None:
         return None
-    if hired_on.year - birth_date.year - (
-        (hired_on.month, hired_on.day) < (birth_date.month, birth_date.day)
-    ) < (MIN_WORKING_AGE):
+    if hired_on.year - birth_date.year - ((hired_on.month, hired_on.day) < (birth_date.month, birth_date.day)) < (
+        MIN_WORKING_AGE
+    ):
         return f"hired before the age of {MIN_WORKING_AGE} (born {birth_date.isoformat()})"
     return None
 

@@ -89,9 +89,7 @@ class AssignmentOut(BaseModel):
 
 class StaffOut(BaseModel):
     id: int
-    id_number: str = Field(
-        description="masked (110105********123X) unless the caller is district HR or this person"
-    )
+    id_number: str = Field(description="masked (110105********123X) unless the caller is district HR or this person")
     name: str
     sex: Sex
     birth_date: date

@@ -6,7 +6,7 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from piccolo.columns.combination import Or
+from piccolo.columns.combination import Or, WhereRaw
 
 from registry.accounts.rules import Principal
 from registry.audit.rules import changed_fields
@@ -83,9 +83,7 @@ def to_out(row: dict[str, Any], viewer: Principal | None) -> StaffOut:
 
 
 def snapshot(out: StaffOut) -> dict[str, Any]:
-    return out.model_dump(
-        mode="json", exclude={"created_at", "updated_at", "kindergarten_code", "kindergarten_name"}
-    )
+    return out.model_dump(mode="json", exclude={"created_at", "updated_at", "kindergarten_code", "kindergarten_name"})
 
 
 def _scope_filters(who: Principal) -> list[Any]:
@@ -129,18 +127,12 @@ async def list_staff(
         if value is not None:
             where.append(column == value)
     if honour:
-        where.append(S.honours.like(f'%"{honour}"%'))
+        # JSON text search that works on both engines (PostgreSQL has no LIKE on json).
+        where.append(WhereRaw('CAST("staff"."honours" AS TEXT) LIKE {}', f'%"{honour}"%'))
     if search:
         term = search.strip().upper() if search.strip()[:1].isdigit() else search.strip()
         where.append(Or(S.name.like(f"%{term}%"), S.id_number.like(f"{term}%")))
-    query = (
-        S.select(*COLUMNS)
-        .order_by(S.kindergarten)
-        .order_by(S.name)
-        .order_by(S.id)
-        .limit(limit)
-        .offset(offset)
-    )
+    query = S.select(*COLUMNS).order_by(S.kindergarten).order_by(S.name).order_by(S.id).limit(limit).offset(offset)
     count = S.count()
     if where:
         query = query.where(*where)
@@ -352,9 +344,7 @@ async def transfer_staff(who: Principal, staff_id: int, data: TransferIn) -> Sta
             raise Conflict(problem)
         current = await A.select().where(A.staff == staff_id, A.ends_on.is_null()).first()
         if current is not None and current["starts_on"] >= on:
-            raise Invalid.field(
-                "on", f"must be after the current assignment's start ({current['starts_on']})"
-            )
+            raise Invalid.field("on", f"must be after the current assignment's start ({current['starts_on']})")
         post = data.post.value if data.post else row["post"]
         await _close_open_assignment(staff_id, on - timedelta(days=1))
         await A.insert(
