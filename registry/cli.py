@@ -76,10 +76,21 @@ def demo() -> None:
 @click.option("--scale", type=click.Choice(["district", "city", "province"]), default="district", show_default=True)
 @click.option("--seed", type=int, default=2017, show_default=True)
 @click.option("--reset", is_flag=True, help="delete the existing registry data first (not the audit trail)")
-def demo_load(scale: str, seed: int, reset: bool) -> None:
+@click.option("--if-empty", is_flag=True, help="do nothing (but show the saved demo logins) if data exists")
+def demo_load(scale: str, seed: int, reset: bool, if_empty: bool) -> None:
     """Build a deterministic synthetic district and one demo account per role."""
     from registry.demo.loader import load_demo
     from registry.errors import DomainError
+    from registry.kindergartens.tables import Kindergarten
+    from registry.settings import get_settings
+
+    if if_empty and not reset and _run(Kindergarten.count()) > 0:
+        saved = get_settings().var_dir / "demo-credentials.txt"
+        console.print("[yellow]the registry already holds data: demo load skipped[/]")
+        if saved.exists():
+            console.print(f"demo logins (from {saved}):")
+            console.print(saved.read_text().strip())
+        return
 
     with Progress(
         TextColumn("{task.description:<28}"),
@@ -103,13 +114,33 @@ def demo_load(scale: str, seed: int, reset: bool) -> None:
 
 
 def print_demo_summary(summary: Any) -> None:
-    console.print(summary.describe() if hasattr(summary, "describe") else summary)
-    table = Table(title="Demo accounts (demo mode only: change or delete them before real use)")
-    for col in ("username", "role", "password", "scope"):
-        table.add_column(col)
+    figures = Table(title=f"Demo {summary.scale} (seed {summary.seed}) loaded in {summary.elapsed_seconds:.1f} s")
+    figures.add_column("figure")
+    figures.add_column("value", justify="right")
+    rows = [
+        ("kindergartens", summary.kindergartens),
+        ("streets / collaboration groups", f"{summary.streets} / {summary.collab_groups}"),
+        ("children / approved places", f"{summary.children:,} / {summary.places:,}"),
+        ("classes", f"{summary.classes:,}"),
+        ("staff records", f"{summary.staff:,}"),
+        ("full-time teachers (not left)", f"{summary.teachers:,}"),
+        ("health doctors present / required", f"{summary.health_doctors_present} / {summary.health_doctors_required}"),
+        (
+            "正高级 / 特级 / backbone",
+            f"{summary.teacher_titles.get('professor', 0)} / "
+            f"{summary.honours.get('special_grade', 0)} / {summary.backbone}",
+        ),
+    ]
+    for name, value in rows:
+        figures.add_row(name, str(value))
+    console.print(figures)
+    accounts = Table(title="Demo accounts (demo mode only: delete or change them before real use)")
+    for col in ("username", "role", "password", "kindergarten", "staff"):
+        accounts.add_column(col)
     for acc in summary.accounts:
-        table.add_row(acc.username, acc.role, acc.password, acc.scope)
-    console.print(table)
+        accounts.add_row(acc.username, acc.role, acc.password, acc.kindergarten_code or "-", acc.staff_name or "-")
+    console.print(accounts)
+    console.print(f"(also written to {summary.credentials_path}, readable by you only)")
 
 
 @main.group()
