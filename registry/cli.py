@@ -84,7 +84,7 @@ def demo_load(scale: str, seed: int, reset: bool, if_empty: bool) -> None:
     from registry.kindergartens.tables import Kindergarten
     from registry.settings import get_settings
 
-    if if_empty and not reset and _run(Kindergarten.count()) > 0:
+    if if_empty and not reset and Kindergarten.count().run_sync() > 0:
         saved = get_settings().var_dir / "demo-credentials.txt"
         console.print("[yellow]the registry already holds data: demo load skipped[/]")
         if saved.exists():
