@@ -4,6 +4,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
+from litestar.params import JSONBody
 
 from registry.accounts import services
 from registry.accounts.rules import Principal
@@ -23,7 +24,7 @@ class AuthController(Controller):
         security=[],
         responses=None,
     )
-    async def token(self, data: TokenRequest, state: State) -> TokenResponse:
+    async def token(self, data: JSONBody[TokenRequest], state: State) -> TokenResponse:
         who = await services.authenticate(data.username, data.password)
         ttl = get_settings().token_ttl_minutes
         return TokenResponse(access_token=issue_token(state.jwt_auth, who, ttl), expires_in=ttl * 60)
@@ -44,5 +45,5 @@ class AccountController(Controller):
     tags = ["auth"]
 
     @post("/", guards=[requires("account.write")], summary="Create an account (district HR)")
-    async def create(self, request: Request[Principal, Any, Any], data: AccountCreate) -> AccountOut:
+    async def create(self, request: Request[Principal, Any, Any], data: JSONBody[AccountCreate]) -> AccountOut:
         return await services.create_account(request.user, data)

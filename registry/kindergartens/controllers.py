@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from registry.accounts.rules import Principal
 from registry.accounts.security import requires
@@ -52,9 +52,11 @@ class KindergartenController(Controller):
         return await services.get_kindergarten(request.user, kindergarten_id)
 
     @post("/", guards=[requires("kindergarten.write")], summary="Register a kindergarten")
-    async def create(self, request: Req, data: KindergartenCreate) -> KindergartenOut:
+    async def create(self, request: Req, data: JSONBody[KindergartenCreate]) -> KindergartenOut:
         return await services.create_kindergarten(request.user, data)
 
     @patch("/{kindergarten_id:int}", guards=[requires("kindergarten.write")], summary="Change a kindergarten")
-    async def update(self, request: Req, kindergarten_id: FromPath[int], data: KindergartenUpdate) -> KindergartenOut:
+    async def update(
+        self, request: Req, kindergarten_id: FromPath[int], data: JSONBody[KindergartenUpdate]
+    ) -> KindergartenOut:
         return await services.update_kindergarten(request.user, kindergarten_id, data)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from registry.accounts.rules import Principal
 from registry.accounts.security import requires
@@ -58,11 +58,11 @@ class StaffController(Controller):
         return await services.get_staff(request.user, staff_id)
 
     @post("/", guards=[requires("staff.write")], summary="Add a staff member")
-    async def create(self, request: Req, data: StaffCreate) -> StaffDetail:
+    async def create(self, request: Req, data: JSONBody[StaffCreate]) -> StaffDetail:
         return await services.create_staff(request.user, data)
 
     @patch("/{staff_id:int}", guards=[requires("staff.write")], summary="Change a staff record")
-    async def update(self, request: Req, staff_id: FromPath[int], data: StaffUpdate) -> StaffDetail:
+    async def update(self, request: Req, staff_id: FromPath[int], data: JSONBody[StaffUpdate]) -> StaffDetail:
         return await services.update_staff(request.user, staff_id, data)
 
     @post(
@@ -71,5 +71,5 @@ class StaffController(Controller):
         status_code=200,
         summary="Move a person to another kindergarten (the record and its history stay)",
     )
-    async def transfer(self, request: Req, staff_id: FromPath[int], data: TransferIn) -> StaffDetail:
+    async def transfer(self, request: Req, staff_id: FromPath[int], data: JSONBody[TransferIn]) -> StaffDetail:
         return await services.transfer_staff(request.user, staff_id, data)
