@@ -15,12 +15,14 @@ from litestar.openapi.spec import Components, SecurityScheme
 from registry.accounts.controllers import AccountController, AuthController, MeController
 from registry.accounts.security import make_jwt_auth
 from registry.audit.controllers import AuditController
+from registry.certificates.controllers import CONTROLLERS as CERTIFICATE_CONTROLLERS
 from registry.common.params import reject_unknown_query_params
 from registry.db import close_pool, start_pool
 from registry.errors import exception_handlers
 from registry.kindergartens.controllers import KindergartenController
 from registry.settings import Settings, get_settings
 from registry.staff.controllers import StaffController
+from training.controllers import CONTROLLERS as TRAINING_CONTROLLERS
 
 API_CONTROLLERS: list[type] = [
     AuthController,
@@ -29,6 +31,8 @@ API_CONTROLLERS: list[type] = [
     KindergartenController,
     StaffController,
     AuditController,
+    *CERTIFICATE_CONTROLLERS,
+    *TRAINING_CONTROLLERS,
 ]
 
 

@@ -2,7 +2,18 @@
 
 from registry.accounts.tables import Account
 from registry.audit.tables import AuditEvent
+from registry.certificates.tables import Certificate, CertificateEvent, CertificateRegistration, Reminder
 from registry.kindergartens.tables import Kindergarten
 from registry.staff.tables import Staff, StaffAssignment
 
-__all__ = ["Account", "AuditEvent", "Kindergarten", "Staff", "StaffAssignment"]
+__all__ = [
+    "Account",
+    "AuditEvent",
+    "Certificate",
+    "CertificateEvent",
+    "CertificateRegistration",
+    "Kindergarten",
+    "Reminder",
+    "Staff",
+    "StaffAssignment",
+]

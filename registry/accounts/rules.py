@@ -82,6 +82,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "staff.transfer": frozenset({Role.district_hr}),
     "audit.read": frozenset({Role.district_hr, Role.inspector}),
     "account.write": frozenset({Role.district_hr}),
+    "certificate.read": ALL_ROLES,
+    "certificate.write": frozenset({Role.district_hr, Role.kindergarten_admin}),
+    "certificate.revoke": frozenset({Role.district_hr}),
+    "compliance.read": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
+    "training.read": ALL_ROLES,
+    "training.write": frozenset({Role.district_hr}),
+    "training.enrol": frozenset({Role.district_hr, Role.kindergarten_admin}),
+    "training.result": frozenset({Role.district_hr}),
     "me": ALL_ROLES,
 }
 

@@ -3,7 +3,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.finder import engine_finder
 
-ID = "2026-11-29T08:30:00:000000"
+ID = "2026-11-29T08:58:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "audit trail append-only triggers; staff list index"
 

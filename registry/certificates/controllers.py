@@ -1,0 +1,3 @@
+"""Certificate endpoints (filled in by issue 3)."""
+
+CONTROLLERS: list[type] = []

@@ -1,0 +1,127 @@
+"""The policy source: every number and mapping a rule uses, versioned by effective date, with citations.
+
+Rules receive a ``Policy`` (or a part of it) as an argument; they never hold literals. The
+defaults ship in ``defaults.toml``; a version applies from its ``effective_from`` until the next.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DEFAULTS = Path(__file__).with_name("defaults.toml")
+
+
+@dataclass(frozen=True)
+class CertificatePolicy:
+    required: dict[str, tuple[tuple[str, ...], ...]]
+    required_sources: dict[str, str]
+    post_certificate_training: dict[str, tuple[str, ...]]
+    teacher_qualification_type_digit: str
+    registration_years: int
+    registration_hours: int
+    source: str
+
+    def required_for(self, post: str) -> tuple[tuple[str, ...], ...]:
+        return self.required.get(post, ())
+
+    def training_for_post_certificate(self, post: str) -> tuple[str, ...]:
+        return self.post_certificate_training.get(post, self.post_certificate_training["any"])
+
+
+@dataclass(frozen=True)
+class CreditPolicy:
+    hours_per_credit_training: int
+    hours_per_credit_other: int
+    induction_hours_minimum: int
+    source: str
+
+
+@dataclass(frozen=True)
+class CoveragePolicy:
+    categories: tuple[str, ...]
+    target_rate: float
+    family_instructors_per_kindergarten: int
+    source: str
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    windows_days: tuple[int, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    effective_from: date
+    description: str
+    certificates: CertificatePolicy
+    credits: CreditPolicy
+    coverage: CoveragePolicy
+    reminders: ReminderPolicy
+
+
+def _build(raw: dict[str, Any]) -> Policy:
+    c = raw["certificates"]
+    return Policy(
+        id=raw["id"],
+        effective_from=raw["effective_from"]
+        if isinstance(raw["effective_from"], date)
+        else date.fromisoformat(raw["effective_from"]),
+        description=raw.get("description", ""),
+        certificates=CertificatePolicy(
+            required={post: tuple(tuple(g) for g in groups) for post, groups in c["required"].items()},
+            required_sources=dict(c["required_sources"]),
+            post_certificate_training={
+                k: tuple(v) for k, v in c["post_certificate_training"].items() if isinstance(v, list)
+            },
+            teacher_qualification_type_digit=str(c["teacher_qualification_type_digit"]),
+            registration_years=int(c["registration_years"]),
+            registration_hours=int(c["registration_hours"]),
+            source=c["source"],
+        ),
+        credits=CreditPolicy(
+            hours_per_credit_training=int(raw["credits"]["hours_per_credit_training"]),
+            hours_per_credit_other=int(raw["credits"]["hours_per_credit_other"]),
+            induction_hours_minimum=int(raw["credits"]["induction_hours_minimum"]),
+            source=raw["credits"]["source"],
+        ),
+        coverage=CoveragePolicy(
+            categories=tuple(raw["coverage"]["categories"]),
+            target_rate=float(raw["coverage"]["target_rate"]),
+            family_instructors_per_kindergarten=int(raw["coverage"]["family_instructors_per_kindergarten"]),
+            source=raw["coverage"]["source"],
+        ),
+        reminders=ReminderPolicy(
+            windows_days=tuple(sorted(raw["reminders"]["windows_days"], reverse=True)),
+            source=raw["reminders"]["source"],
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def versions() -> tuple[Policy, ...]:
+    with DEFAULTS.open("rb") as fh:
+        data = tomllib.load(fh)
+    built = sorted((_build(v) for v in data["version"]), key=lambda p: p.effective_from)
+    for a, b in itertools.pairwise(built):
+        if a.effective_from == b.effective_from:
+            raise ValueError(f"two policy versions take effect on {a.effective_from}")
+    return tuple(built)
+
+
+def policy_on(day: date | None = None) -> Policy:
+    """The version in force on ``day`` (default: today)."""
+    from registry.common.time import today
+
+    day = day or today()
+    in_force = [p for p in versions() if p.effective_from <= day]
+    if not in_force:
+        raise LookupError(f"no policy version is in force on {day}")
+    return in_force[-1]

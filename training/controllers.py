@@ -1,0 +1,3 @@
+"""Training endpoints."""
+
+CONTROLLERS: list[type] = []
