@@ -144,6 +144,27 @@ def print_demo_summary(summary: Any) -> None:
 
 
 @main.group()
+def certificates() -> None:
+    """Certificates."""
+
+
+@certificates.command("remind")
+@click.option("--within-days", type=click.IntRange(1, 366), default=90, show_default=True)
+def certificates_remind(within_days: int) -> None:
+    """Write expiry reminders into the outbox (one per certificate and window; safe to re-run)."""
+    from registry.certificates.services import remind
+
+    written = _run(remind(within_days))
+    table = Table(title=f"Expiry reminders written (certificates expiring within {within_days} days)")
+    table.add_column("window (days)", justify="right")
+    table.add_column("new reminders", justify="right")
+    for window, count in written.items():
+        table.add_row(str(window), str(count))
+    console.print(table)
+    console.print(f"{sum(written.values())} new reminder(s) in the outbox")
+
+
+@main.group()
 def user() -> None:
     """Accounts."""
 

@@ -104,6 +104,34 @@ class Sex(StrEnum):
     female = "female"
 
 
+class CertificateType(StrEnum):
+    teacher_qualification = "teacher_qualification"
+    principal_qualification = "principal_qualification"
+    post_certificate = "post_certificate"
+    doctor_licence = "doctor_licence"
+    nurse_licence = "nurse_licence"
+    health_care_training = "health_care_training"
+    childcare_certificate = "childcare_certificate"
+    safety_training = "safety_training"
+    family_education_instructor = "family_education_instructor"
+    special_education = "special_education"
+
+
+class CertificateStatus(StrEnum):
+    valid = "valid"
+    expired = "expired"
+    suspended = "suspended"
+    revoked = "revoked"
+
+
+class RegistrationResult(StrEnum):
+    """定期注册 outcomes: 注册合格, 暂缓注册, 注册不合格."""
+
+    passed = "passed"
+    deferred = "deferred"
+    failed = "failed"
+
+
 class Role(StrEnum):
     district_hr = "district_hr"
     kindergarten_admin = "kindergarten_admin"
@@ -170,6 +198,20 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         "inspector": "督学",
     },
     Sex: {"male": "男", "female": "女"},
+    CertificateType: {
+        "teacher_qualification": "教师资格证",
+        "principal_qualification": "园长岗位培训合格证书",
+        "post_certificate": "上岗证",
+        "doctor_licence": "医师执业证书",
+        "nurse_licence": "护士执业证书",
+        "health_care_training": "保健员培训合格证",
+        "childcare_certificate": "保育员上岗证",
+        "safety_training": "安全培训合格证",
+        "family_education_instructor": "家庭教育指导师证",
+        "special_education": "特殊教育培训证",
+    },
+    CertificateStatus: {"valid": "有效", "expired": "过期", "suspended": "暂停", "revoked": "撤销"},
+    RegistrationResult: {"passed": "注册合格", "deferred": "暂缓注册", "failed": "注册不合格"},
 }
 
 

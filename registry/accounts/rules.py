@@ -90,6 +90,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "training.write": frozenset({Role.district_hr}),
     "training.enrol": frozenset({Role.district_hr, Role.kindergarten_admin}),
     "training.result": frozenset({Role.district_hr}),
+    "training.coverage": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
     "me": ALL_ROLES,
 }
 

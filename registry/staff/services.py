@@ -141,7 +141,8 @@ async def list_staff(
     return Page(items=[to_out(r, who) for r in rows], total=await count, limit=limit, offset=offset)
 
 
-async def _load(who: Principal, staff_id: int) -> dict[str, Any]:
+async def load_visible(who: Principal, staff_id: int) -> dict[str, Any]:
+    """The staff row if the caller may see it (their scope), else NotFound."""
     where = [S.id == staff_id, *_scope_filters(who)]
     row = await S.select(*COLUMNS).where(*where).first()
     if row is None:
@@ -179,7 +180,7 @@ async def _assignments(staff_id: int) -> list[AssignmentOut]:
 
 
 async def get_staff(who: Principal, staff_id: int) -> StaffDetail:
-    out = to_out(await _load(who, staff_id), who)
+    out = to_out(await load_visible(who, staff_id), who)
     return StaffDetail(**out.model_dump(), assignments=await _assignments(staff_id))
 
 
@@ -197,6 +198,10 @@ async def create_staff(who: Principal, data: StaffCreate) -> StaffDetail:
     if problem:
         raise Invalid.field("hired_on", problem)
     await _check_kindergarten(who, data.kindergarten_id)
+    if data.status == StaffStatus.on_post:
+        from registry.certificates.services import assert_may_go_on_post
+
+        await assert_may_go_on_post(None, data.post.value)
     left_on = data.left_on
     if data.status == StaffStatus.left and left_on is None:
         left_on = today()
@@ -237,7 +242,7 @@ async def create_staff(who: Principal, data: StaffCreate) -> StaffDetail:
                 reason="hired",
             )
         )
-        out = to_out(await _load(who, staff_id), None)
+        out = to_out(await load_visible(who, staff_id), None)
         await record(who, "create", "staff", staff_id, None, snapshot(out))
     return await get_staff(who, staff_id)
 
@@ -260,7 +265,7 @@ async def update_staff(who: Principal, staff_id: int, data: StaffUpdate) -> Staf
         if key in changes and changes[key] is None:
             raise Invalid.field(key, "may not be null")
     async with write_transaction():
-        row = await _load(who, staff_id)
+        row = await load_visible(who, staff_id)
         before = to_out(row, None)
         if "kindergarten_id" in changes and changes.pop("kindergarten_id") != row["kindergarten"]:
             raise Invalid.field(
@@ -294,6 +299,10 @@ async def update_staff(who: Principal, staff_id: int, data: StaffUpdate) -> Staf
         new_post = values.get("post", row["post"])
         if new_status != old_status:
             values["status"] = new_status
+        if new_status == StaffStatus.on_post and (old_status != StaffStatus.on_post or new_post != row["post"]):
+            from registry.certificates.services import assert_may_go_on_post
+
+            await assert_may_go_on_post(staff_id, new_post)
         if new_status == StaffStatus.left and old_status != StaffStatus.left:
             left_on = changes.get("left_on") or day
             values["left_on"] = left_on
@@ -325,7 +334,7 @@ async def update_staff(who: Principal, staff_id: int, data: StaffUpdate) -> Staf
         if values:
             values["updated_at"] = utcnow()
             await S.update(values).where(S.id == staff_id)
-        after = to_out(await _load(who, staff_id), None)
+        after = to_out(await load_visible(who, staff_id), None)
         b, a = snapshot(before), snapshot(after)
         delta = changed_fields(b, a)
         if delta:
@@ -336,7 +345,7 @@ async def update_staff(who: Principal, staff_id: int, data: StaffUpdate) -> Staf
 async def transfer_staff(who: Principal, staff_id: int, data: TransferIn) -> StaffDetail:
     on = data.on or today()
     async with write_transaction():
-        row = await _load(who, staff_id)
+        row = await load_visible(who, staff_id)
         if not await K.exists().where(K.id == data.kindergarten_id):
             raise Invalid.field("kindergarten_id", f"no kindergarten {data.kindergarten_id}")
         problem = transfer_problem(row["kindergarten"], data.kindergarten_id, row["status"])

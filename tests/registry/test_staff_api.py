@@ -191,7 +191,9 @@ async def test_leaving_closes_the_assignment_and_rehire_opens_one(client, world:
         await client.patch(f"{API}/staff/{person['id']}", json={"status": "left", "left_on": "2026-07-31"}, headers=hr)
     ).json()
     assert left["left_on"] == "2026-07-31" and left["assignments"][0]["ends_on"] == "2026-07-31"
-    back = (await client.patch(f"{API}/staff/{person['id']}", json={"status": "on_post"}, headers=hr)).json()
+    refused = await client.patch(f"{API}/staff/{person['id']}", json={"status": "on_post"}, headers=hr)
+    assert refused.status_code == 409  # no certificates: not on post (the dual-certificate rule)
+    back = (await client.patch(f"{API}/staff/{person['id']}", json={"status": "pending_induction"}, headers=hr)).json()
     assert back["left_on"] is None and back["assignments"][0]["ends_on"] is None and len(back["assignments"]) == 2
 
 

@@ -1,0 +1,136 @@
+"""Pure rules of training: credits from hours, session dates, seats, results, coverage arithmetic.
+
+No I/O here; every number comes from the policy (``registry.policy``) passed in as an argument.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from registry.policy import CreditPolicy
+from training.codes import CourseMode
+
+CREDIT_STEP = Decimal("0.01")
+"""Credits are kept to two decimals (half up): 7 h online at 20 h/credit is 0.35, not 0.5 or 0.
+Rounding to 0.5 would lose up to 0.25 credit per course, which adds up over a five-year cycle;
+two decimals is also the column's scale (NUMERIC(6,2))."""
+
+SCORE_MAX = Decimal(100)
+
+# Which policy rate applies to which mode: in-person training at the "training" rate; online study
+# and practice (研修, 园本实践) at the "other" rate (北京市中小学教师继续教育学分管理办法).
+_TRAINING_RATE_MODES = frozenset({CourseMode.in_person})
+
+
+def hours_per_credit(mode: CourseMode | str, policy: CreditPolicy) -> int:
+    if CourseMode(mode) in _TRAINING_RATE_MODES:
+        return policy.hours_per_credit_training
+    return policy.hours_per_credit_other
+
+
+def derive_credits(hours: Decimal, mode: CourseMode | str, policy: CreditPolicy) -> Decimal:
+    """Credits a course is worth by the policy: hours / hours-per-credit of its mode, to 0.01."""
+    return (Decimal(hours) / Decimal(hours_per_credit(mode, policy))).quantize(CREDIT_STEP, rounding=ROUND_HALF_UP)
+
+
+def course_credits(
+    hours: Decimal, mode: CourseMode | str, explicit: Decimal | None, policy: CreditPolicy
+) -> tuple[Decimal, bool]:
+    """(credits, credits_set): the explicit value when given (set by HR), else the derived one."""
+    if explicit is not None:
+        return Decimal(explicit).quantize(CREDIT_STEP, rounding=ROUND_HALF_UP), True
+    return derive_credits(hours, mode, policy), False
+
+
+def session_dates_problem(starts_on: date, ends_on: date) -> str | None:
+    if ends_on < starts_on:
+        return f"ends before it starts ({ends_on.isoformat()} < {starts_on.isoformat()})"
+    return None
+
+
+def effective_capacity(session_capacity: int | None, course_capacity: int | None) -> int | None:
+    """The session's own capacity, else the course's default; None means unlimited."""
+    return session_capacity if session_capacity is not None else course_capacity
+
+
+def seats_left(capacity: int | None, taken: int) -> int | None:
+    if capacity is None:
+        return None
+    return max(capacity - taken, 0)
+
+
+def enrolment_problem(staff_status: str, already_enrolled: bool, capacity: int | None, taken: int) -> str | None:
+    """Why a person may not be enrolled in a session (a 409), or None."""
+    if staff_status == "left":
+        return "the person has left; people who left are not enrolled"
+    if already_enrolled:
+        return "the person is enrolled in this session already"
+    if capacity is not None and taken >= capacity:
+        return f"the session is full ({taken} of {capacity} seats taken)"
+    return None
+
+
+def default_completed_on(session_ends_on: date, today: date) -> date:
+    """A result without a completion day completes on the session's last day, or today if that is later."""
+    return min(session_ends_on, today)
+
+
+def result_problems(
+    *,
+    hours: Decimal,
+    passed: bool,
+    score: Decimal | None,
+    completed_on: date,
+    course_hours: Decimal,
+    session_starts_on: date,
+    today: date,
+) -> list[tuple[str, str]]:
+    """Field problems of a result (each a 422): (field, message) pairs.
+
+    Attended hours are 0..the course's hours (nobody attends more than the course has); a passed
+    result needs some attendance; a score, when given, is 0..100; the completion day lies between
+    the session's first day and today.
+    """
+    problems: list[tuple[str, str]] = []
+    if hours < 0:
+        problems.append(("hours", "must not be negative"))
+    elif hours > course_hours:
+        problems.append(("hours", f"more than the course's {course_hours} hours"))
+    elif passed and hours == 0:
+        problems.append(("hours", "a passed result needs attended hours"))
+    if score is not None and not (0 <= score <= SCORE_MAX):
+        problems.append(("score", f"must be between 0 and {SCORE_MAX}"))
+    if completed_on < session_starts_on:
+        problems.append(("completed_on", f"before the session starts ({session_starts_on.isoformat()})"))
+    elif completed_on > today:
+        problems.append(("completed_on", "is in the future"))
+    return problems
+
+
+# --- Coverage ----------------------------------------------------------------------------------
+
+
+def year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def policy_day_for_year(year: int, today: date) -> date:
+    """The day whose policy version judges a year: its last day, or today for the running year."""
+    return min(date(year, 12, 31), today)
+
+
+def coverage_categories(policy_categories: tuple[str, ...], category: str | None) -> tuple[str, ...]:
+    """The categories a coverage report covers: the policy's, or just the one asked for."""
+    return (category,) if category else tuple(policy_categories)
+
+
+def coverage_rate(on_post: int, covered: int) -> float | None:
+    """Share of on-post staff covered, to four decimals; None for a kindergarten with nobody on post."""
+    if on_post <= 0:
+        return None
+    return round(covered / on_post, 4)
+
+
+def lacks_family_instructor(instructors: int, required: int) -> bool:
+    return instructors < required
