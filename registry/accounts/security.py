@@ -61,7 +61,8 @@ def issue_token(auth: JWTAuth[Principal, Token], who: Principal, ttl_minutes: in
 def requires(permission: str) -> Any:
     """A guard: the caller's role must hold ``permission`` in the matrix (accounts.rules)."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    # async, so Litestar calls it on the event loop instead of handing it to a worker thread
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         user = connection.scope.get("user")
         if not isinstance(user, Principal):
             raise NotAuthorizedException("authentication required")

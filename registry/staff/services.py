@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from piccolo.columns.combination import Or, WhereRaw
 
@@ -15,7 +16,7 @@ from registry.codes import Role, StaffStatus
 from registry.common.schemas import Page
 from registry.common.scope import kindergarten_scope, staff_scope
 from registry.common.time import today, utcnow
-from registry.db import write_transaction
+from registry.db import Param, Prepared, write_transaction
 from registry.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from registry.kindergartens.tables import Kindergarten as K
 from registry.staff.rules import (
@@ -28,6 +29,8 @@ from registry.staff.rules import (
 from registry.staff.schemas import AssignmentOut, StaffCreate, StaffDetail, StaffOut, StaffUpdate, TransferIn
 from registry.staff.tables import Staff as S
 from registry.staff.tables import StaffAssignment as A
+
+Out = TypeVar("Out", bound=StaffOut)
 
 COLUMNS = (
     S.id,
@@ -51,6 +54,20 @@ COLUMNS = (
 )
 
 
+# Built once: following a foreign key (S.kindergarten.street) is costly in Piccolo, and the list
+# endpoint is the registry's busiest.
+FILTER_COLUMNS = (
+    S.kindergarten,
+    S.kindergarten.street,
+    S.kindergarten.collab_group,
+    S.kindergarten.ownership,
+    S.post,
+    S.status,
+    S.title,
+    S.employment,
+)
+
+
 def _honours(value: Any) -> list[Any]:
     if isinstance(value, str):
         loaded = json.loads(value)
@@ -59,8 +76,14 @@ def _honours(value: Any) -> list[Any]:
 
 
 def to_out(row: dict[str, Any], viewer: Principal | None) -> StaffOut:
+    return build(StaffOut, row, viewer)
+
+
+def build(model: type[Out], row: dict[str, Any], viewer: Principal | None, **extra: Any) -> Out:
+    """A staff schema from a row; the ID number masked unless the viewer may see it (None: internal use)."""
     full = viewer is None or may_see_full_id(viewer.role, viewer.staff_id, row["id"])
-    return StaffOut(
+    return model(
+        **extra,
         id=row["id"],
         id_number=row["id_number"] if full else mask_id_number(row["id_number"]),
         name=row["name"],
@@ -86,15 +109,48 @@ def snapshot(out: StaffOut) -> dict[str, Any]:
     return out.model_dump(mode="json", exclude={"created_at", "updated_at", "kindergarten_code", "kindergarten_name"})
 
 
-def _scope_filters(who: Principal) -> list[Any]:
-    where: list[Any] = []
+def _scope_values(who: Principal) -> dict[str, Any]:
+    """The rows a caller may see: a kindergarten admin one kindergarten, a teacher one record."""
+    values: dict[str, Any] = {}
     kg = kindergarten_scope(who)
     if kg is not None and who.role != Role.teacher:
-        where.append(S.kindergarten == kg)
+        values["scope_kg"] = kg
     person = staff_scope(who)
     if person is not None:
-        where.append(S.id == person)
-    return where
+        values["scope_staff"] = person
+    return values
+
+
+FILTER_NAMES = ("kindergarten_id", "street", "group", "ownership", "post", "status", "title", "employment")
+
+
+def _condition(name: str) -> Any:
+    if name == "scope_kg":
+        return S.kindergarten == Param(name)
+    if name in ("scope_staff", "id"):
+        return S.id == Param(name)
+    if name == "honour":
+        # JSON text search that works on both engines (PostgreSQL has no LIKE on json).
+        return WhereRaw('CAST("staff"."honours" AS TEXT) LIKE {}', Param(name))
+    if name == "search":
+        return Or(S.name.like(Param("name_like")), S.id_number.like(Param("id_like")))  # type: ignore[arg-type]
+    return FILTER_COLUMNS[FILTER_NAMES.index(name)] == Param(name)
+
+
+@lru_cache(maxsize=1024)
+def _list_queries(shape: tuple[str, ...]) -> tuple[Prepared, Prepared]:
+    """The page and count queries for one combination of filters, compiled once."""
+    where = [_condition(name) for name in shape]
+    page = S.select(*COLUMNS).order_by(S.kindergarten).order_by(S.name).order_by(S.id)
+    count = S.count()
+    if where:
+        page, count = page.where(*where), count.where(*where)
+    return Prepared(page, paged=True), Prepared(count)
+
+
+@lru_cache(maxsize=8)
+def _detail_query(shape: tuple[str, ...]) -> Prepared:
+    return Prepared(S.select(*COLUMNS).where(*[_condition(name) for name in shape]))
 
 
 async def list_staff(
@@ -113,58 +169,52 @@ async def list_staff(
     limit: int,
     offset: int,
 ) -> Page[StaffOut]:
-    where = _scope_filters(who)
-    for column, value in (
-        (S.kindergarten, kindergarten_id),
-        (S.kindergarten.street, street),
-        (S.kindergarten.collab_group, group),
-        (S.kindergarten.ownership, ownership),
-        (S.post, post),
-        (S.status, status),
-        (S.title, title),
-        (S.employment, employment),
-    ):
-        if value is not None:
-            where.append(column == value)
+    values = _scope_values(who)
+    given = (kindergarten_id, street, group, ownership, post, status, title, employment)
+    values.update({name: value for name, value in zip(FILTER_NAMES, given, strict=True) if value is not None})
     if honour:
-        # JSON text search that works on both engines (PostgreSQL has no LIKE on json).
-        where.append(WhereRaw('CAST("staff"."honours" AS TEXT) LIKE {}', f'%"{honour}"%'))
+        values["honour"] = f'%"{honour}"%'
     if search:
         term = search.strip().upper() if search.strip()[:1].isdigit() else search.strip()
-        where.append(Or(S.name.like(f"%{term}%"), S.id_number.like(f"{term}%")))
-    query = S.select(*COLUMNS).order_by(S.kindergarten).order_by(S.name).order_by(S.id).limit(limit).offset(offset)
-    count = S.count()
-    if where:
-        query = query.where(*where)
-        count = count.where(*where)
-    rows = await query
-    return Page(items=[to_out(r, who) for r in rows], total=await count, limit=limit, offset=offset)
+        values.update(search=True, name_like=f"%{term}%", id_like=f"{term}%")
+    page, count = _list_queries(tuple(k for k in values if k not in ("name_like", "id_like")))
+    rows = await page.run(**values, limit=limit, offset=offset)
+    total = (await count.run(**values))[0]["count"]
+    return Page(items=[to_out(r, who) for r in rows], total=total, limit=limit, offset=offset)
 
 
 async def load_visible(who: Principal, staff_id: int) -> dict[str, Any]:
     """The staff row if the caller may see it (their scope), else NotFound."""
-    where = [S.id == staff_id, *_scope_filters(who)]
-    row = await S.select(*COLUMNS).where(*where).first()
-    if row is None:
+    values = {"id": staff_id, **_scope_values(who)}
+    rows = await _detail_query(tuple(values)).run(**values)
+    if not rows:
         raise NotFound(f"no staff member {staff_id}")
-    return row
+    return rows[0]
 
 
-async def _assignments(staff_id: int) -> list[AssignmentOut]:
-    rows = (
-        await A.select(
-            A.kindergarten,
-            A.kindergarten.code.as_alias("code"),
-            A.kindergarten.name.as_alias("kg_name"),
-            A.post,
-            A.starts_on,
-            A.ends_on,
-            A.reason,
-        )
-        .where(A.staff == staff_id)
+ASSIGNMENT_COLUMNS = (
+    A.kindergarten,
+    A.kindergarten.code.as_alias("code"),
+    A.kindergarten.name.as_alias("kg_name"),
+    A.post,
+    A.starts_on,
+    A.ends_on,
+    A.reason,
+)
+
+
+@lru_cache(maxsize=1)
+def _assignments_query() -> Prepared:
+    return Prepared(
+        A.select(*ASSIGNMENT_COLUMNS)
+        .where(A.staff == Param("staff"))
         .order_by(A.starts_on, ascending=False)
         .order_by(A.id, ascending=False)
     )
+
+
+async def _assignments(staff_id: int) -> list[AssignmentOut]:
+    rows = await _assignments_query().run(staff=staff_id)
     return [
         AssignmentOut(
             kindergarten_id=r["kindergarten"],
@@ -180,8 +230,7 @@ async def _assignments(staff_id: int) -> list[AssignmentOut]:
 
 
 async def get_staff(who: Principal, staff_id: int) -> StaffDetail:
-    out = to_out(await load_visible(who, staff_id), who)
-    return StaffDetail(**out.model_dump(), assignments=await _assignments(staff_id))
+    return build(StaffDetail, await load_visible(who, staff_id), who, assignments=await _assignments(staff_id))
 
 
 async def _check_kindergarten(who: Principal, kindergarten_id: int) -> None:
