@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from credits.controllers import CONTROLLERS as CREDITS_CONTROLLERS
 from registry.accounts.controllers import AccountController, AuthController, MeController
 from registry.accounts.security import make_jwt_auth
 from registry.audit.controllers import AuditController
@@ -19,6 +20,7 @@ from registry.certificates.controllers import CONTROLLERS as CERTIFICATE_CONTROL
 from registry.common.params import reject_unknown_query_params
 from registry.db import close_pool, start_pool
 from registry.errors import exception_handlers
+from registry.ethics.controllers import CONTROLLERS as ETHICS_CONTROLLERS
 from registry.kindergartens.controllers import KindergartenController
 from registry.settings import Settings, get_settings
 from registry.staff.controllers import StaffController
@@ -33,6 +35,8 @@ API_CONTROLLERS: list[type] = [
     AuditController,
     *CERTIFICATE_CONTROLLERS,
     *TRAINING_CONTROLLERS,
+    *ETHICS_CONTROLLERS,
+    *CREDITS_CONTROLLERS,
 ]
 
 

@@ -91,6 +91,18 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "training.enrol": frozenset({Role.district_hr, Role.kindergarten_admin}),
     "training.result": frozenset({Role.district_hr}),
     "training.coverage": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
+    # continuing-education credits (issue 4); rows are scoped like staff records
+    "credits.read": ALL_ROLES,
+    "credits.write": frozenset({Role.district_hr, Role.kindergarten_admin}),
+    "credits.policy.read": ALL_ROLES,
+    "credits.policy.write": frozenset({Role.district_hr}),
+    # ethics and eligibility (issue 4)
+    "ethics.read": ALL_ROLES,
+    "ethics.evaluate": frozenset({Role.district_hr, Role.kindergarten_admin}),
+    "ethics.sanction": frozenset({Role.district_hr}),
+    "ethics.standing": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
+    "eligibility.read": ALL_ROLES,
+    "eligibility.batch": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
     "me": ALL_ROLES,
 }
 

@@ -57,6 +57,39 @@ class ReminderPolicy:
 
 
 @dataclass(frozen=True)
+class RecognitionPolicy:
+    """Continuing-education credit recognition (the defaults the credits app's policy table is seeded with)."""
+
+    cycle_years: int
+    cycle_start_year: int
+    credits_per_cycle: float
+    yearly_minimum: float
+    required_categories: dict[str, float]
+    caps_per_year: dict[str, float]
+    carry_over: bool
+    hours_per_credit: dict[str, float]
+    at_risk_share_of_pace: float
+    sources: dict[str, str]
+
+
+@dataclass(frozen=True)
+class EthicsPolicy:
+    violation_kinds: int
+    bar_months: dict[str, int]
+    grade_cap: dict[str, str]
+    grade_order: tuple[str, ...]
+    missing_evaluations_threshold: float
+    sources: dict[str, str]
+
+
+@dataclass(frozen=True)
+class EligibilityPolicy:
+    backbone_min_title: str
+    purposes: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
 class Policy:
     id: str
     effective_from: date
@@ -65,10 +98,18 @@ class Policy:
     credits: CreditPolicy
     coverage: CoveragePolicy
     reminders: ReminderPolicy
+    recognition: RecognitionPolicy
+    ethics: EthicsPolicy
+    eligibility: EligibilityPolicy
+
+
+def _sources(section: dict[str, Any]) -> dict[str, str]:
+    return {k.removesuffix("_source"): v for k, v in section.items() if k.endswith("source")}
 
 
 def _build(raw: dict[str, Any]) -> Policy:
     c = raw["certificates"]
+    rec, eth, eli = raw["recognition"], raw["ethics"], raw["eligibility"]
     return Policy(
         id=raw["id"],
         effective_from=raw["effective_from"]
@@ -101,6 +142,31 @@ def _build(raw: dict[str, Any]) -> Policy:
         reminders=ReminderPolicy(
             windows_days=tuple(sorted(raw["reminders"]["windows_days"], reverse=True)),
             source=raw["reminders"]["source"],
+        ),
+        recognition=RecognitionPolicy(
+            cycle_years=int(rec["cycle_years"]),
+            cycle_start_year=int(rec["cycle_start_year"]),
+            credits_per_cycle=float(rec["credits_per_cycle"]),
+            yearly_minimum=float(rec["yearly_minimum"]),
+            required_categories={k: float(v) for k, v in rec["required_categories"].items()},
+            caps_per_year={k: float(v) for k, v in rec["caps_per_year"].items()},
+            carry_over=bool(rec["carry_over"]),
+            hours_per_credit={k: float(v) for k, v in rec["hours_per_credit"].items()},
+            at_risk_share_of_pace=float(rec["at_risk_share_of_pace"]),
+            sources=_sources(rec),
+        ),
+        ethics=EthicsPolicy(
+            violation_kinds=int(eth["violation_kinds"]),
+            bar_months={k: int(v) for k, v in eth["bar_months"].items()},
+            grade_cap=dict(eth["grade_cap"]),
+            grade_order=tuple(eth["grade_order"]),
+            missing_evaluations_threshold=float(eth["missing_evaluations_threshold"]),
+            sources=_sources(eth),
+        ),
+        eligibility=EligibilityPolicy(
+            backbone_min_title=str(eli["backbone_min_title"]),
+            purposes=tuple(eli["purposes"]),
+            source=eli["backbone_source"],
         ),
     )
 

@@ -1,0 +1,3 @@
+"""Credits endpoints (issue 4)."""
+
+CONTROLLERS: list[type] = []

@@ -1,0 +1,3 @@
+"""Ethics endpoints (issue 4)."""
+
+CONTROLLERS: list[type] = []

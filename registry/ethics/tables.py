@@ -1,0 +1,1 @@
+"""Tables of the ethics area (issue 4)."""
