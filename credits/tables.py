@@ -1,1 +1,46 @@
-"""Tables of this app (filled by its issue)."""
+"""Tables of the credits app: the append-only ledger and the dated recognition policies.
+
+``credit_entry`` refuses UPDATE and DELETE (database triggers, raw migration); corrections are
+reversing entries. (source, reference) is unique, and so is ``reverses`` (one reversal per entry).
+"""
+
+from typing import Any
+
+from piccolo.columns import JSON, Date, ForeignKey, Numeric, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from registry.staff.tables import Staff
+
+
+class CreditEntry(Table, tablename="credit_entry"):
+    id = Serial(primary_key=True)
+    staff = ForeignKey(references=Staff, on_delete=OnDelete.restrict, null=False, index=True)
+    entry_date = Date(index=True)
+    school_year = Varchar(length=9)
+    category = Varchar(length=32)
+    source = Varchar(length=16)
+    hours = Numeric(digits=(8, 1))
+    credits = Numeric(digits=(8, 2))
+    reference = Varchar(length=128)
+    reason = Text(default="")
+    recorded_by = Varchar(length=64)
+    reverses: ForeignKey[Any] = ForeignKey(references="self", on_delete=OnDelete.restrict, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CreditPolicy(Table, tablename="credit_policy"):
+    """A version of the recognition policy: ``policy_values`` and a citation per value.
+
+    effective_to null: open-ended. The only change ever made to a row is closing an open-ended
+    version when a later one is added (audited)."""
+
+    id = Serial(primary_key=True)
+    effective_from = Date(unique=True)
+    effective_to = Date(null=True, default=None)
+    policy_values = JSON(default="{}")
+    citations = JSON(default="{}")
+    description = Text(default="")
+    created_by = Varchar(length=64)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -3,6 +3,7 @@
 from registry.accounts.tables import Account
 from registry.audit.tables import AuditEvent
 from registry.certificates.tables import Certificate, CertificateEvent, CertificateRegistration, Reminder
+from registry.ethics.tables import EthicsEvaluation, EthicsSanction
 from registry.kindergartens.tables import Kindergarten
 from registry.staff.tables import Staff, StaffAssignment
 
@@ -12,6 +13,8 @@ __all__ = [
     "Certificate",
     "CertificateEvent",
     "CertificateRegistration",
+    "EthicsEvaluation",
+    "EthicsSanction",
     "Kindergarten",
     "Reminder",
     "Staff",

@@ -419,10 +419,26 @@ async def list_enrolments(who: Principal, session_id: int, *, limit: int, offset
 async def on_result_recorded(who: Principal, result: ResultOut, *, staff_id: int, course_id: int) -> None:
     """Hook called inside the result's write transaction, after its audit event.
 
-    Does nothing yet: the credits ledger (a later issue) turns a passed result into a ledger entry
-    here, so the result and its credits commit or roll back together.
+    A PASSED result writes its credits ledger entry here (category = the course's, source
+    ``training``, the hours attended, the course's credits, reference ``training_result:<id>``,
+    unique per source), so the result and its credits commit or roll back together.
     """
-    return None
+    if not result.passed:
+        return
+    from credits.services import record_training_result
+
+    course = await C.select(C.category, C.credits).where(C.id == course_id).first()
+    if course is None:  # pragma: no cover - the enrolment's course exists (RESTRICT)
+        return
+    await record_training_result(
+        who,
+        result_id=result.id,
+        staff_id=staff_id,
+        day=result.completed_on,
+        category=course["category"],
+        hours=Decimal(str(result.hours)),
+        credits=_dec(course["credits"]),
+    )
 
 
 async def record_result(who: Principal, data: ResultCreate) -> ResultOut:

@@ -1,0 +1,430 @@
+"""Pure rules of continuing-education credits (学分认定): no I/O, every number from the policy.
+
+- ``policy_for``: which recognition policy version applies to a day.
+- ``derive_credits``: hours -> credits by the policy's hours_per_credit[source].
+- ``school_year``: the school year (1 September - 31 August) of a day.
+- ``cycle_of`` / ``parse_cycle``: the five-year registration cycle.
+- ``transcript``: earned, counted after caps, per year and category, and the status.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+from registry.codes import TITLE_ORDER, Title
+from registry.policy import RecognitionPolicy
+
+
+class CreditSource(StrEnum):
+    training = "training"
+    research = "research"
+    studio = "studio"
+    mentoring = "mentoring"
+    competition = "competition"
+    publication = "publication"
+    recognition = "recognition"
+
+
+class CreditStatus(StrEnum):
+    complete = "complete"
+    on_track = "on_track"
+    behind = "behind"
+    at_risk = "at_risk"
+
+
+class Purpose(StrEnum):
+    title = "title"  # type: ignore[assignment]
+    backbone = "backbone"
+    award = "award"
+    promotion = "promotion"
+    registration = "registration"
+
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+
+# The policy's values and the citation key each one's source is read from (defaults.toml names).
+VALUE_KEYS = (
+    "cycle_years",
+    "cycle_start_year",
+    "credits_per_cycle",
+    "yearly_minimum",
+    "required_categories",
+    "caps_per_year",
+    "carry_over",
+    "hours_per_credit",
+    "at_risk_share_of_pace",
+)
+CITATION_FROM_DEFAULTS = {
+    "cycle_years": "cycle",
+    "cycle_start_year": "cycle",
+    "credits_per_cycle": "credits_per_cycle",
+    "yearly_minimum": "yearly_minimum",
+    "required_categories": "required_categories",
+    "caps_per_year": "caps",
+    "carry_over": "carry_over",
+    "hours_per_credit": "hours_per_credit",
+    "at_risk_share_of_pace": "status",
+}
+
+
+def dec(value: Any) -> Decimal:
+    """Numeric columns come back as Decimal (PostgreSQL) or float (SQLite): normalise."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+# --- Policy versions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    id: int
+    effective_from: date
+    effective_to: date | None
+    recognition: RecognitionPolicy
+
+    def covers(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
+def recognition_values(rec: RecognitionPolicy) -> dict[str, Any]:
+    return {k: getattr(rec, k) for k in VALUE_KEYS}
+
+
+def citations_of(rec: RecognitionPolicy) -> dict[str, str]:
+    return {k: rec.sources.get(CITATION_FROM_DEFAULTS[k], "") for k in VALUE_KEYS}
+
+
+def recognition_from(values: dict[str, Any], citations: dict[str, str]) -> RecognitionPolicy:
+    return RecognitionPolicy(
+        cycle_years=int(values["cycle_years"]),
+        cycle_start_year=int(values["cycle_start_year"]),
+        credits_per_cycle=float(values["credits_per_cycle"]),
+        yearly_minimum=float(values["yearly_minimum"]),
+        required_categories={k: float(v) for k, v in values["required_categories"].items()},
+        caps_per_year={k: float(v) for k, v in values["caps_per_year"].items()},
+        carry_over=bool(values["carry_over"]),
+        hours_per_credit={k: float(v) for k, v in values["hours_per_credit"].items()},
+        at_risk_share_of_pace=float(values["at_risk_share_of_pace"]),
+        sources=dict(citations),
+    )
+
+
+def policy_for(day: date, versions: list[PolicyVersion]) -> PolicyVersion:
+    """The version covering ``day``; else the latest one starting before it; else the earliest
+    (entries dated before the first version are judged by it)."""
+    ordered = sorted(versions, key=lambda v: v.effective_from)
+    if not ordered:
+        raise LookupError("no recognition policy")
+    covering = [v for v in ordered if v.covers(day)]
+    if covering:
+        return covering[-1]
+    started = [v for v in ordered if v.effective_from <= day]
+    return started[-1] if started else ordered[0]
+
+
+def policy_conflict(
+    new_from: date, new_to: date | None, existing: list[PolicyVersion]
+) -> tuple[str | None, PolicyVersion | None]:
+    """Does a new version cover a date another one covers?
+
+    Returns (problem, version_to_close). An open-ended new version that starts after the current
+    open-ended one closes it (its effective_to becomes the day before); every other overlap of the
+    stated ranges (an open end counts as 'for ever') is a conflict.
+    """
+    if new_to is not None and new_to < new_from:
+        return "effective_to is before effective_from", None
+    to_close: PolicyVersion | None = None
+    for v in existing:
+        v_end = v.effective_to or date.max
+        n_end = new_to or date.max
+        if v.effective_to is None and new_to is None and new_from > v.effective_from:
+            to_close = v
+            continue
+        if new_from <= v_end and v.effective_from <= n_end:
+            return (
+                f"policy {v.id} covers {v.effective_from.isoformat()}"
+                f"–{v.effective_to.isoformat() if v.effective_to else 'open'} already",
+                None,
+            )
+    return None, to_close
+
+
+# --- Entries -----------------------------------------------------------------------------------
+
+
+def derive_credits(hours: Decimal, source: str, rec: RecognitionPolicy) -> Decimal:
+    rate = rec.hours_per_credit.get(source)
+    if not rate:
+        raise KeyError(f"the policy has no hours_per_credit for {source}")
+    return (hours / Decimal(str(rate))).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def school_year(day: date) -> str:
+    """School years run 1 September to 31 August: 2024-10-01 -> '2024-2025'."""
+    start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+def school_years_of_cycle(first: int, last: int) -> list[str]:
+    """The school years that end inside the cycle's calendar years (2021-2025: 2020-2021 .. 2024-2025)."""
+    return [f"{y - 1}-{y}" for y in range(first, last + 1)]
+
+
+def hours_problem(hours: Decimal) -> str | None:
+    return "must be greater than zero" if hours <= 0 else None
+
+
+def left_problem(left_on: date | None, day: date) -> str | None:
+    if left_on is not None and left_on < day:
+        return f"the person left on {left_on.isoformat()}: no credits after that"
+    return None
+
+
+# --- Cycles ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cycle:
+    first: int
+    last: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.first}-{self.last}"
+
+    @property
+    def starts(self) -> date:
+        return date(self.first, 1, 1)
+
+    @property
+    def ends(self) -> date:
+        return date(self.last, 12, 31)
+
+    def years(self) -> list[int]:
+        return list(range(self.first, self.last + 1))
+
+
+def cycle_of(day: date, rec: RecognitionPolicy) -> Cycle:
+    offset = (day.year - rec.cycle_start_year) // rec.cycle_years
+    first = rec.cycle_start_year + offset * rec.cycle_years
+    return Cycle(first, first + rec.cycle_years - 1)
+
+
+def parse_cycle(text: str, rec: RecognitionPolicy) -> Cycle:
+    """'2021-2025' -> Cycle; must be a cycle of the policy (ValueError otherwise)."""
+    try:
+        a, b = (int(p) for p in text.split("-"))
+    except ValueError:
+        raise ValueError("cycle must look like 2021-2025") from None
+    expected = cycle_of(date(a, 1, 1), rec)
+    if (a, b) != (expected.first, expected.last):
+        raise ValueError(f"not a cycle of the policy (cycles of {rec.cycle_years} years from {rec.cycle_start_year})")
+    return Cycle(a, b)
+
+
+# --- Transcript --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    day: date
+    category: str
+    source: str
+    hours: Decimal
+    credits: Decimal
+    reverses: int | None = None
+
+
+@dataclass
+class Tally:
+    earned: Decimal = ZERO
+    counted: Decimal = ZERO
+
+
+@dataclass
+class YearLine:
+    year: int
+    earned: Decimal
+    counted: Decimal
+    minimum: Decimal
+    minimum_met: bool
+
+
+@dataclass
+class CategoryLine:
+    category: str
+    earned: Decimal
+    counted: Decimal
+    required: Decimal
+    met: bool
+
+
+@dataclass
+class Transcript:
+    cycle: Cycle
+    required: Decimal
+    required_categories: dict[str, Decimal]
+    earned: Decimal
+    counted: Decimal
+    pace: Decimal
+    status: CreditStatus
+    by_year: list[YearLine]
+    by_category: list[CategoryLine]
+    counted_by_entry: dict[int, Decimal] = field(default_factory=dict)
+
+
+def counted_entries(entries: list[Entry], versions: list[PolicyVersion]) -> dict[int, Decimal]:
+    """How much of each entry counts after the caps per source per calendar year.
+
+    An entry and its reversal cancel out: neither counts. The others are taken in date order (then
+    id); each counts up to what is left under the cap of its source for its year, the cap being the
+    one of the policy in force on the entry's own date (no cap for a source: all of it counts).
+    """
+    reversed_ids = {e.reverses for e in entries if e.reverses is not None}
+    used: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    out: dict[int, Decimal] = {}
+    for e in sorted(entries, key=lambda e: (e.day, e.id)):
+        if e.reverses is not None or e.id in reversed_ids:
+            out[e.id] = ZERO
+            continue
+        cap = policy_for(e.day, versions).recognition.caps_per_year.get(e.source)
+        key = (e.day.year, e.source)
+        take = e.credits
+        if cap is not None:
+            take = max(ZERO, min(e.credits, Decimal(str(cap)) - used[key]))
+        used[key] += take
+        out[e.id] = take
+    return out
+
+
+def status_of(
+    counted: Decimal,
+    categories_met: bool,
+    required: Decimal,
+    cycle: Cycle,
+    as_of: date,
+    at_risk_share: float,
+) -> tuple[CreditStatus, Decimal]:
+    """The cycle status and the pace (the pro-rata share of the requirement due by ``as_of``).
+
+    complete: counted >= required and every required category met.
+    Otherwise: at_risk in the cycle's final year (or after it), or when counted < at_risk_share x pace;
+    on_track when counted >= pace; else behind.
+    """
+    total_days = (cycle.ends - cycle.starts).days + 1
+    elapsed = min(max((as_of - cycle.starts).days + 1, 0), total_days)
+    pace = (required * Decimal(elapsed) / Decimal(total_days)).quantize(CENT, rounding=ROUND_HALF_UP)
+    if counted >= required and categories_met:
+        return CreditStatus.complete, pace
+    if as_of.year >= cycle.last:
+        return CreditStatus.at_risk, pace
+    if counted < pace * Decimal(str(at_risk_share)):
+        return CreditStatus.at_risk, pace
+    if counted >= pace:
+        return CreditStatus.on_track, pace
+    return CreditStatus.behind, pace
+
+
+def transcript(entries: list[Entry], versions: list[PolicyVersion], cycle: Cycle, as_of: date) -> Transcript:
+    """The cycle's figures. ``entries`` may hold any dates; only those inside the cycle count (no
+    carry-over). The requirement is the one of the policy in force on min(as_of, the cycle's last
+    day); a year's minimum is the one in force on min(as_of, 31 December of that year)."""
+    inside = [e for e in entries if cycle.starts <= e.day <= cycle.ends]
+    counted = counted_entries(inside, versions)
+    req_day = min(as_of, cycle.ends)
+    rec = policy_for(req_day, versions).recognition
+    required = Decimal(str(rec.credits_per_cycle))
+    required_categories = {k: Decimal(str(v)) for k, v in rec.required_categories.items()}
+
+    years: dict[int, Tally] = {y: Tally() for y in cycle.years()}
+    cats: dict[str, Tally] = defaultdict(Tally)
+    for e in inside:
+        years[e.day.year].earned += e.credits
+        years[e.day.year].counted += counted[e.id]
+        cats[e.category].earned += e.credits
+        cats[e.category].counted += counted[e.id]
+    for c in required_categories:
+        cats.setdefault(c, Tally())
+
+    by_year = []
+    for y, t in years.items():
+        minimum = Decimal(str(policy_for(min(as_of, date(y, 12, 31)), versions).recognition.yearly_minimum))
+        by_year.append(YearLine(y, t.earned, t.counted, minimum, t.counted >= minimum))
+    by_category = [
+        CategoryLine(
+            c,
+            t.earned,
+            t.counted,
+            required_categories.get(c, ZERO),
+            t.counted >= required_categories.get(c, ZERO),
+        )
+        for c, t in sorted(cats.items())
+    ]
+    total_counted = sum((counted[e.id] for e in inside), ZERO)
+    total_earned = sum((e.credits for e in inside), ZERO)
+    categories_met = all(line.met for line in by_category)
+    status, pace = status_of(total_counted, categories_met, required, cycle, as_of, rec.at_risk_share_of_pace)
+    return Transcript(
+        cycle=cycle,
+        required=required,
+        required_categories=required_categories,
+        earned=total_earned,
+        counted=total_counted,
+        pace=pace,
+        status=status,
+        by_year=by_year,
+        by_category=by_category,
+        counted_by_entry=counted,
+    )
+
+
+# --- Eligibility -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    passed: bool
+    detail: str
+
+
+def title_at_least(title: str | None, minimum: str) -> bool:
+    order = [t.value for t in TITLE_ORDER]
+    held = title if title in order else Title.none.value
+    return order.index(held) >= order.index(minimum)
+
+
+def year_minimum_met(year_counted: Decimal, minimum: Decimal) -> bool:
+    return year_counted >= minimum
+
+
+def eligible(reasons: list[Reason]) -> bool:
+    return all(r.passed for r in reasons)
+
+
+__all__ = [
+    "CreditSource",
+    "CreditStatus",
+    "Cycle",
+    "Entry",
+    "PolicyVersion",
+    "Purpose",
+    "Reason",
+    "Transcript",
+    "counted_entries",
+    "cycle_of",
+    "derive_credits",
+    "parse_cycle",
+    "policy_conflict",
+    "policy_for",
+    "school_year",
+    "status_of",
+    "transcript",
+]

@@ -1,0 +1,633 @@
+"""Credits: the append-only ledger, the dated recognition policies, transcripts and eligibility.
+
+Every write runs in one ``write_transaction()`` with its audit event. People are scoped like the
+staff register (``load_visible``: a kindergarten admin sees their own kindergarten's staff, a
+teacher their own record; anything else is 404).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from credits import rules
+from credits.rules import ZERO, CreditSource, PolicyVersion, dec
+from credits.schemas import (
+    BatchOut,
+    BatchRow,
+    CategoryOut,
+    EligibilityOut,
+    EntryCreate,
+    EntryOut,
+    PolicyCreate,
+    PolicyOut,
+    ReasonOut,
+    Required,
+    ReversalCreate,
+    TranscriptOut,
+    YearOut,
+)
+from credits.tables import CreditEntry as CE
+from credits.tables import CreditPolicy as CP
+from registry.accounts.rules import Principal
+from registry.audit.services import record
+from registry.common.time import today, utcnow
+from registry.db import write_transaction
+from registry.errors import Conflict, FieldError, Invalid, NotFound
+from registry.policy import versions as default_versions
+from registry.staff.services import load_visible
+
+# --- Policies ----------------------------------------------------------------------------------
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _as_date(value: Any) -> Any:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _version(row: dict[str, Any]) -> PolicyVersion:
+    return PolicyVersion(
+        id=row["id"],
+        effective_from=_as_date(row["effective_from"]),
+        effective_to=_as_date(row["effective_to"]),
+        recognition=rules.recognition_from(_json(row["policy_values"]), _json(row["citations"])),
+    )
+
+
+def _policy_out(row: dict[str, Any]) -> PolicyOut:
+    return PolicyOut(
+        id=row["id"],
+        effective_from=row["effective_from"],
+        effective_to=row["effective_to"],
+        description=row["description"],
+        values=_json(row["policy_values"]),
+        citations=_json(row["citations"]),
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+    )
+
+
+async def _seed() -> None:
+    """First use: copy the recognition sections of registry/policy/defaults.toml, one row per version."""
+    async with write_transaction():
+        if await CP.exists():
+            return
+        built = list(default_versions())
+        for i, p in enumerate(built):
+            nxt = built[i + 1].effective_from - timedelta(days=1) if i + 1 < len(built) else None
+            await CP.insert(
+                CP(
+                    effective_from=p.effective_from,
+                    effective_to=nxt,
+                    policy_values=json.dumps(rules.recognition_values(p.recognition)),
+                    citations=json.dumps(rules.citations_of(p.recognition), ensure_ascii=False),
+                    description=f"seeded from registry/policy/defaults.toml version {p.id}",
+                    created_by="system",
+                    created_at=utcnow(),
+                )
+            )
+
+
+async def _policy_rows() -> list[dict[str, Any]]:
+    rows = await CP.select().order_by(CP.effective_from)
+    if not rows:
+        # a concurrent first read may seed it first (unique effective_from): then read theirs
+        with contextlib.suppress(Exception):
+            await _seed()
+        rows = await CP.select().order_by(CP.effective_from)
+    return list(rows)
+
+
+async def policy_versions() -> list[PolicyVersion]:
+    return [_version(r) for r in await _policy_rows()]
+
+
+async def list_policies(who: Principal) -> list[PolicyOut]:
+    return [_policy_out(r) for r in await _policy_rows()]
+
+
+async def create_policy(who: Principal, data: PolicyCreate) -> PolicyOut:
+    await _policy_rows()  # seeded before the first change
+    values = data.values.model_dump(mode="json")
+    async with write_transaction():
+        existing = [_version(r) for r in await CP.select().order_by(CP.effective_from)]
+        problem, to_close = rules.policy_conflict(data.effective_from, data.effective_to, existing)
+        if problem:
+            raise Conflict(
+                f"two policies would cover the same dates: {problem}",
+                [FieldError("effective_from", problem)],
+            )
+        if to_close is not None:
+            closed_on = data.effective_from - timedelta(days=1)
+            await CP.update({CP.effective_to: closed_on}).where(CP.id == to_close.id)
+            await record(
+                who,
+                "close",
+                "credit_policy",
+                to_close.id,
+                {"effective_to": None},
+                {"effective_to": closed_on.isoformat()},
+            )
+        rows = await CP.insert(
+            CP(
+                effective_from=data.effective_from,
+                effective_to=data.effective_to,
+                policy_values=json.dumps(values),
+                citations=json.dumps(data.citations, ensure_ascii=False),
+                description=data.description,
+                created_by=who.username,
+                created_at=utcnow(),
+            )
+        ).returning(CP.id)
+        row = await CP.select().where(CP.id == rows[0]["id"]).first()
+        assert row is not None
+        out = _policy_out(row)
+        await record(who, "create", "credit_policy", out.id, None, out.model_dump(mode="json", exclude={"created_at"}))
+    return out
+
+
+# --- Ledger ------------------------------------------------------------------------------------
+
+ENTRY_COLUMNS = (
+    CE.id,
+    CE.staff,
+    CE.entry_date,
+    CE.school_year,
+    CE.category,
+    CE.source,
+    CE.hours,
+    CE.credits,
+    CE.reference,
+    CE.reason,
+    CE.recorded_by,
+    CE.reverses,
+    CE.created_at,
+)
+
+
+def _entry_out(row: dict[str, Any], reversed_by: int | None = None, counted: Decimal | None = None) -> EntryOut:
+    return EntryOut(
+        id=row["id"],
+        staff_id=row["staff"],
+        date=row["entry_date"],
+        school_year=row["school_year"],
+        category=row["category"],
+        source=row["source"],
+        hours=float(dec(row["hours"])),
+        credits=float(dec(row["credits"])),
+        counted=None if counted is None else float(counted),
+        reference=row["reference"],
+        reason=row["reason"],
+        recorded_by=row["recorded_by"],
+        reverses=row["reverses"],
+        reversed_by=reversed_by,
+        created_at=row["created_at"],
+    )
+
+
+def _is_unique_violation(exc: Exception) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return "unique" in text
+
+
+async def _insert_entry(
+    who: Principal,
+    *,
+    staff_id: int,
+    day: date,
+    category: str,
+    source: str,
+    hours: Decimal,
+    credits: Decimal,
+    reference: str,
+    reason: str,
+    reverses: int | None = None,
+) -> EntryOut:
+    """Insert one ledger row and its audit event (inside the caller's write transaction)."""
+    if await CE.exists().where(CE.source == source, CE.reference == reference):
+        raise Conflict(
+            f"a {source} entry with reference {reference} exists already: it is never counted twice",
+            [FieldError("reference", "duplicate")],
+        )
+    try:
+        rows = await CE.insert(
+            CE(
+                staff=staff_id,
+                entry_date=day,
+                school_year=rules.school_year(day),
+                category=category,
+                source=source,
+                hours=hours,
+                credits=credits,
+                reference=reference,
+                reason=reason,
+                recorded_by=who.username,
+                reverses=reverses,
+                created_at=utcnow(),
+            )
+        ).returning(CE.id)
+    except Exception as exc:  # a concurrent writer got there first
+        if _is_unique_violation(exc):
+            raise Conflict("the entry was recorded concurrently already") from exc
+        raise
+    row = await CE.select(*ENTRY_COLUMNS).where(CE.id == rows[0]["id"]).first()
+    assert row is not None
+    out = _entry_out(row)
+    await record(
+        who,
+        "reverse" if reverses else "create",
+        "credit_entry",
+        out.id,
+        None,
+        out.model_dump(mode="json", exclude={"created_at", "counted", "reversed_by"}),
+    )
+    return out
+
+
+async def create_entry(who: Principal, data: EntryCreate) -> EntryOut:
+    problem = rules.hours_problem(data.hours)
+    if problem:
+        raise Invalid.field("hours", problem)
+    day = today()
+    if data.date > day:
+        raise Invalid.field("date", "is in the future")
+    person = await load_visible(who, data.staff_id)
+    left = rules.left_problem(_as_date(person["left_on"]), data.date)
+    if left:
+        raise Conflict(left, [FieldError("date", left)])
+    version = rules.policy_for(data.date, await policy_versions())
+    credits = data.credits
+    if credits is None:
+        credits = rules.derive_credits(data.hours, data.source.value, version.recognition)
+    reference = data.reference or f"entry:{uuid.uuid4().hex}"
+    async with write_transaction():
+        return await _insert_entry(
+            who,
+            staff_id=data.staff_id,
+            day=data.date,
+            category=data.category.value,
+            source=data.source.value,
+            hours=data.hours,
+            credits=credits,
+            reference=reference,
+            reason=data.reason,
+        )
+
+
+async def reverse_entry(who: Principal, entry_id: int, data: ReversalCreate) -> EntryOut:
+    async with write_transaction():
+        row = await CE.select(*ENTRY_COLUMNS).where(CE.id == entry_id).first()
+        if row is None:
+            raise Conflict(f"no credit entry {entry_id} to reverse", [FieldError("id", "missing")])
+        await load_visible(who, row["staff"])  # out of the caller's scope: 404
+        if row["reverses"] is not None:
+            raise Conflict(f"entry {entry_id} is itself a reversal; record a new entry instead")
+        if await CE.exists().where(CE.reverses == entry_id):
+            raise Conflict(f"entry {entry_id} is reversed already", [FieldError("id", "already reversed")])
+        return await _insert_entry(
+            who,
+            staff_id=row["staff"],
+            day=_as_date(row["entry_date"]),
+            category=row["category"],
+            source=row["source"],
+            hours=-dec(row["hours"]),
+            credits=-dec(row["credits"]),
+            reference=f"reversal:{entry_id}",
+            reason=data.reason,
+            reverses=entry_id,
+        )
+
+
+async def record_training_result(
+    who: Principal, *, result_id: int, staff_id: int, day: date, category: str, hours: Decimal, credits: Decimal
+) -> EntryOut | None:
+    """The ledger entry of a passed training result (called inside the result's transaction).
+    Recording the same result twice adds nothing: (training, training_result:<id>) is unique."""
+    reference = f"training_result:{result_id}"
+    if await CE.exists().where(CE.source == CreditSource.training.value, CE.reference == reference):
+        return None
+    return await _insert_entry(
+        who,
+        staff_id=staff_id,
+        day=day,
+        category=category,
+        source=CreditSource.training.value,
+        hours=hours,
+        credits=credits,
+        reference=reference,
+        reason="passed training result",
+    )
+
+
+# --- Transcript --------------------------------------------------------------------------------
+
+
+async def _entry_rows(staff_id: int, first: date | None = None, last: date | None = None) -> list[dict[str, Any]]:
+    where: list[Any] = [CE.staff == staff_id]
+    if first is not None:
+        where.append(CE.entry_date >= first)
+    if last is not None:
+        where.append(CE.entry_date <= last)
+    return list(await CE.select(*ENTRY_COLUMNS).where(*where).order_by(CE.entry_date).order_by(CE.id))
+
+
+def _entry(row: dict[str, Any]) -> rules.Entry:
+    return rules.Entry(
+        id=row["id"],
+        day=_as_date(row["entry_date"]),
+        category=row["category"],
+        source=row["source"],
+        hours=dec(row["hours"]),
+        credits=dec(row["credits"]),
+        reverses=row["reverses"],
+    )
+
+
+def _cycle(cycle: str | None, versions: list[PolicyVersion], as_of: date) -> rules.Cycle:
+    rec = rules.policy_for(as_of, versions).recognition
+    if cycle is None:
+        return rules.cycle_of(as_of, rec)
+    try:
+        return rules.parse_cycle(cycle, rec)
+    except ValueError as exc:
+        raise Invalid.field("cycle", str(exc)) from None
+
+
+async def transcript_for(staff_id: int, name: str, cycle: str | None, as_of: date | None = None) -> TranscriptOut:
+    day = as_of or today()
+    versions = await policy_versions()
+    cyc = _cycle(cycle, versions, day)
+    rows = await _entry_rows(staff_id, cyc.starts, cyc.ends)
+    t = rules.transcript([_entry(r) for r in rows], versions, cyc, day)
+    req_policy = rules.policy_for(min(day, cyc.ends), versions)
+    reversed_by = {r["reverses"]: r["id"] for r in rows if r["reverses"] is not None}
+    return TranscriptOut(
+        staff_id=staff_id,
+        name=name,
+        cycle=cyc.label,
+        as_of=day,
+        required=Required(
+            credits=float(t.required),
+            categories={k: float(v) for k, v in t.required_categories.items()},
+            yearly_minimum=float(req_policy.recognition.yearly_minimum),
+            policy_id=req_policy.id,
+        ),
+        earned=float(t.earned),
+        counted=float(t.counted),
+        pace=float(t.pace),
+        status=t.status,
+        by_year=[YearOut(**vars(y)) for y in t.by_year],
+        by_category=[CategoryOut(**vars(c)) for c in t.by_category],
+        entries=[_entry_out(r, reversed_by.get(r["id"]), t.counted_by_entry.get(r["id"], ZERO)) for r in rows],
+    )
+
+
+async def staff_transcript(who: Principal, staff_id: int, cycle: str | None) -> TranscriptOut:
+    person = await load_visible(who, staff_id)
+    return await transcript_for(staff_id, person["name"], cycle)
+
+
+async def my_transcript(who: Principal, cycle: str | None) -> TranscriptOut:
+    if who.staff_id is None:
+        raise NotFound("this account has no staff record")
+    return await staff_transcript(who, who.staff_id, cycle)
+
+
+# --- Eligibility -------------------------------------------------------------------------------
+#
+# Rules, in order: ethics_veto (师德一票否决, first, whatever else), dual_certificate (the post's
+# verdict on `on`), then by purpose:
+#   title, registration: credits_cycle (the cycle containing `on` complete by `on`);
+#   award, promotion:    credits_yearly_minimum (the calendar year of `on`, counted up to `on`);
+#   backbone:            credits_on_track (status on_track or complete) and title_minimum;
+#   registration:        ethics_evaluations (qualified or better in every school year of the cycle
+#                        that has ended by `on`).
+
+
+def _reasons(
+    purpose: rules.Purpose,
+    on: date,
+    person: dict[str, Any],
+    veto: Any,
+    dual: tuple[bool, list[str]],
+    entries: list[rules.Entry],
+    grades: dict[str, str],
+    versions: list[PolicyVersion],
+) -> list[rules.Reason]:
+    from registry.ethics.rules import grade_rank
+    from registry.policy import policy_on
+
+    P = rules.Purpose
+    out: list[rules.Reason] = []
+    if veto is not None:
+        until = f" (until {veto.until.isoformat()})" if veto.until else ""
+        out.append(rules.Reason("ethics_veto", False, f"{veto.detail}{until}"))
+    else:
+        out.append(rules.Reason("ethics_veto", True, "no failed ethics evaluation and no sanction barring this date"))
+    ok, missing = dual
+    out.append(
+        rules.Reason(
+            "dual_certificate",
+            ok,
+            f"holds the certificates of the post ({person['post']})"
+            if ok
+            else f"missing for the post {person['post']}: {', '.join(missing)}",
+        )
+    )
+    rec = rules.policy_for(on, versions).recognition
+    cycle = rules.cycle_of(on, rec)
+    t = rules.transcript([e for e in entries if e.day <= on], versions, cycle, on)
+    if purpose in (P.title, P.registration):
+        met = t.status == rules.CreditStatus.complete
+        short = [c.category for c in t.by_category if not c.met]
+        out.append(
+            rules.Reason(
+                "credits_cycle",
+                met,
+                f"{t.counted} of {t.required} credits counted in {cycle.label}"
+                + (f"; required categories short: {', '.join(short)}" if short else ""),
+            )
+        )
+    if purpose in (P.award, P.promotion):
+        year = next(y for y in t.by_year if y.year == on.year)
+        out.append(
+            rules.Reason(
+                "credits_yearly_minimum",
+                year.minimum_met,
+                f"{year.counted} credits counted in {on.year} (minimum {year.minimum})",
+            )
+        )
+    if purpose == P.backbone:
+        good = t.status in (rules.CreditStatus.on_track, rules.CreditStatus.complete)
+        out.append(
+            rules.Reason(
+                "credits_on_track",
+                good,
+                f"cycle {cycle.label}: status {t.status.value}, {t.counted} counted against a pace of {t.pace}",
+            )
+        )
+        minimum = policy_on(on).eligibility.backbone_min_title
+        out.append(
+            rules.Reason(
+                "title_minimum",
+                rules.title_at_least(person["title"], minimum),
+                f"title {person['title']}; backbone selection needs {minimum} or above",
+            )
+        )
+    if purpose == P.registration:
+        eth = policy_on(on).ethics
+        needed = [sy for sy in rules.school_years_of_cycle(cycle.first, cycle.last) if date(int(sy[-4:]), 8, 31) <= on]
+        bad = [
+            f"{sy}: {grades.get(sy, 'no evaluation')}"
+            for sy in needed
+            if sy not in grades or grade_rank(grades[sy], eth) < grade_rank("qualified", eth)
+        ]
+        out.append(
+            rules.Reason(
+                "ethics_evaluations",
+                not bad,
+                "qualified or better in every school year of the cycle so far"
+                if not bad
+                else "not qualified or better in " + "; ".join(bad),
+            )
+        )
+    return out
+
+
+async def _grades(staff_ids: list[int] | None, school_years: list[str]) -> dict[int, dict[str, str]]:
+    """The current ethics grade per person and school year (read-only on the ethics table)."""
+    from registry.db import fetch_all
+
+    if not school_years:
+        return {}
+    sql = (
+        "SELECT e.staff, e.school_year, e.grade FROM ethics_evaluation e "
+        f"WHERE e.school_year IN ({', '.join('{}' for _ in school_years)}) "
+        "AND NOT EXISTS (SELECT 1 FROM ethics_evaluation n WHERE n.supersedes = e.id)"
+    )
+    args: list[Any] = list(school_years)
+    if staff_ids is not None:
+        sql += f" AND e.staff IN ({', '.join('{}' for _ in staff_ids)})"
+        args += staff_ids
+    out: dict[int, dict[str, str]] = {}
+    for r in await fetch_all(sql + " ORDER BY e.id", *args):
+        out.setdefault(r["staff"], {})[r["school_year"]] = r["grade"]
+    return out
+
+
+def _check_purpose(purpose: str) -> rules.Purpose:
+    try:
+        return rules.Purpose(purpose)
+    except ValueError:
+        raise Invalid.field("purpose", f"one of {', '.join(p.value for p in rules.Purpose)}") from None
+
+
+async def eligibility(who: Principal, staff_id: int, purpose: str, on: date | None) -> EligibilityOut:
+    from registry.certificates.services import verdict_for
+    from registry.ethics.services import veto_on
+
+    p = _check_purpose(purpose)
+    day = on or today()
+    person = await load_visible(who, staff_id)
+    versions = await policy_versions()
+    cycle = rules.cycle_of(day, rules.policy_for(day, versions).recognition)
+    veto = await veto_on(staff_id, day)
+    verdict = await verdict_for(staff_id, person["post"], day)
+    entries = [_entry(r) for r in await _entry_rows(staff_id, cycle.starts, min(cycle.ends, day))]
+    grades = (await _grades([staff_id], rules.school_years_of_cycle(cycle.first, cycle.last))).get(staff_id, {})
+    reasons = _reasons(p, day, person, veto, (verdict.compliant, verdict.missing), entries, grades, versions)
+    return EligibilityOut(
+        staff_id=staff_id,
+        eligible=rules.eligible(reasons),
+        purpose=p,
+        on=day,
+        reasons=[ReasonOut(rule=r.rule, passed=r.passed, detail=r.detail) for r in reasons],
+    )
+
+
+async def eligibility_batch(who: Principal, purpose: str, kindergarten_id: int | None, on: date | None) -> BatchOut:
+    """Every on-post person of the kindergarten (or the caller's scope) for one purpose: a fixed
+    number of queries whatever the number of people (people + certificates, vetoes (2), entries,
+    evaluations), then the same rules as the single answer."""
+    from registry.certificates import rules as cert_rules
+    from registry.common.scope import kindergarten_scope
+    from registry.db import fetch_all
+    from registry.ethics.services import vetoed_staff
+    from registry.policy import policy_on
+
+    p = _check_purpose(purpose)
+    day = on or today()
+    scope = kindergarten_scope(who)
+    if scope is not None and kindergarten_id is not None and kindergarten_id != scope:
+        raise NotFound(f"no kindergarten {kindergarten_id}")
+    kg = kindergarten_id if kindergarten_id is not None else scope
+    certs = policy_on(day).certificates
+    filters = ""
+    args: list[Any] = [day, day]
+    if kg is not None:
+        filters = " AND s.kindergarten = {}"
+        args.append(kg)
+    people = await fetch_all(
+        f"""WITH h AS (
+  SELECT c.staff AS staff_id, {cert_rules.held_flags_sql(certs)}
+  FROM certificate c
+  WHERE c.status = 'valid' AND c.issued_on <= {{}} AND (c.expires_on IS NULL OR c.expires_on >= {{}})
+  GROUP BY c.staff
+)
+SELECT s.id, s.name, s.kindergarten, s.post, s.title, {cert_rules.compliance_sql(certs)} AS ok, h.*
+FROM staff s LEFT JOIN h ON h.staff_id = s.id
+WHERE s.status = 'on_post'{filters}
+ORDER BY s.kindergarten, s.name, s.id""",
+        *args,
+    )
+    ids = [r["id"] for r in people]
+    versions = await policy_versions()
+    cycle = rules.cycle_of(day, rules.policy_for(day, versions).recognition)
+    vetoes = await vetoed_staff(day, ids) if ids else {}
+    entry_sql = (
+        "SELECT ce.id, ce.staff, ce.entry_date, ce.category, ce.source, ce.hours, ce.credits, ce.reverses "
+        "FROM credit_entry ce JOIN staff s ON s.id = ce.staff "
+        "WHERE s.status = 'on_post' AND ce.entry_date >= {} AND ce.entry_date <= {}" + filters
+    )
+    entry_args: list[Any] = [cycle.starts, min(cycle.ends, day)] + ([kg] if kg is not None else [])
+    entries: dict[int, list[rules.Entry]] = {}
+    for r in await fetch_all(entry_sql, *entry_args):
+        entries.setdefault(r["staff"], []).append(_entry(r))
+    grades = (
+        await _grades(None, rules.school_years_of_cycle(cycle.first, cycle.last))
+        if p == rules.Purpose.registration
+        else {}
+    )
+    items: list[BatchRow] = []
+    for r in people:
+        ok = bool(r["ok"])
+        missing = [] if ok else cert_rules.missing_from_flags(r["post"], r, certs)
+        reasons = _reasons(
+            p, day, r, vetoes.get(r["id"]), (ok, missing), entries.get(r["id"], []), grades.get(r["id"], {}), versions
+        )
+        items.append(
+            BatchRow(
+                staff_id=r["id"],
+                name=r["name"],
+                kindergarten_id=r["kindergarten"],
+                post=r["post"],
+                title=r["title"],
+                eligible=rules.eligible(reasons),
+                failing=[ReasonOut(rule=x.rule, passed=x.passed, detail=x.detail) for x in reasons if not x.passed],
+            )
+        )
+    return BatchOut(
+        purpose=p,
+        on=day,
+        kindergarten_id=kg,
+        total=len(items),
+        eligible=sum(1 for i in items if i.eligible),
+        items=items,
+    )

@@ -1,0 +1,116 @@
+"""Eligibility: the ethics veto first, then dual certificate, credits, title, evaluations; the batch form."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tests.credits.helpers import ADMIN, API, HR, INSPECTOR, add_entry
+from tests.support import World, give_training, insert_staff, teacher_qualification_number
+
+
+async def compliant_teacher(client: Any, world: World, title: str = "level2") -> int:
+    """An on-post teacher holding both certificates (and the induction training the post certificate needs)."""
+    sid = await insert_staff(world.kg_a["id"], title=title)
+    await give_training(sid, "induction", completed_on=date(2015, 7, 1))
+    for body in (
+        {"type": "teacher_qualification", "number": teacher_qualification_number(), "issued_on": "2015-07-01"},
+        {"type": "post_certificate", "number": f"SC{sid:08d}", "issued_on": "2015-08-01"},
+    ):
+        r = await client.post(f"{API}/staff/{sid}/certificates", json=body, headers=world.h(HR))
+        assert r.status_code == 201, r.text
+    return sid
+
+
+async def twice_the_requirement(client: Any, world: World, sid: int) -> None:
+    """72 credits in 2021-2025 (twice the 36), ethics and family included, every year over the minimum."""
+    for year in (2021, 2022, 2023, 2024):
+        await add_entry(client, world, sid, date=f"{year}-03-01", category="general", source="training", hours=140)
+        await add_entry(client, world, sid, date=f"{year}-04-01", category="ethics", source="training", hours=20)
+        await add_entry(client, world, sid, date=f"{year}-05-01", category="family", source="training", hours=20)
+
+
+async def eligibility(client: Any, world: World, sid: int, purpose: str, on: str, who: str = HR) -> dict[str, Any]:
+    r = await client.get(f"{API}/staff/{sid}/eligibility?purpose={purpose}&on={on}", headers=world.h(who))
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def rule(answer: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(r for r in answer["reasons"] if r["rule"] == name)
+
+
+async def test_a_warning_vetoes_an_award_however_many_credits(client: Any, world: World) -> None:
+    sid = await compliant_teacher(client, world)
+    await twice_the_requirement(client, world, sid)
+    before = await eligibility(client, world, sid, "award", "2024-06-01")
+    assert before["eligible"] is True, before
+    r = await client.post(
+        f"{API}/staff/{sid}/ethics/sanctions",
+        json={"violation": 6, "facts": "体罚幼儿", "sanction": "warning", "decided_on": "2024-06-10"},
+        headers=world.h(HR),
+    )
+    assert r.status_code == 201, r.text
+    barred = await eligibility(client, world, sid, "award", "2024-09-01")
+    assert barred["eligible"] is False
+    assert barred["reasons"][0]["rule"] == "ethics_veto" and barred["reasons"][0]["passed"] is False
+    assert rule(barred, "credits_yearly_minimum")["passed"] is True  # the credits are there; the veto wins
+    for purpose in ("title", "backbone", "promotion", "registration"):
+        assert rule(await eligibility(client, world, sid, purpose, "2024-09-01"), "ethics_veto")["passed"] is False
+    after = await eligibility(client, world, sid, "award", "2024-12-20")  # the 6-month bar has passed
+    assert after["eligible"] is True, after
+    assert rule(after, "ethics_veto")["passed"] is True
+
+
+async def test_purposes_apply_their_own_rules(client: Any, world: World) -> None:
+    sid = await compliant_teacher(client, world, title="level2")
+    await twice_the_requirement(client, world, sid)
+    title = await eligibility(client, world, sid, "title", "2024-12-20")
+    assert rule(title, "credits_cycle")["passed"] is True and title["eligible"] is True
+    backbone = await eligibility(client, world, sid, "backbone", "2024-12-20")
+    assert rule(backbone, "credits_on_track")["passed"] is True
+    assert rule(backbone, "title_minimum")["passed"] is False and backbone["eligible"] is False
+    registration = await eligibility(client, world, sid, "registration", "2024-12-20")
+    assert rule(registration, "ethics_evaluations")["passed"] is False  # no evaluations recorded
+    # nobody with no credits and no certificates
+    bare = await insert_staff(world.kg_a["id"])
+    answer = await eligibility(client, world, bare, "award", "2024-12-20")
+    assert answer["eligible"] is False
+    assert not rule(answer, "dual_certificate")["passed"] and not rule(answer, "credits_yearly_minimum")["passed"]
+
+
+async def test_registration_needs_qualified_evaluations(client: Any, world: World) -> None:
+    sid = await compliant_teacher(client, world)
+    await twice_the_requirement(client, world, sid)
+    for sy in ("2020-2021", "2021-2022", "2022-2023", "2023-2024"):
+        r = await client.post(
+            f"{API}/staff/{sid}/ethics/evaluations",
+            json={"school_year": sy, "grade": "qualified", "evaluated_on": f"{sy[-4:]}-07-01"},
+            headers=world.h(HR),
+        )
+        assert r.status_code == 201, r.text
+    answer = await eligibility(client, world, sid, "registration", "2024-12-20")
+    assert rule(answer, "ethics_evaluations")["passed"] is True and answer["eligible"] is True
+
+
+async def test_bad_purpose_is_rejected(client: Any, world: World) -> None:
+    r = await client.get(f"{API}/staff/{world.staff_a['id']}/eligibility?purpose=lottery", headers=world.h(HR))
+    assert r.status_code == 400
+
+
+async def test_batch_lists_every_on_post_person_of_the_kindergarten(client: Any, world: World) -> None:
+    good = await compliant_teacher(client, world)
+    await twice_the_requirement(client, world, good)
+    bare = await insert_staff(world.kg_a["id"])
+    url = f"{API}/eligibility?purpose=award&kindergarten_id={world.kg_a['id']}&on=2024-12-20"
+    r = await client.get(url, headers=world.h(INSPECTOR))
+    assert r.status_code == 200, r.text
+    rows = {x["staff_id"]: x for x in r.json()["items"]}
+    assert rows[good]["eligible"] is True and rows[good]["failing"] == []
+    assert {f["rule"] for f in rows[bare]["failing"]} == {"dual_certificate", "credits_yearly_minimum"}
+    assert all(x["kindergarten_id"] == world.kg_a["id"] for x in rows.values())
+    # the single answer agrees with the batch
+    for sid in (good, bare):
+        assert (await eligibility(client, world, sid, "award", "2024-12-20"))["eligible"] is rows[sid]["eligible"]
+    mine = await client.get(f"{API}/eligibility?purpose=award&on=2024-12-20", headers=world.h(ADMIN))
+    assert {x["kindergarten_id"] for x in mine.json()["items"]} <= {world.kg_a["id"]}

@@ -1,0 +1,116 @@
+"""The ledger through the API: derived credits, bad input, duplicates, reversals, training results."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from tests.credits.helpers import API, HR, add_entry, entry_body, ref
+from tests.support import World, insert_staff
+from tests.training.helpers import enrolled, make_course, make_session, post_result
+
+
+async def test_credits_are_derived_from_hours_by_the_source_rate(client: Any, world: World) -> None:
+    sid = await insert_staff(world.kg_a["id"])
+    research = await add_entry(client, world, sid, hours=50, source="research")
+    training = await add_entry(client, world, sid, hours=25, source="training")
+    given = await add_entry(client, world, sid, hours=10, credits=3.5)
+    assert (research["credits"], training["credits"], given["credits"]) == (2.5, 2.5, 3.5)
+    assert research["school_year"] == "2023-2024" and research["recorded_by"] == "w_hr"
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        ({"hours": 0}, "hours"),
+        ({"hours": -3}, "hours"),
+        ({"category": "astrology"}, "category"),
+        ({"source": "rumour"}, "source"),
+        ({"credits": -1}, "credits"),
+        ({"date": "2999-01-01"}, "date"),
+    ],
+)
+async def test_bad_input_is_422(client: Any, world: World, over: dict[str, Any], field: str) -> None:
+    r = await client.post(f"{API}/credits/entries", json=entry_body(world.staff_a["id"], **over), headers=world.h(HR))
+    assert r.status_code == 422, r.text
+    assert field in r.text
+
+
+async def test_no_credits_after_the_person_left(client: Any, world: World) -> None:
+    sid = await insert_staff(world.kg_a["id"], status="left", left_on=date(2023, 6, 30))
+    r = await client.post(f"{API}/credits/entries", json=entry_body(sid, date="2023-07-01"), headers=world.h(HR))
+    assert r.status_code == 409, r.text
+    await add_entry(client, world, sid, date="2023-06-30")  # up to the last day is fine
+
+
+async def test_same_source_and_reference_twice_is_409(client: Any, world: World) -> None:
+    sid = await insert_staff(world.kg_a["id"])
+    reference = ref()
+    await add_entry(client, world, sid, reference=reference)
+    r = await client.post(f"{API}/credits/entries", json=entry_body(sid, reference=reference), headers=world.h(HR))
+    assert r.status_code == 409, r.text
+    await add_entry(client, world, sid, reference=reference, source="studio")  # unique per source
+
+
+async def test_reversal(client: Any, world: World) -> None:
+    sid = await insert_staff(world.kg_a["id"])
+    entry = await add_entry(client, world, sid, hours=40)
+    url = f"{API}/credits/entries/{entry['id']}/reversal"
+    r = await client.post(url, json={"reason": "录入错误"}, headers=world.h(HR))
+    assert r.status_code == 201, r.text
+    rev = r.json()
+    assert (rev["hours"], rev["credits"], rev["reverses"]) == (-40, -2, entry["id"])
+    again = await client.post(url, json={"reason": "x"}, headers=world.h(HR))
+    assert again.status_code == 409, again.text
+    of_reversal = await client.post(
+        f"{API}/credits/entries/{rev['id']}/reversal", json={"reason": "x"}, headers=world.h(HR)
+    )
+    assert of_reversal.status_code == 409
+    missing = await client.post(f"{API}/credits/entries/999999999/reversal", json={"reason": "x"}, headers=world.h(HR))
+    assert missing.status_code == 409
+    t = (await client.get(f"{API}/staff/{sid}/credits?cycle=2021-2025", headers=world.h(HR))).json()
+    assert t["earned"] == 0 and t["counted"] == 0
+    listed = {x["id"]: x for x in t["entries"]}
+    assert listed[entry["id"]]["reversed_by"] == rev["id"]
+
+
+async def test_the_ledger_is_append_only_in_the_database(client: Any, world: World) -> None:
+    from credits.tables import CreditEntry
+
+    sid = await insert_staff(world.kg_a["id"])
+    entry = await add_entry(client, world, sid)
+    with pytest.raises(Exception, match="append-only"):
+        await CreditEntry.update({CreditEntry.hours: 1}).where(CreditEntry.id == entry["id"])
+    with pytest.raises(Exception, match="append-only"):
+        await CreditEntry.delete().where(CreditEntry.id == entry["id"])
+
+
+async def test_a_passed_training_result_writes_its_entry_once(client: Any, world: World) -> None:
+    person = await insert_staff(world.kg_a["id"])
+    course = await make_course(client, world, category="ethics", hours=12)
+    session = await make_session(client, world, course["id"], starts_on="2024-03-01", ends_on="2024-03-03")
+    enrolment = await enrolled(client, world, session["id"], person)
+    result = await post_result(client, world, enrolment, hours=10, completed_on="2024-03-03")
+    assert result.status_code == 201, result.text
+    twice = await post_result(client, world, enrolment, hours=10, completed_on="2024-03-03")
+    assert twice.status_code == 409
+    t = (await client.get(f"{API}/staff/{person}/credits?cycle=2021-2025", headers=world.h(HR))).json()
+    [entry] = t["entries"]
+    assert entry["source"] == "training" and entry["category"] == "ethics"
+    assert entry["hours"] == 10 and entry["credits"] == course["credits"] == 1.2
+    assert entry["reference"] == f"training_result:{result.json()['id']}"
+    # the same result by hand: refused
+    r = await client.post(
+        f"{API}/credits/entries",
+        json=entry_body(person, source="training", reference=entry["reference"]),
+        headers=world.h(HR),
+    )
+    assert r.status_code == 409
+    # a failed result writes nothing
+    other = await enrolled(client, world, (await make_session(client, world, course["id"]))["id"], person)
+    failed = await post_result(client, world, other, passed=False, score=30, completed_on="2024-03-03")
+    assert failed.status_code == 201
+    t = (await client.get(f"{API}/staff/{person}/credits?cycle=2021-2025", headers=world.h(HR))).json()
+    assert len(t["entries"]) == 1

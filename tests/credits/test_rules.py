@@ -1,0 +1,126 @@
+"""The pure credit rules against a hand-computed fixture (caps, reversals, policy effective dates)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from credits import rules
+from credits.rules import CreditStatus, Cycle, Entry, PolicyVersion
+from registry.policy import policy_on
+
+D = Decimal
+BASE = policy_on(date(2024, 1, 1)).recognition
+# A: the defaults until 2023-06-30; B from 2023-07-01: research capped at 2 a year, yearly minimum 6.
+A = PolicyVersion(1, date(2018, 1, 1), date(2023, 6, 30), BASE)
+B = PolicyVersion(
+    2, date(2023, 7, 1), None, replace(BASE, caps_per_year={**BASE.caps_per_year, "research": 2.0}, yearly_minimum=6.0)
+)
+VERSIONS = [A, B]
+CYCLE = Cycle(2021, 2025)
+
+
+def e(i: int, day: str, category: str, source: str, credits: str, reverses: int | None = None) -> Entry:
+    return Entry(i, date.fromisoformat(day), category, source, D(credits) * 10, D(credits), reverses)
+
+
+FIXTURE = [
+    e(1, "2021-03-01", "general", "training", "2"),
+    e(2, "2021-05-01", "key", "research", "3"),
+    e(3, "2021-09-01", "key", "research", "3"),  # 6 research credits in 2021: 4 count (cap 4)
+    e(4, "2021-10-01", "ethics", "training", "1"),
+    e(5, "2022-04-01", "family", "training", "1.5"),
+    e(6, "2022-05-01", "general", "training", "5"),
+    e(7, "2022-06-01", "general", "training", "-5", reverses=6),  # reverses 6: neither counts
+    e(8, "2023-03-01", "key", "research", "2"),  # policy A (cap 4): counts 2
+    e(9, "2023-08-01", "key", "research", "2"),  # policy B (cap 2), 2 used: counts 0
+    e(10, "2024-01-10", "key", "research", "1"),  # policy B: counts 1
+    e(11, "2020-12-31", "general", "training", "9"),  # before the cycle: no carry-over
+]
+
+
+def test_caps_reversals_and_policy_dates_per_entry() -> None:
+    counted = rules.counted_entries(FIXTURE, VERSIONS)
+    assert counted == {
+        1: D("2"), 2: D("3"), 3: D("1"), 4: D("1"), 5: D("1.5"), 6: D("0"),
+        7: D("0"), 8: D("2"), 9: D("0"), 10: D("1"), 11: D("9"),
+    }  # fmt: skip
+
+
+def test_transcript_against_the_hand_computed_figures() -> None:
+    t = rules.transcript(FIXTURE, VERSIONS, CYCLE, as_of=date(2024, 6, 30))
+    assert t.earned == D("15.5")
+    assert t.counted == D("11.5")
+    assert t.required == D("36")  # policy B, in force on as_of
+    years = {y.year: (y.earned, y.counted, y.minimum, y.minimum_met) for y in t.by_year}
+    assert years == {
+        2021: (D("9"), D("7"), D("4"), True),
+        2022: (D("1.5"), D("1.5"), D("4"), False),
+        2023: (D("4"), D("2"), D("6"), False),  # B in force on 2023-12-31
+        2024: (D("1"), D("1"), D("6"), False),
+        2025: (D("0"), D("0"), D("6"), False),
+    }
+    cats = {c.category: (c.earned, c.counted, c.required, c.met) for c in t.by_category}
+    assert cats == {
+        "ethics": (D("1"), D("1"), D("1"), True),
+        "family": (D("1.5"), D("1.5"), D("1"), True),
+        "general": (D("2"), D("2"), D("0"), True),
+        "key": (D("11"), D("7"), D("0"), True),
+    }
+    # pace: 36 x 1277 / 1826 days = 25.18; half of it 12.59 > 11.5 counted
+    assert t.pace == D("25.18")
+    assert t.status == CreditStatus.at_risk
+
+
+@pytest.mark.parametrize(
+    ("counted", "categories_met", "as_of", "status"),
+    [
+        (D("36"), True, date(2023, 12, 31), CreditStatus.complete),
+        (D("22"), True, date(2023, 12, 31), CreditStatus.on_track),  # pace 21.59
+        (D("36"), False, date(2023, 12, 31), CreditStatus.on_track),  # a category short, not final year
+        (D("15"), True, date(2023, 12, 31), CreditStatus.behind),  # >= 10.80
+        (D("10"), True, date(2023, 12, 31), CreditStatus.at_risk),
+        (D("35"), True, date(2025, 2, 1), CreditStatus.at_risk),  # final year, still short
+        (D("40"), False, date(2025, 2, 1), CreditStatus.at_risk),
+        (D("0"), True, date(2021, 1, 1), CreditStatus.at_risk),  # 0 < half of 0.02
+    ],
+)
+def test_status(counted: Decimal, categories_met: bool, as_of: date, status: CreditStatus) -> None:
+    assert rules.status_of(counted, categories_met, D("36"), CYCLE, as_of, 0.5)[0] == status
+
+
+def test_policy_for_uses_the_version_in_force_on_the_day() -> None:
+    assert rules.policy_for(date(2023, 6, 30), VERSIONS).id == 1
+    assert rules.policy_for(date(2023, 7, 1), VERSIONS).id == 2
+    assert rules.policy_for(date(2010, 1, 1), VERSIONS).id == 1  # before the first: the earliest
+
+
+def test_derived_credits_follow_the_source_rate() -> None:
+    assert rules.derive_credits(D("25"), "training", BASE) == D("2.50")
+    assert rules.derive_credits(D("25"), "research", BASE) == D("1.25")
+
+
+def test_policy_conflicts() -> None:
+    seeded = [PolicyVersion(1, date(2018, 1, 1), None, BASE)]
+    assert rules.policy_conflict(date(2030, 1, 1), None, seeded) == (None, seeded[0])  # closes the open one
+    assert rules.policy_conflict(date(2018, 1, 1), None, seeded)[0]
+    assert rules.policy_conflict(date(2017, 1, 1), None, seeded)[0]
+    assert rules.policy_conflict(date(2030, 1, 1), date(2030, 12, 31), seeded)[0]  # inside the open one
+    assert rules.policy_conflict(date(2017, 1, 1), date(2017, 12, 31), seeded) == (None, None)
+    assert rules.policy_conflict(date(2017, 1, 1), date(2016, 1, 1), seeded)[0]
+    closed = [A, B]
+    assert rules.policy_conflict(date(2023, 1, 1), date(2023, 3, 1), closed)[0]
+
+
+def test_school_year_and_cycles() -> None:
+    assert rules.school_year(date(2024, 8, 31)) == "2023-2024"
+    assert rules.school_year(date(2024, 9, 1)) == "2024-2025"
+    assert rules.cycle_of(date(2026, 3, 1), BASE) == Cycle(2026, 2030)
+    assert rules.cycle_of(date(2019, 3, 1), BASE) == Cycle(2016, 2020)
+    assert rules.parse_cycle("2021-2025", BASE) == CYCLE
+    with pytest.raises(ValueError):
+        rules.parse_cycle("2022-2026", BASE)
+    assert rules.title_at_least("senior", "level1") and not rules.title_at_least("level2", "level1")
