@@ -4,6 +4,10 @@
 staff, their assignments and the demo accounts. Only the demo passwords are random (they come
 from ``secrets``, never from the seeded generator) and they take no part in comparisons.
 
+Training history and certificates (``registry.demo.history``) come per district too, from
+``DemoData.iter_history()``: courses, sessions, enrolments, results, certificates and their
+events, as of ``DEMO_TODAY``. ``DemoData.courses`` is the course catalogue (``registry.demo.catalogue``).
+
 The ``district`` scale is Chaoyang as the 2018–2020 action plan describes it in September 2017
 (DOMAIN.md): 315 kindergartens over the 43 streets and 15 collaboration groups, about 78,000
 children and 7,400 full-time teachers, exactly 3 正高级, 6 特级 and 402 backbone teachers,
@@ -30,7 +34,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from registry.codes import (
     TITLE_ORDER,
@@ -48,12 +52,20 @@ from registry.codes import (
     TeacherModel,
     Title,
 )
-from registry.demo import names
+from registry.demo import catalogue, names
+from registry.demo.catalogue import CourseRow
+from registry.policy import policy_on
 from registry.staff.rules import make_id_number
+
+if TYPE_CHECKING:
+    from registry.demo.history import ChunkHistory
 
 SCALES = ("district", "city", "province")
 REFERENCE_DATE = date(2026, 9, 1)
-"""Ages are reckoned on this day; every generated date lies before it."""
+"""Ages are reckoned on this day; every staff date (birth, hire, leaving) lies before it."""
+DEMO_TODAY = date(2026, 11, 29)
+"""The demo's "today" for training and certificates: no result, certificate, event or registration
+is dated after it; compliance, coverage and expiry figures are reckoned on it."""
 
 DAYS_PER_YEAR = 365.2425
 HEALTH_CHILDREN_PER_DOCTOR = 150  # 托儿所幼儿园卫生保健管理办法 art. 12 (STANDARDS.md)
@@ -271,6 +283,7 @@ class DemoData:
     assignment_total: int
     districts: list[str]
     _plans: list[_DistrictPlan] = field(repr=False)
+    courses: list[CourseRow] = field(default_factory=list)
     _chunks: list[StaffChunk] | None = field(default=None, repr=False)
 
     def iter_chunks(self) -> Iterator[StaffChunk]:
@@ -279,6 +292,16 @@ class DemoData:
             yield from self._chunks
             return
         yield from _generate_chunks(self._plans, self.kindergartens)
+
+    def iter_history(self) -> Iterator[tuple[StaffChunk, ChunkHistory]]:
+        """Each district's people with their training history and certificates, made on demand
+        (never held: at the city and province scales they are millions of rows)."""
+        from registry.demo.history import HistoryMaker
+
+        protected = [a.staff for a in self.accounts if a.staff is not None]
+        maker = HistoryMaker(self.courses, self.kindergartens, protected)
+        for plan, chunk in zip(self._plans, self.iter_chunks(), strict=True):
+            yield chunk, maker.chunk(plan, chunk)
 
     @property
     def staff(self) -> list[StaffRow]:
@@ -1058,6 +1081,7 @@ def generate(scale: str = "district", seed: int = 2017) -> DemoData:
         assignment_total=staff_total + sum(p.transfers for p in plans),
         districts=[p.spec.name for p in plans],
         _plans=plans,
+        courses=catalogue.courses(policy_on(DEMO_TODAY).credits),
     )
     # The accounts need Chaoyang's people (the first chunk); keep them all when they are few.
     held = staff_total <= MATERIALISE_LIMIT
@@ -1186,6 +1210,7 @@ class Tally:
 
 
 __all__ = [
+    "DEMO_TODAY",
     "REFERENCE_DATE",
     "SCALES",
     "AssignmentRow",

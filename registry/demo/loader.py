@@ -1,14 +1,23 @@
-"""Load the synthetic demo district into the database (``registry.demo.generator`` makes the rows).
+"""Load the synthetic demo district into the database (``registry.demo.generator`` and
+``registry.demo.history`` make the rows).
 
-One write transaction for the whole load. Rows go in with ``registry.db.bulk_insert`` (COPY on
+One write transaction for the whole load: kindergartens, the course catalogue, then district by
+district the staff, their assignments, training sessions, enrolments, results, certificates,
+certificate events and registrations. Rows go in with ``registry.db.bulk_insert`` (COPY on
 PostgreSQL, executemany on SQLite) in batches, with ids assigned here because bulk inserts
 return none; PostgreSQL's serial sequences are moved past them afterwards. The load leaves one
-audit event (actor ``demo``, action ``demo.load``) and writes the demo credentials to
-``<var_dir>/demo-credentials.txt`` (mode 0600).
+audit event (actor ``demo``, action ``demo.load``, with the summary's figures) and writes the
+demo credentials to ``<var_dir>/demo-credentials.txt`` (mode 0600).
+
+``--reset`` deletes the registry's rows first, children first. certificate_event is append-only
+(database triggers refuse DELETE): its triggers are dropped and recreated exactly as the migration
+made them (SQLite), or disabled and enabled again (PostgreSQL), inside the same transaction. The
+audit trail (audit_event) is never deleted.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import time
@@ -20,7 +29,9 @@ from typing import Any, NamedTuple, TypeVar
 
 from registry.accounts.rules import hash_password
 from registry.db import bulk_insert, fetch_all, get_engine, is_sqlite, write_transaction
+from registry.demo.catalogue import CourseRow
 from registry.demo.generator import (
+    DEMO_TODAY,
     DEMO_USERNAMES,
     SCALES,
     AssignmentRow,
@@ -30,7 +41,19 @@ from registry.demo.generator import (
     Tally,
     generate,
 )
+from registry.demo.history import (
+    ACTOR,
+    CertificateEventRow,
+    CertificateRow,
+    ChunkHistory,
+    EnrolmentRow,
+    HistoryTally,
+    RegistrationRow,
+    ResultRow,
+    SessionRow,
+)
 from registry.errors import Conflict, Invalid
+from registry.policy import policy_on
 from registry.settings import get_settings
 
 Progress = Callable[[str, int, int], None]
@@ -40,8 +63,18 @@ BATCH_ROWS = 5_000
 CREDENTIALS_FILE = "demo-credentials.txt"
 
 # Deleted on reset, children first. audit_event stays: it is append-only (database triggers).
-RESET_TABLES = ("staff_assignment", "account", "staff", "kindergarten")
-ID_TABLES = ("kindergarten", "staff", "staff_assignment", "account")
+RESET_TABLES = (
+    "reminder_outbox", "certificate_registration", "certificate_event", "certificate",
+    "training_result", "training_enrolment", "training_session", "training_course",
+    "staff_assignment", "account", "staff", "kindergarten",
+)  # fmt: skip
+APPEND_ONLY_TABLES = frozenset({"certificate_event"})
+APPEND_ONLY_MIGRATION = "registry.piccolo_migrations.registry_2026_11_29t08_58_00_000000"
+"""The migration that made the append-only triggers: reset recreates them from its SQL."""
+ID_TABLES = (
+    "kindergarten", "staff", "staff_assignment", "account", "training_course", "training_session",
+    "training_enrolment", "training_result", "certificate", "certificate_event", "certificate_registration",
+)  # fmt: skip
 
 KINDERGARTEN_COLUMNS = (
     "id", "code", "name", "street", "collab_group", "ownership", "grade", "demonstration",
@@ -59,6 +92,19 @@ ACCOUNT_COLUMNS = (
     "locked_until", "last_login_at", "created_at",
 )  # fmt: skip
 AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "before", "after")
+COURSE_COLUMNS = (
+    "id", "code", "title", "category", "level", "mode", "hours", "credits", "credits_set", "required_for",
+    "capacity", "created_at", "updated_at",
+)  # fmt: skip
+SESSION_COLUMNS = ("id", "course", "starts_on", "ends_on", "place", "trainer", "capacity", "created_at")
+ENROLMENT_COLUMNS = ("id", "session", "staff", "enrolled_at", "enrolled_by")
+RESULT_COLUMNS = ("id", "enrolment", "hours", "passed", "score", "completed_on", "recorded_by", "recorded_at")
+CERTIFICATE_COLUMNS = (
+    "id", "staff", "type", "number", "issuer", "issued_on", "expires_on", "status", "reason", "created_at",
+    "updated_at",
+)  # fmt: skip
+CERTIFICATE_EVENT_COLUMNS = ("id", "certificate", "action", "status_after", "reason", "actor", "at")
+REGISTRATION_COLUMNS = ("id", "certificate", "registered_on", "result", "hours", "note", "actor", "at")
 
 
 class DemoLogin(NamedTuple):
@@ -109,6 +155,30 @@ class DemoSummary:
     ownership: dict[str, int]
     assignments: int
     transfers: int
+    # training history and certificates (registry.demo.history), as of ``today``
+    today: str
+    courses: int
+    sessions: int
+    enrolments: int
+    results: int
+    results_passed: int
+    certificates: int
+    certificates_by_type: dict[str, int]
+    certificates_by_status: dict[str, int]  # as stored: valid, suspended, revoked
+    certificate_events: int
+    registrations: int
+    # the dual-certificate rule on ``today`` over on-post people, by post:
+    # {on_post, compliant, violations, rate, missing: {certificate type (or alternatives): people}}
+    compliance_by_post: dict[str, dict[str, Any]]
+    compliance_rate: float | None
+    violations: int  # on-post people missing a required certificate
+    kindergartens_without_family_instructor: int
+    expiring_within_days: int  # the widest reminder window (policy)
+    expiring: int  # valid certificates of people who have not left, expiring in that window
+    certificates_with_expiry: int
+    coverage_year: int
+    coverage: dict[str, float | None]  # share of on-post staff with a passed course this year
+    kindergartens_below_coverage_target: dict[str, int]
     elapsed_seconds: float
     accounts: list[DemoLogin]
     credentials_path: str
@@ -142,6 +212,7 @@ async def load_demo(
     now = datetime.now(UTC)
     tally = Tally()
     tally.add_kindergartens(data.kindergartens)
+    history_tally = HistoryTally(policy_on(DEMO_TODAY), data.courses)
 
     async with write_transaction():
         existing = await _count("kindergarten")
@@ -152,19 +223,42 @@ async def load_demo(
                 existing=existing,
             )
         if reset:
+            blocking = await _rows_blocking_reset()
+            if blocking:
+                raise Conflict(
+                    "cannot reset: rows outside the demo's tables refer to its people or certificates: "
+                    f"{', '.join(blocking)}; reset deletes only {', '.join(RESET_TABLES)}",
+                    blocking=blocking,
+                )
             for i, table in enumerate(RESET_TABLES):
                 report("reset", i, len(RESET_TABLES))
-                await get_engine().run_ddl(f'DELETE FROM "{table}"')
+                await _delete_all(table)
             report("reset", len(RESET_TABLES), len(RESET_TABLES))
         else:
             taken = await fetch_all("SELECT username FROM account WHERE username IN ({}, {}, {}, {})", *DEMO_USERNAMES)
             if taken:
                 names = ", ".join(sorted(r["username"] for r in taken))
                 raise Conflict(f"demo account names already taken: {names}")
+            codes = [c.code for c in data.courses]
+            clash = await fetch_all(
+                f"SELECT code FROM training_course WHERE code IN ({', '.join('{}' for _ in codes)})", *codes
+            )
+            if clash:
+                names = ", ".join(sorted(r["code"] for r in clash))
+                raise Conflict(f"demo course codes already taken: {names}; load into an empty database, or reset it")
         kg_base = await _max_id("kindergarten")
         staff_base = await _max_id("staff")
         assignment_base = await _max_id("staff_assignment")
         account_base = await _max_id("account")
+        ids = _Ids(
+            course=await _max_id("training_course"),
+            session=await _max_id("training_session"),
+            enrolment=await _max_id("training_enrolment"),
+            result=await _max_id("training_result"),
+            certificate=await _max_id("certificate"),
+            event=await _max_id("certificate_event"),
+            registration=await _max_id("certificate_registration"),
+        )
 
         await _insert(
             "kindergartens",
@@ -174,11 +268,21 @@ async def load_demo(
             len(data.kindergartens),
             report,
         )
+        await _insert(
+            "courses",
+            "training_course",
+            COURSE_COLUMNS,
+            (_course_row(c, ids.course, now) for c in data.courses),
+            len(data.courses),
+            report,
+        )
         staff_done = 0
         assignments_done = 0
         next_assignment = assignment_base
-        for chunk in data.iter_chunks():
+        history_progress = _HistoryProgress(report)
+        for chunk, history in data.iter_history():
             tally.add_chunk(chunk)
+            history_tally.add(chunk, history)
             for batch in _batches(chunk.staff, BATCH_ROWS):
                 await bulk_insert("staff", STAFF_COLUMNS, [_staff_row(s, staff_base, kg_base, now) for s in batch])
                 staff_done += len(batch)
@@ -191,6 +295,7 @@ async def load_demo(
                 await bulk_insert("staff_assignment", ASSIGNMENT_COLUMNS, rows)
                 assignments_done += len(moves)
                 report("assignments", assignments_done, data.assignment_total)
+            await _insert_history(history, ids, staff_base, now, history_progress)
 
         account_rows = []
         for i, (account, hashed) in enumerate(zip(data.accounts, hashes, strict=True), start=1):
@@ -212,7 +317,7 @@ async def load_demo(
         await bulk_insert("account", ACCOUNT_COLUMNS, account_rows)
         report("accounts", len(account_rows), len(account_rows))
 
-        summary = _summary(data, tally, started)
+        summary = _summary(data, tally, history_tally, started)
         await bulk_insert(
             "audit_event",
             AUDIT_COLUMNS,
@@ -230,6 +335,7 @@ async def load_demo(
         )
 
     await _reset_sequences()
+    await _analyze()
     _write_credentials(Path(summary.credentials_path), summary.accounts)
     summary.elapsed_seconds = round(time.perf_counter() - started, 3)
     report("done", 1, 1)
@@ -238,6 +344,146 @@ async def load_demo(
 
 def _quiet(stage: str, done: int, total: int) -> None:
     return None
+
+
+@dataclass
+class _Ids:
+    """The last id written to each history table (rows get the next ones)."""
+
+    course: int
+    session: int
+    enrolment: int
+    result: int
+    certificate: int
+    event: int
+    registration: int
+
+
+class _Values:
+    """Date, timestamp and decimal values as the database driver gets them.
+
+    On SQLite, ``sqlite3`` calls Piccolo's adapter (a Python function) for every such value; the
+    history repeats few distinct ones (session days, timestamps, scores) hundreds of thousands of
+    times, so each is converted once, with the same adapter, and reused. PostgreSQL's COPY takes
+    the objects as they are.
+    """
+
+    def __init__(self, sqlite: bool) -> None:
+        from piccolo.engine.sqlite import ADAPTERS
+
+        self.sqlite = sqlite
+        self.adapters = ADAPTERS
+        self.seen: dict[type, dict[Any, Any]] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if not self.sqlite or value is None:
+            return value
+        kind = type(value)
+        seen = self.seen.get(kind)
+        if seen is None:
+            seen = self.seen[kind] = {}
+        out = seen.get(value)
+        if out is None:
+            out = seen[value] = self.adapters[kind](value)
+        return out
+
+
+class _HistoryProgress:
+    """Progress of the history stages. Their totals are known district by district only (at the
+    province scale they are never all in memory), so each total grows as districts are made."""
+
+    STAGES = ("sessions", "enrolments", "results", "certificates", "certificate events", "registrations")
+
+    def __init__(self, report: Progress) -> None:
+        self.report = report
+        self.done: dict[str, int] = dict.fromkeys(self.STAGES, 0)
+        self.total: dict[str, int] = dict.fromkeys(self.STAGES, 0)
+
+    def expect(self, stage: str, rows: int) -> None:
+        self.total[stage] += rows
+        self.report(stage, self.done[stage], self.total[stage])
+
+    def wrote(self, stage: str, rows: int) -> None:
+        self.done[stage] += rows
+        self.report(stage, self.done[stage], self.total[stage])
+
+
+async def _insert_history(
+    history: ChunkHistory, ids: _Ids, staff_base: int, now: datetime, p: _HistoryProgress
+) -> None:
+    """One district's sessions, enrolments, results, certificates, events and registrations.
+
+    Rows with a position (sessions, enrolments, certificates) get id = base + position + 1, so
+    the rows referring to them need no lookup; results, events and registrations are numbered on.
+    """
+    tables: tuple[tuple[str, str, Sequence[str], Sequence[Any]], ...] = (
+        ("sessions", "training_session", SESSION_COLUMNS, history.sessions),
+        ("enrolments", "training_enrolment", ENROLMENT_COLUMNS, history.enrolments),
+        ("results", "training_result", RESULT_COLUMNS, history.results),
+        ("certificates", "certificate", CERTIFICATE_COLUMNS, history.certificates),
+        ("certificate events", "certificate_event", CERTIFICATE_EVENT_COLUMNS, history.events),
+        ("registrations", "certificate_registration", REGISTRATION_COLUMNS, history.registrations),
+    )
+    for stage, _, _, items in tables:
+        p.expect(stage, len(items))
+    course, session, enrolment, certificate = ids.course + 1, ids.session + 1, ids.enrolment + 1, ids.certificate + 1
+    staff = staff_base + 1
+    v = _Values(is_sqlite())
+
+    def session_row(s: SessionRow) -> tuple[Any, ...]:
+        return (session + s.index, course + s.course, s.starts_on, s.ends_on, s.place, s.trainer, s.capacity, now)
+
+    def enrolment_row(e: EnrolmentRow) -> tuple[Any, ...]:
+        return (enrolment + e.index, session + e.session, staff + e.staff, v(e.enrolled_at), ACTOR)
+
+    def result_row(r: ResultRow) -> tuple[Any, ...]:
+        ids.result += 1
+        return (
+            ids.result,
+            enrolment + r.enrolment,
+            v(r.hours),
+            r.passed,
+            v(r.score),
+            v(r.completed_on),
+            ACTOR,
+            v(r.recorded_at),
+        )
+
+    def certificate_row(c: CertificateRow) -> tuple[Any, ...]:
+        return (
+            certificate + c.index,
+            staff + c.staff,
+            c.type,
+            c.number,
+            c.issuer,
+            v(c.issued_on),
+            v(c.expires_on),
+            c.status,
+            c.reason,
+            now,
+            now,
+        )
+
+    def event_row(e: CertificateEventRow) -> tuple[Any, ...]:
+        ids.event += 1
+        return (ids.event, certificate + e.certificate, e.action, e.status_after, e.reason, ACTOR, e.at)
+
+    def registration_row(g: RegistrationRow) -> tuple[Any, ...]:
+        ids.registration += 1
+        return (ids.registration, certificate + g.certificate, g.registered_on, g.result, g.hours, g.note, ACTOR, g.at)
+
+    makers: tuple[Callable[[Any], tuple[Any, ...]], ...] = (
+        session_row,
+        enrolment_row,
+        result_row,
+        certificate_row,
+        event_row,
+        registration_row,
+    )
+    for (stage, table, columns, items), make in zip(tables, makers, strict=True):
+        for batch in _batches(items, BATCH_ROWS):
+            await bulk_insert(table, columns, [make(item) for item in batch])
+            p.wrote(stage, len(batch))
 
 
 async def _count(table: str) -> int:
@@ -249,6 +495,68 @@ async def _max_id(table: str) -> int:
     rows = await fetch_all(f'SELECT MAX(id) AS n FROM "{table}"')
     value = rows[0]["n"]
     return int(value) if value is not None else 0
+
+
+async def _rows_blocking_reset() -> list[str]:
+    """Tables reset does not clear whose rows refer (foreign key) to a table it does clear."""
+    from piccolo.conf.apps import Finder
+
+    cleared = set(RESET_TABLES)
+    blocking = []
+    for table in Finder().get_table_classes():
+        name = table._meta.tablename
+        if name in cleared:
+            continue
+        refers = {fk._foreign_key_meta.resolved_references._meta.tablename for fk in table._meta.foreign_key_columns}
+        if refers & cleared:
+            rows = await _count(name)
+            if rows:
+                blocking.append(f"{name} ({rows} rows)")
+    return sorted(blocking)
+
+
+async def _analyze() -> None:
+    """Fresh planner statistics for the tables just filled (PostgreSQL). Without them the planner
+    guesses empty tables and the set-wise reports (compliance, coverage) can take minutes."""
+    if is_sqlite():
+        return
+    engine = get_engine()
+    for table in ID_TABLES:
+        await engine.run_ddl(f'ANALYZE "{table}"')
+
+
+async def _delete_all(table: str) -> None:
+    """DELETE every row; an append-only table's triggers are lifted for it, inside the transaction."""
+    engine = get_engine()
+    if table not in APPEND_ONLY_TABLES:
+        await engine.run_ddl(f'DELETE FROM "{table}"')
+        return
+    if is_sqlite():
+        recreate = _append_only_triggers(table)
+        for sql in recreate:
+            await engine.run_ddl(f"DROP TRIGGER IF EXISTS {_trigger_name(sql)}")
+        await engine.run_ddl(f'DELETE FROM "{table}"')
+        for sql in recreate:
+            await engine.run_ddl(sql)
+    else:
+        await engine.run_ddl(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
+        await engine.run_ddl(f'DELETE FROM "{table}"')
+        await engine.run_ddl(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+
+
+def _append_only_triggers(table: str) -> list[str]:
+    """The migration's SQLite CREATE TRIGGER statements of ``table`` (no_update and no_delete)."""
+    migration = importlib.import_module(APPEND_ONLY_MIGRATION)
+    statements = [sql for sql in migration.SQLITE if _trigger_name(sql).startswith(f"{table}_no_")]
+    if len(statements) != 2:  # pragma: no cover - the migration changed shape
+        raise RuntimeError(f"expected the two append-only triggers of {table} in {APPEND_ONLY_MIGRATION}")
+    return statements
+
+
+def _trigger_name(sql: str) -> str:
+    """``CREATE TRIGGER IF NOT EXISTS name BEFORE ...`` -> ``name``."""
+    words = sql.split()
+    return words[words.index("EXISTS") + 1] if "EXISTS" in words else words[words.index("TRIGGER") + 1]
 
 
 async def _reset_sequences() -> None:
@@ -348,8 +656,27 @@ def _assignment_row(a: AssignmentRow, row_id: int, staff_base: int, kg_base: int
     )
 
 
-def _summary(data: DemoData, tally: Tally, started: float) -> DemoSummary:
+def _course_row(c: CourseRow, course_base: int, now: datetime) -> tuple[Any, ...]:
+    return (
+        course_base + c.index + 1,
+        c.code,
+        c.title,
+        c.category,
+        c.level,
+        c.mode,
+        c.hours,
+        c.credits,
+        False,  # credits derived from hours by the policy
+        json.dumps(c.required_for),
+        c.capacity,
+        now,
+        now,
+    )
+
+
+def _summary(data: DemoData, tally: Tally, history: HistoryTally, started: float) -> DemoSummary:
     f = tally.figures()
+    h = history.figures()
     logins = [DemoLogin(a.username, a.role, a.password, a.kindergarten_code, a.staff_name) for a in data.accounts]
     return DemoSummary(
         scale=data.scale,
@@ -374,6 +701,27 @@ def _summary(data: DemoData, tally: Tally, started: float) -> DemoSummary:
         ownership=f["ownership"],
         assignments=f["assignments"],
         transfers=f["transfers"],
+        today=history.on.isoformat(),
+        courses=h["courses"],
+        sessions=h["sessions"],
+        enrolments=h["enrolments"],
+        results=h["results"],
+        results_passed=h["results_passed"],
+        certificates=h["certificates"],
+        certificates_by_type=h["certificates_by_type"],
+        certificates_by_status=h["certificates_by_status"],
+        certificate_events=h["certificate_events"],
+        registrations=h["registrations"],
+        compliance_by_post=h["compliance_by_post"],
+        compliance_rate=h["compliance_rate"],
+        violations=h["violations"],
+        kindergartens_without_family_instructor=h["kindergartens_without_family_instructor"],
+        expiring_within_days=h["expiring_within_days"],
+        expiring=h["expiring"],
+        certificates_with_expiry=h["certificates_with_expiry"],
+        coverage_year=h["coverage_year"],
+        coverage=h["coverage"],
+        kindergartens_below_coverage_target=h["kindergartens_below_coverage_target"],
         elapsed_seconds=round(time.perf_counter() - started, 3),
         accounts=logins,
         credentials_path=str(get_settings().var_dir / CREDENTIALS_FILE),

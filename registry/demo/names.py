@@ -135,3 +135,32 @@ PROVINCE_AREAS: tuple[tuple[str, float], ...] = _weighted(
     "360102:0.6 330106:0.5 440104:0.4 450102:0.3 530102:0.3 350102:0.3"
 )
 CHAOYANG_AREA = "110105"
+
+# Provinces by the first two digits of an area code (issuers of certificates).
+_PROVINCES_TEXT = (
+    "11:北京市 12:天津市 13:河北省 14:山西省 15:内蒙古自治区 21:辽宁省 22:吉林省 23:黑龙江省 "
+    "31:上海市 32:江苏省 33:浙江省 34:安徽省 35:福建省 36:江西省 37:山东省 41:河南省 42:湖北省 "
+    "43:湖南省 44:广东省 45:广西壮族自治区 46:海南省 50:重庆市 51:四川省 52:贵州省 53:云南省 "
+    "54:西藏自治区 61:陕西省 62:甘肃省 63:青海省 64:宁夏回族自治区 65:新疆维吾尔自治区"
+)
+PROVINCES: dict[str, str] = dict(item.split(":", 1) for item in _PROVINCES_TEXT.split())
+
+
+def education_authority(province: str) -> str:
+    """``11`` -> 北京市教育委员会; ``13`` -> 河北省教育厅."""
+    name = PROVINCES.get(province, "")
+    return f"{name}教育委员会" if name.endswith("市") else f"{name}教育厅"
+
+
+def health_authority(province: str) -> str:
+    """``11`` -> 北京市卫生健康委员会."""
+    return f"{PROVINCES.get(province, '')}卫生健康委员会"
+
+
+# Trainers of the demo courses: who teaches them, by the level that runs the course.
+TRAINER_ROLES: dict[str, tuple[str, ...]] = {
+    "city": ("北京教育学院教授", "市学前教育教研员", "市级特级教师", "首都师范大学副教授"),
+    "district": ("区学前教研员", "区骨干教师", "区教育研修中心讲师", "区安全教育专干"),
+    "group": ("协作组组长", "示范园园长", "区骨干教师"),
+    "kindergarten": ("园长", "保教主任", "园本教研组长"),
+}

@@ -1,0 +1,105 @@
+"""Run by test_loader.py in a subprocess against a scratch database (never the shared test one).
+
+Migrates, loads the demo district, checks the database against the load's summary with the
+registry's own services, loads again with reset, and prints the findings as JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from registry.accounts.rules import Principal
+from registry.cli import _migrate
+from registry.codes import Role
+from registry.db import fetch_all, get_engine, is_sqlite
+from registry.demo.generator import DEMO_TODAY
+from registry.demo.loader import load_demo
+
+TABLES = (
+    "training_course", "training_session", "training_enrolment", "training_result", "certificate",
+    "certificate_event", "certificate_registration", "audit_event",
+)  # fmt: skip
+
+# Post certificates whose holder has no passed course of the policy's categories completed by the
+# day the certificate was issued (不培训不上岗): must be none.
+UNTRAINED = """
+WITH first_pass AS (
+  SELECT e.staff AS staff, c.category AS category, MIN(r.completed_on) AS day
+  FROM training_result r
+  JOIN training_enrolment e ON e.id = r.enrolment
+  JOIN training_session ts ON ts.id = e."session"
+  JOIN training_course c ON c.id = ts.course
+  WHERE r.passed = {} AND c.category IN ('induction', 'principal')
+  GROUP BY e.staff, c.category
+)
+SELECT COUNT(*) AS n FROM certificate ce
+JOIN staff s ON s.id = ce.staff
+LEFT JOIN first_pass p ON p.staff = s.id
+  AND p.category = CASE WHEN s.post = 'teacher' THEN 'induction' ELSE 'principal' END
+WHERE ce.type = 'post_certificate' AND (p.day IS NULL OR p.day > ce.issued_on)
+"""
+EXPIRING = """
+SELECT COUNT(*) AS n FROM certificate c JOIN staff s ON s.id = c.staff
+WHERE c.status = 'valid' AND c.expires_on >= {} AND c.expires_on <= {} AND s.status != 'left'
+"""
+
+
+async def counts() -> dict[str, int]:
+    out = {}
+    for table in TABLES:
+        rows = await fetch_all(f'SELECT COUNT(*) AS n FROM "{table}"')
+        out[table] = int(rows[0]["n"])
+    return out
+
+
+async def main() -> dict[str, Any]:
+    from datetime import timedelta
+
+    from registry.certificates.services import compliance
+    from training.services import coverage
+
+    await _migrate()
+    summary = await load_demo("district", 2017)
+    hr = Principal(account_id=0, username="check", role=Role.district_hr)
+    found: dict[str, Any] = {"summary": summary.public(), "counts": await counts()}
+    total = await compliance(
+        hr, by="district", on=DEMO_TODAY, kindergarten_id=None, street=None, group=None, post=None, limit=1, offset=0
+    )
+    found["violations"] = total.violations_total
+    found["by_post"] = {}
+    for post in summary.compliance_by_post:
+        one = await compliance(
+            hr, by="district", on=DEMO_TODAY, kindergarten_id=None, street=None, group=None, post=post, limit=1,
+            offset=0,
+        )  # fmt: skip
+        found["by_post"][post] = [one.total.on_post, one.total.compliant]
+    cov = await coverage(hr, year=DEMO_TODAY.year)
+    found["coverage"] = {c: cell.rate for c, cell in cov.district.items()}
+    found["without_family_instructor"] = len(cov.without_family_instructor)
+    horizon = DEMO_TODAY + timedelta(days=summary.expiring_within_days)
+    found["expiring"] = int((await fetch_all(EXPIRING, DEMO_TODAY, horizon))[0]["n"])
+    found["untrained_post_certificates"] = int((await fetch_all(UNTRAINED, True))[0]["n"])
+
+    again = await load_demo("district", 2017, reset=True)
+    found["after_reset"] = await counts()
+    found["reset_figures_same"] = again.violations == summary.violations and again.results == summary.results
+    try:  # the append-only trigger is back after the reset
+        await get_engine().run_ddl("DELETE FROM certificate_event")
+        found["event_delete_refused"] = False
+    except Exception as exc:
+        found["event_delete_refused"] = "append-only" in str(exc)
+    # new rows get fresh ids (PostgreSQL's sequences were moved on)
+    from training.tables import Course
+
+    row = await Course.insert(
+        Course(code="NEW-1", title="新课程", category="general", level="district", mode="online", hours=10, credits=0.5)
+    ).returning(Course.id)
+    found["new_course_id"] = row[0]["id"]
+    found["sqlite"] = is_sqlite()
+    return found
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(main()), ensure_ascii=False, default=str))
