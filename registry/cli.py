@@ -130,6 +130,12 @@ def print_demo_summary(summary: Any) -> None:
             f"{summary.teacher_titles.get('professor', 0)} / "
             f"{summary.honours.get('special_grade', 0)} / {summary.backbone}",
         ),
+        ("courses / training results", f"{summary.courses} / {summary.results:,}"),
+        ("certificates", f"{summary.certificates:,}"),
+        ("on-post certified rate (持证上岗率)", f"{summary.compliance_rate:.1%}" if summary.compliance_rate else "-"),
+        ("on-post people missing a certificate", f"{summary.violations}"),
+        ("kindergartens without a family-education instructor", f"{summary.kindergartens_without_family_instructor}"),
+        (f"certificates expiring within {summary.expiring_within_days} days", f"{summary.expiring}"),
     ]
     for name, value in rows:
         figures.add_row(name, str(value))
