@@ -552,6 +552,13 @@ async def eligibility(who: Principal, staff_id: int, purpose: str, on: date | No
     )
 
 
+def _flag(cert_type: str) -> str:
+    """The held-flags form of the dual-certificate rule (the flags come from ``held_flags_sql``)."""
+    from registry.certificates import rules as cert_rules
+
+    return f"COALESCE(h.{cert_rules.held_flag_column(cert_type)}, 0) = 1"
+
+
 async def eligibility_batch(who: Principal, purpose: str, kindergarten_id: int | None, on: date | None) -> BatchOut:
     """Every on-post person of the kindergarten (or the caller's scope) for one purpose: a fixed
     number of queries whatever the number of people (people + certificates, vetoes (2), entries,
@@ -581,7 +588,7 @@ async def eligibility_batch(who: Principal, purpose: str, kindergarten_id: int |
   WHERE c.status = 'valid' AND c.issued_on <= {{}} AND (c.expires_on IS NULL OR c.expires_on >= {{}})
   GROUP BY c.staff
 )
-SELECT s.id, s.name, s.kindergarten, s.post, s.title, {cert_rules.compliance_sql(certs)} AS ok, h.*
+SELECT s.id, s.name, s.kindergarten, s.post, s.title, {cert_rules.compliance_sql(certs, holds=_flag)} AS ok, h.*
 FROM staff s LEFT JOIN h ON h.staff_id = s.id
 WHERE s.status = 'on_post'{filters}
 ORDER BY s.kindergarten, s.name, s.id""",

@@ -7,7 +7,7 @@ figures are computed set-wise by the database and agree with the per-person verd
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -173,10 +173,9 @@ def held_flag_column(cert_type: str) -> str:
 
 
 def held_flags_sql(policy: CertificatePolicy) -> str:
-    """Per person, 1 if they hold a counting certificate of each type (used in a GROUP BY staff).
-
-    The caller restricts the certificate rows to those valid on the day (status, issue, expiry).
-    """
+    """Per person, 1 if they hold a counting certificate of each type (for a GROUP BY staff over
+    certificate rows already restricted to those valid on the day). Used where every flag is needed
+    for many people at once (batch eligibility); ``compliance_sql`` is cheaper for yes/no."""
     parts = []
     for cert_type in CertificateType:
         cond = f"c.type = '{cert_type.value}'"
@@ -186,28 +185,46 @@ def held_flags_sql(policy: CertificatePolicy) -> str:
     return ",\n       ".join(parts)
 
 
-def compliance_sql(policy: CertificatePolicy, post_column: str = "s.post", flags_alias: str = "h") -> str:
-    """A CASE expression: 1 when the person's post requirements are met by their held flags."""
+def missing_from_flags(post: str, flags: dict[str, int], policy: CertificatePolicy) -> list[str]:
+    held = {t for t in CertificateType if flags.get(held_flag_column(t.value))}
+    return [group_label(g) for g in policy.required_for(post) if not held.intersection(g)]
+
+
+def holds_sql(cert_type: str, policy: CertificatePolicy, staff_column: str = "s.id", day: str = "{}") -> str:
+    """SQL: the person holds a counting certificate of this type on ``day`` (a placeholder by default).
+
+    An indexed EXISTS on certificate (staff, type, status): the same conditions as ``counts_on``.
+    """
+    kind = ""
+    if cert_type == CertificateType.teacher_qualification:
+        kind = f" AND SUBSTR(c.number, 10, 1) = '{policy.teacher_qualification_type_digit}'"
+    return (
+        f"EXISTS (SELECT 1 FROM certificate c WHERE c.staff = {staff_column} AND c.type = '{cert_type}'"
+        f" AND c.status = 'valid' AND c.issued_on <= {day} AND (c.expires_on IS NULL OR c.expires_on >= {day}){kind})"
+    )
+
+
+def compliance_sql(
+    policy: CertificatePolicy, post_column: str = "s.post", holds: Callable[[str], str] | None = None
+) -> str:
+    """A CASE expression: 1 when the person's post requirements are met, else 0.
+
+    ``holds(type)`` gives the SQL condition "holds a counting certificate of that type"; by default an
+    EXISTS on the certificate table (``holds_sql``) whose two date placeholders are bound per use.
+    """
+    holds = holds or (lambda t: holds_sql(t, policy))
     whens = []
     for post, groups in sorted(policy.required.items()):
         if not groups:
             whens.append(f"WHEN {post_column} = '{post}' THEN 1")
             continue
-        cond = " AND ".join(
-            "(" + " OR ".join(f"COALESCE({flags_alias}.{held_flag_column(t)}, 0) = 1" for t in group) + ")"
-            for group in groups
-        )
+        cond = " AND ".join("(" + " OR ".join(holds(t) for t in group) + ")" for group in groups)
         whens.append(f"WHEN {post_column} = '{post}' THEN CASE WHEN {cond} THEN 1 ELSE 0 END")
     return "CASE " + " ".join(whens) + " ELSE 1 END"
 
 
 def posts_with_requirements(policy: CertificatePolicy) -> list[str]:
     return sorted(post for post, groups in policy.required.items() if groups)
-
-
-def missing_from_flags(post: str, flags: dict[str, int], policy: CertificatePolicy) -> list[str]:
-    held = {t for t in CertificateType if flags.get(held_flag_column(t.value))}
-    return [group_label(g) for g in policy.required_for(post) if not held.intersection(g)]
 
 
 def rate(compliant: int, total: int) -> float | None:

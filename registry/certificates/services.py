@@ -319,24 +319,33 @@ GROUP_KEYS = {
 }
 
 
-def _people_sql(policy_certs: Any, filters: list[str]) -> str:
+def _compliance_sql(policy_certs: Any, filters: list[str], by: str, limit: int, offset: int) -> str:
+    """One statement: the grouped figures (part 0), then one page of violations (part 1).
+
+    The on-post people are evaluated once (a materialised CTE); each requirement is an indexed
+    EXISTS on certificate (staff, type, status), compiled from the policy by ``rules.compliance_sql``.
+    """
     posts = ", ".join(f"'{p}'" for p in rules.posts_with_requirements(policy_certs))
     where = " AND ".join(["s.status = 'on_post'", f"s.post IN ({posts})", *filters])
+    key, label_sql = GROUP_KEYS[by]
+    group = "" if by == "district" else f" GROUP BY {key}"
     return f"""
-WITH h AS (
-  SELECT c.staff AS staff_id,
-       {rules.held_flags_sql(policy_certs)}
-  FROM certificate c
-  WHERE c.status = 'valid' AND c.issued_on <= {{}} AND (c.expires_on IS NULL OR c.expires_on >= {{}})
-  GROUP BY c.staff
-), p AS (
+WITH p AS MATERIALIZED (
   SELECT s.id, s.name, s.post, s.kindergarten, k.code, k.name AS kg_name, k.street, k.collab_group,
-         {rules.compliance_sql(policy_certs)} AS ok, h.*
-  FROM staff s
-  JOIN kindergarten k ON k.id = s.kindergarten
-  LEFT JOIN h ON h.staff_id = s.id
+         {rules.compliance_sql(policy_certs)} AS ok
+  FROM staff s JOIN kindergarten k ON k.id = s.kindergarten
   WHERE {where}
-)"""
+)
+SELECT 0 AS part, CAST({key} AS TEXT) AS key, CAST({label_sql} AS TEXT) AS label,
+       COUNT(*) AS on_post, SUM(p.ok) AS compliant,
+       NULL AS id, NULL AS name, NULL AS post, NULL AS kindergarten, NULL AS code
+FROM p{group}
+UNION ALL
+SELECT * FROM (
+  SELECT 1, CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+         p.id, p.name, p.post, p.kindergarten, p.code
+  FROM p WHERE p.ok = 0 ORDER BY p.code, p.name, p.id LIMIT {int(limit)} OFFSET {int(offset)}
+) v"""
 
 
 async def compliance(
@@ -354,7 +363,7 @@ async def compliance(
     day = on or today()
     policy = policy_on(day)
     filters: list[str] = []
-    args: list[Any] = [day, day]
+    args: list[Any] = []
     scope = kindergarten_scope(who)
     for sql, value in (
         ("s.kindergarten = {}", scope),
@@ -366,13 +375,10 @@ async def compliance(
         if value is not None:
             filters.append(sql)
             args.append(value)
-    people = _people_sql(policy.certificates, filters)
-    key, lab = GROUP_KEYS[by]
-    grouped = await fetch_all(
-        people + f"\nSELECT {key} AS key, {lab} AS label, COUNT(*) AS on_post, SUM(ok) AS compliant "
-        f"FROM p" + ("" if by == "district" else f" GROUP BY {key} ORDER BY {key}"),
-        *args,
-    )
+    sql = _compliance_sql(policy.certificates, filters, by, limit, offset)
+    # Every EXISTS binds the day twice; those placeholders all come before the filters' values.
+    day_args = [day] * sql[: sql.index("FROM staff s")].count("{}")
+    result = await fetch_all(sql, *day_args, *args)
     rows = [
         ComplianceRow(
             key=str(g["key"]),
@@ -381,17 +387,23 @@ async def compliance(
             compliant=int(g["compliant"] or 0),
             rate=rules.rate(int(g["compliant"] or 0), g["on_post"]),
         )
-        for g in grouped
+        # group numbers sort as numbers, names and codes as text
+        for g in sorted(
+            (g for g in result if g["part"] == 0 and g["on_post"]),
+            key=lambda g: (len(g["key"]), g["key"]) if by == "group" else g["key"],
+        )
     ]
     on_post = sum(r.on_post for r in rows)
     compliant = sum(r.compliant for r in rows)
     total = ComplianceRow(
         key="total", label="total", on_post=on_post, compliant=compliant, rate=rules.rate(compliant, on_post)
     )
-    bad = await fetch_all(
-        people + f"\nSELECT * FROM p WHERE ok = 0 ORDER BY code, name, id LIMIT {int(limit)} OFFSET {int(offset)}",
-        *args,
-    )
+    bad = [r for r in result if r["part"] == 1]
+    held: dict[int, list[rules.HeldCertificate]] = defaultdict(list)
+    if bad:
+        for c in await C.select().where(C.staff.is_in([v["id"] for v in bad])):
+            held[c["staff"]].append(_held(c))
+    warn = max(policy.reminders.windows_days)
     violations = [
         Violation(
             staff_id=v["id"],
@@ -399,7 +411,7 @@ async def compliance(
             kindergarten_id=v["kindergarten"],
             kindergarten_code=v["code"],
             post=v["post"],
-            missing=rules.missing_from_flags(v["post"], v, policy.certificates),
+            missing=rules.dual_certificate(v["post"], held[v["id"]], day, policy.certificates, warn).missing,
         )
         for v in bad
     ]
