@@ -9,7 +9,6 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from credits import services
-from credits.rules import Purpose
 from credits.schemas import (
     BatchOut,
     EligibilityOut,
@@ -22,6 +21,7 @@ from credits.schemas import (
 )
 from registry.accounts.rules import Principal
 from registry.accounts.security import requires
+from registry.codes import Purpose
 
 Req = Request[Principal, Any, Any]
 

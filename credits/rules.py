@@ -13,37 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 from typing import Any
 
-from registry.codes import TITLE_ORDER, Title
+from registry.codes import TITLE_ORDER, CreditStatus, Title
 from registry.policy import RecognitionPolicy
-
-
-class CreditSource(StrEnum):
-    training = "training"
-    research = "research"
-    studio = "studio"
-    mentoring = "mentoring"
-    competition = "competition"
-    publication = "publication"
-    recognition = "recognition"
-
-
-class CreditStatus(StrEnum):
-    complete = "complete"
-    on_track = "on_track"
-    behind = "behind"
-    at_risk = "at_risk"
-
-
-class Purpose(StrEnum):
-    title = "title"  # type: ignore[assignment]
-    backbone = "backbone"
-    award = "award"
-    promotion = "promotion"
-    registration = "registration"
-
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -410,12 +383,9 @@ def eligible(reasons: list[Reason]) -> bool:
 
 
 __all__ = [
-    "CreditSource",
-    "CreditStatus",
     "Cycle",
     "Entry",
     "PolicyVersion",
-    "Purpose",
     "Reason",
     "Transcript",
     "counted_entries",

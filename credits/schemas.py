@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from credits.rules import VALUE_KEYS, CreditSource, CreditStatus, Purpose
+from credits.rules import VALUE_KEYS
+from registry.codes import CourseCategory, CreditSource, CreditStatus, Purpose
 from registry.common.schemas import Schema
-from training.codes import CourseCategory
 
 # --- Ledger ------------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from credits import rules
-from credits.rules import ZERO, CreditSource, PolicyVersion, dec
+from credits.rules import ZERO, PolicyVersion, dec
 from credits.schemas import (
     BatchOut,
     BatchRow,
@@ -35,6 +35,7 @@ from credits.tables import CreditEntry as CE
 from credits.tables import CreditPolicy as CP
 from registry.accounts.rules import Principal
 from registry.audit.services import record
+from registry.codes import CreditSource, CreditStatus, Purpose
 from registry.common.time import today, utcnow
 from registry.db import write_transaction
 from registry.errors import Conflict, FieldError, Invalid, NotFound
@@ -412,7 +413,7 @@ async def my_transcript(who: Principal, cycle: str | None) -> TranscriptOut:
 
 
 def _reasons(
-    purpose: rules.Purpose,
+    purpose: Purpose,
     on: date,
     person: dict[str, Any],
     veto: Any,
@@ -424,7 +425,7 @@ def _reasons(
     from registry.ethics.rules import grade_rank
     from registry.policy import policy_on
 
-    P = rules.Purpose
+    P = Purpose
     out: list[rules.Reason] = []
     if veto is not None:
         until = f" (until {veto.until.isoformat()})" if veto.until else ""
@@ -445,7 +446,7 @@ def _reasons(
     cycle = rules.cycle_of(on, rec)
     t = rules.transcript([e for e in entries if e.day <= on], versions, cycle, on)
     if purpose in (P.title, P.registration):
-        met = t.status == rules.CreditStatus.complete
+        met = t.status == CreditStatus.complete
         short = [c.category for c in t.by_category if not c.met]
         out.append(
             rules.Reason(
@@ -465,7 +466,7 @@ def _reasons(
             )
         )
     if purpose == P.backbone:
-        good = t.status in (rules.CreditStatus.on_track, rules.CreditStatus.complete)
+        good = t.status in (CreditStatus.on_track, CreditStatus.complete)
         out.append(
             rules.Reason(
                 "credits_on_track",
@@ -522,11 +523,11 @@ async def _grades(staff_ids: list[int] | None, school_years: list[str]) -> dict[
     return out
 
 
-def _check_purpose(purpose: str) -> rules.Purpose:
+def _check_purpose(purpose: str) -> Purpose:
     try:
-        return rules.Purpose(purpose)
+        return Purpose(purpose)
     except ValueError:
-        raise Invalid.field("purpose", f"one of {', '.join(p.value for p in rules.Purpose)}") from None
+        raise Invalid.field("purpose", f"one of {', '.join(p.value for p in Purpose)}") from None
 
 
 async def eligibility(who: Principal, staff_id: int, purpose: str, on: date | None) -> EligibilityOut:
@@ -608,9 +609,7 @@ ORDER BY s.kindergarten, s.name, s.id""",
     for r in await fetch_all(entry_sql, *entry_args):
         entries.setdefault(r["staff"], []).append(_entry(r))
     grades = (
-        await _grades(None, rules.school_years_of_cycle(cycle.first, cycle.last))
-        if p == rules.Purpose.registration
-        else {}
+        await _grades(None, rules.school_years_of_cycle(cycle.first, cycle.last)) if p == Purpose.registration else {}
     )
     items: list[BatchRow] = []
     for r in people:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router, get
 from litestar.datastructures import State
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -19,7 +20,7 @@ from registry.audit.controllers import AuditController
 from registry.certificates.controllers import CONTROLLERS as CERTIFICATE_CONTROLLERS
 from registry.common.params import reject_unknown_query_params
 from registry.db import close_pool, start_pool
-from registry.errors import exception_handlers
+from registry.errors import exception_handlers, problem_responses
 from registry.ethics.controllers import CONTROLLERS as ETHICS_CONTROLLERS
 from registry.kindergartens.controllers import KindergartenController
 from registry.settings import Settings, get_settings
@@ -45,6 +46,28 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+def _document_errors(app: Litestar) -> None:
+    """Declare in the OpenAPI schema the problem-details answers every handler can give.
+
+    Litestar documents only the success answer and its own validation errors; auth (401/403),
+    scope (404), rules (409) and our field errors (422) come from guards and services.
+    """
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if not isinstance(handler, HTTPRouteHandler) or not handler.include_in_schema:
+                continue
+            codes = [400]
+            if handler.guards:
+                codes += [401, 403]
+            if "{" in route.path:
+                codes.append(404)
+            if handler.http_methods & {"POST", "PATCH", "PUT"}:
+                codes += [409, 413, 422]
+            if route.path.endswith("/auth/token"):
+                codes = [400, 401, 413, 422, 429]
+            handler.responses = {**problem_responses(sorted(set(codes))), **(handler.responses or {})}
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
@@ -59,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await close_pool()
 
     api = Router(path="/api/v1", route_handlers=API_CONTROLLERS)
-    return Litestar(
+    app = Litestar(
         route_handlers=[api, health],
         on_app_init=[jwt_auth.on_app_init],
         lifespan=[db_pool],
@@ -79,3 +102,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    _document_errors(app)
+    return app

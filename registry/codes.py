@@ -139,6 +139,77 @@ class Role(StrEnum):
     inspector = "inspector"
 
 
+class CourseCategory(StrEnum):
+    general = "general"
+    key = "key"
+    ethics = "ethics"
+    safety = "safety"
+    family = "family"
+    special_education = "special_education"
+    induction = "induction"
+    principal = "principal"
+    health_care = "health_care"
+
+
+class CourseLevel(StrEnum):
+    city = "city"
+    district = "district"
+    group = "group"
+    kindergarten = "kindergarten"
+
+
+class CourseMode(StrEnum):
+    in_person = "in_person"
+    online = "online"
+    practice = "practice"
+
+
+class CreditSource(StrEnum):
+    training = "training"
+    research = "research"
+    studio = "studio"
+    mentoring = "mentoring"
+    competition = "competition"
+    publication = "publication"
+    recognition = "recognition"
+
+
+class CreditStatus(StrEnum):  # a credit transcript's status in its registration cycle
+    complete = "complete"
+    on_track = "on_track"
+    behind = "behind"
+    at_risk = "at_risk"
+
+
+class Purpose(StrEnum):  # what credit eligibility is asked for
+    title = "title"  # type: ignore[assignment]
+    backbone = "backbone"
+    award = "award"
+    promotion = "promotion"
+    registration = "registration"
+
+
+class EthicsGrade(StrEnum):
+    excellent = "excellent"
+    qualified = "qualified"
+    basically_qualified = "basically_qualified"
+    unqualified = "unqualified"
+
+
+class SanctionKind(StrEnum):
+    warning = "warning"
+    demerit = "demerit"
+    post_grade_lowered = "post_grade_lowered"
+    removal = "removal"
+    dismissal = "dismissal"
+
+
+class SanctionOutcome(StrEnum):
+    decided = "decided"  # the first decision
+    changed = "changed"  # an appeal (申诉/复核) changed the sanction it supersedes
+    lifted = "lifted"  # an appeal lifted the sanction it supersedes
+
+
 LABELS: dict[type[StrEnum], dict[str, str]] = {
     Ownership: {
         "public": "公办",
@@ -212,6 +283,50 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
     },
     CertificateStatus: {"valid": "有效", "expired": "过期", "suspended": "暂停", "revoked": "撤销"},
     RegistrationResult: {"passed": "注册合格", "deferred": "暂缓注册", "failed": "注册不合格"},
+    CourseCategory: {
+        "general": "通识培训",
+        "key": "重点培训",
+        "ethics": "师德培训",
+        "safety": "安全培训",
+        "family": "家园共育",
+        "special_education": "特殊教育",
+        "induction": "任职资格培训",
+        "principal": "园长培训",
+        "health_care": "卫生保健培训",
+    },
+    CourseLevel: {"city": "市级", "district": "区级", "group": "片级/协作组", "kindergarten": "园级"},
+    CourseMode: {"in_person": "面授", "online": "网络研修", "practice": "实践"},
+    CreditSource: {
+        "training": "培训",
+        "research": "课题研究",
+        "studio": "名师工作室",
+        "mentoring": "手拉手结对",
+        "competition": "教学竞赛",
+        "publication": "论文著作",
+        "recognition": "学分认定",
+    },
+    CreditStatus: {"complete": "已完成", "on_track": "进度正常", "behind": "进度落后", "at_risk": "有风险"},
+    Purpose: {
+        "title": "职称评定",
+        "backbone": "骨干选拔",
+        "award": "评优评先",
+        "promotion": "岗位晋升",
+        "registration": "教师资格定期注册",
+    },
+    EthicsGrade: {
+        "excellent": "优秀",
+        "qualified": "合格",
+        "basically_qualified": "基本合格",
+        "unqualified": "不合格",
+    },
+    SanctionKind: {
+        "warning": "警告",
+        "demerit": "记过",
+        "post_grade_lowered": "降低岗位等级",
+        "removal": "撤职",
+        "dismissal": "开除",
+    },
+    SanctionOutcome: {"decided": "原处理", "changed": "变更", "lifted": "撤销处分"},
 }
 
 

@@ -18,6 +18,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from pydantic import BaseModel
 
 log = logging.getLogger("registry.errors")
 
@@ -91,6 +92,48 @@ class TooManyAttempts(DomainError):
             kind="too-many-attempts",
             extra={"retry_after": retry_after},
         )
+
+
+class ProblemFieldOut(BaseModel):
+    field: str
+    message: str
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, as every error of the API is answered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemFieldOut] | None = None
+
+
+PROBLEM_DESCRIPTIONS = {
+    400: "Malformed JSON, or a bad or unknown query parameter",
+    401: "No token, or an expired or tampered one",
+    403: "The caller's role may not do this",
+    404: "No such row, or one outside the caller's scope",
+    409: "A duplicate, or a rule of the domain that the request would break",
+    413: "The body is over the size limit",
+    422: "A field breaks its rule; `errors` names each field and the reason",
+    429: "Too many failed logins: the account is locked for a while (Retry-After)",
+}
+
+
+def problem_responses(codes: list[int]) -> dict[int, Any]:
+    """OpenAPI response specs for the given error codes (all answered as problem details)."""
+    from litestar.openapi.datastructures import ResponseSpec
+
+    return {
+        code: ResponseSpec(
+            data_container=ProblemDetails,
+            description=PROBLEM_DESCRIPTIONS[code],
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
+        )
+        for code in codes
+    }
 
 
 def problem(

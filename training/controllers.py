@@ -10,11 +10,10 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from registry.accounts.rules import Principal
 from registry.accounts.security import requires
-from registry.codes import Post
+from registry.codes import CourseCategory, CourseLevel, CourseMode, Post
 from registry.common.params import Limit, Offset
 from registry.common.schemas import DEFAULT_LIMIT, Page
 from training import services
-from training.codes import CourseCategory, CourseLevel, CourseMode
 from training.schemas import (
     CourseCreate,
     CourseOut,

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from registry.codes import CourseMode
 from registry.policy import CreditPolicy
-from training.codes import CourseMode
 
 CREDIT_STEP = Decimal("0.01")
 """Credits are kept to two decimals (half up): 7 h online at 20 h/credit is 0.35, not 0.5 or 0.

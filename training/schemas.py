@@ -7,9 +7,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field, field_validator
 
-from registry.codes import Post
+from registry.codes import CourseCategory, CourseLevel, CourseMode, Post
 from registry.common.schemas import Schema
-from training.codes import CourseCategory, CourseLevel, CourseMode
 
 
 def _unique_posts(value: list[Post]) -> list[Post]:

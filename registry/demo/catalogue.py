@@ -1,6 +1,6 @@
 """The demo district's course catalogue (pure data: no I/O, no clock, no database).
 
-A few dozen courses of every category the training app knows (``training.codes``), with Chinese
+A few dozen courses of every category the training app knows (``registry.codes``), with Chinese
 titles, the level that runs them, the mode, hours and the posts that must take them. Credits are
 not written here: ``courses(policy)`` derives them from the hours with the policy's rates
 (in person 10 h = 1 credit, online and practice 20 h = 1 credit, ``registry/policy/defaults.toml``).
@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from registry.codes import CourseCategory as Cat
+from registry.codes import CourseLevel as Lvl
+from registry.codes import CourseMode as Mode
 from registry.codes import Post
 from registry.policy import CreditPolicy
-from training.codes import CourseCategory as Cat
-from training.codes import CourseLevel as Lvl
-from training.codes import CourseMode as Mode
 from training.rules import derive_credits
 
 MonthDay = tuple[int, int]

@@ -30,47 +30,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from registry.codes import EthicsGrade, SanctionKind, SanctionOutcome, label
 
 if TYPE_CHECKING:
     from registry.policy import EthicsPolicy
 
-
-class EthicsGrade(StrEnum):
-    excellent = "excellent"
-    qualified = "qualified"
-    basically_qualified = "basically_qualified"
-    unqualified = "unqualified"
-
-
-class SanctionKind(StrEnum):
-    warning = "warning"
-    demerit = "demerit"
-    post_grade_lowered = "post_grade_lowered"
-    removal = "removal"
-    dismissal = "dismissal"
-
-
-class SanctionOutcome(StrEnum):
-    decided = "decided"  # the first decision
-    changed = "changed"  # an appeal (申诉/复核) changed the sanction it supersedes
-    lifted = "lifted"  # an appeal lifted the sanction it supersedes
-
-
-GRADE_LABELS = {
-    "excellent": "优秀",
-    "qualified": "合格",
-    "basically_qualified": "基本合格",
-    "unqualified": "不合格",
-}
-SANCTION_LABELS = {
-    "warning": "警告",
-    "demerit": "记过",
-    "post_grade_lowered": "降低岗位等级",
-    "removal": "撤职",
-    "dismissal": "开除",
-}
 
 # Posts whose holders take the annual ethics evaluation, for the kindergarten standing: the
 # teaching posts the 2018 rule (幼儿园教师违反职业道德行为处理办法) covers — teachers and the
@@ -214,21 +180,21 @@ class Veto:
 
 def sanction_detail(s: SanctionRecord) -> str:
     assert s.sanction is not None
-    label = SANCTION_LABELS.get(s.sanction, s.sanction)
+    name = label(SanctionKind, s.sanction)
     if s.bar_until is None:
         return (
-            f"{label}处分 {s.bar_from.isoformat()} 起，不得参加评奖评优、职务晋升、职称评定 "
+            f"{name}处分 {s.bar_from.isoformat()} 起，不得参加评奖评优、职务晋升、职称评定 "
             f"({s.sanction} decided {s.bar_from.isoformat()}: a permanent bar)"
         )
     return (
-        f"{label}处分 {s.bar_from.isoformat()} 起至 {s.bar_until.isoformat()} 期间不得参加评奖评优、"
+        f"{name}处分 {s.bar_from.isoformat()} 起至 {s.bar_until.isoformat()} 期间不得参加评奖评优、"
         f"职务晋升、职称评定 ({s.sanction} in force until {s.bar_until.isoformat()})"
     )
 
 
 def evaluation_detail(e: EvaluationRecord) -> str:
     return (
-        f"{e.school_year} 学年师德考核{GRADE_LABELS.get(e.grade, e.grade)}，一票否决 "
+        f"{e.school_year} 学年师德考核{label(EthicsGrade, e.grade)}，一票否决 "
         f"({e.grade} ethics evaluation for {e.school_year})"
     )
 

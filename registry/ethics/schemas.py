@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from registry.codes import EthicsGrade, SanctionKind, SanctionOutcome
 from registry.common.schemas import Schema
-from registry.ethics.rules import EthicsGrade, SanctionKind, SanctionOutcome
 
 
 class EvaluationCreate(Schema):

@@ -15,13 +15,13 @@ from registry.accounts.rules import Principal
 from registry.audit.services import record
 from registry.certificates.tables import Certificate as C
 from registry.certificates.tables import CertificateEvent as CE
-from registry.codes import CertificateStatus, CertificateType
+from registry.codes import CertificateStatus, CertificateType, EthicsGrade, SanctionKind, SanctionOutcome, label
 from registry.common.scope import kindergarten_scope
 from registry.common.time import today, utcnow
 from registry.db import fetch_all, is_sqlite, write_transaction
 from registry.errors import BadRequest, Conflict, FieldError, Invalid
 from registry.ethics import rules
-from registry.ethics.rules import SanctionOutcome, Veto
+from registry.ethics.rules import Veto
 from registry.ethics.schemas import (
     EvaluationCreate,
     EvaluationOut,
@@ -272,8 +272,8 @@ async def add_evaluation(who: Principal, staff_id: int, data: EvaluationCreate) 
             kind, best = cap
             s = next(s for s in of_year if s.sanction == kind)
             raise Conflict(
-                f"a {kind} ({rules.SANCTION_LABELS.get(kind, kind)}) decided {s.bar_from.isoformat()} caps the "
-                f"{year} grade at {best} ({rules.GRADE_LABELS.get(best, best)}): {data.grade.value} is not allowed",
+                f"a {kind} ({label(SanctionKind, kind)}) decided {s.bar_from.isoformat()} caps the "
+                f"{year} grade at {best} ({label(EthicsGrade, best)}): {data.grade.value} is not allowed",
                 [FieldError("grade", f"at most {best} for {year}")],
                 cap=best,
                 sanction_id=s.id,
@@ -397,9 +397,9 @@ async def add_sanction(who: Principal, staff_id: int, data: SanctionCreate) -> S
         until = rules.bar_until(bar_from, sanction, policy) if sanction else None
         revoked: list[int] = []
         if data.revoke_qualification:
-            label = rules.SANCTION_LABELS.get(sanction or "", sanction or "")
+            name = label(SanctionKind, sanction or "")
             reason = (
-                f"师德违规（第{violation}项）{label}处分 {data.decided_on.isoformat()}，撤销教师资格 "
+                f"师德违规（第{violation}项）{name}处分 {data.decided_on.isoformat()}，撤销教师资格 "
                 f"(qualification revoked with a {sanction} for violation {violation})"
             )
             revoked = await _revoke_qualifications(who, staff_id, reason)

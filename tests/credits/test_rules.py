@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from credits import rules
-from credits.rules import CreditStatus, Cycle, Entry, PolicyVersion
+from credits.rules import Cycle, Entry, PolicyVersion
+from registry.codes import CreditStatus
 from registry.policy import policy_on
 
 D = Decimal

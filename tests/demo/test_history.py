@@ -12,7 +12,16 @@ from decimal import Decimal
 import pytest
 
 from registry.certificates.rules import HeldCertificate, dual_certificate, teacher_qualification_problem
-from registry.codes import CertificateStatus, CertificateType, Post, Sex, StaffStatus
+from registry.codes import (
+    CertificateStatus,
+    CertificateType,
+    CourseCategory,
+    CourseLevel,
+    CourseMode,
+    Post,
+    Sex,
+    StaffStatus,
+)
 from registry.demo import catalogue
 from registry.demo.generator import DEMO_TODAY, DemoData, StaffChunk, generate
 from registry.demo.history import (
@@ -21,7 +30,6 @@ from registry.demo.history import (
     HistoryTally,
 )
 from registry.policy import policy_on
-from training.codes import CourseCategory, CourseLevel, CourseMode
 
 POLICY = policy_on(DEMO_TODAY)
 WARN = max(POLICY.reminders.windows_days)

@@ -79,3 +79,8 @@ async def test_openapi_schema_and_docs_are_served(client) -> None:
     for path in ("/api/v1/staff", "/api/v1/kindergartens/{kindergarten_id}", "/api/v1/auth/token", "/api/v1/audit"):
         assert path in paths
     assert (await client.get(f"{API}/schema/swagger")).status_code == 200
+    # The error answers are documented too, as problem details.
+    patch = paths["/api/v1/staff/{staff_id}"]["patch"]["responses"]
+    assert {"401", "403", "404", "409", "422"} <= set(patch)
+    assert "application/problem+json" in patch["409"]["content"]
+    assert {"401", "429"} <= set(paths["/api/v1/auth/token"]["post"]["responses"])
