@@ -217,12 +217,43 @@ def _http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dic
     return problem(status, titles.get(status, "Error"), detail, kinds.get(status, "error"), headers=exc.headers)
 
 
+def _integrity_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """A constraint the database enforced that a service's own check did not see first: two
+    concurrent requests creating the same thing (the loser gets this), or a row still referenced."""
+    text = str(exc).lower()
+    if "unique" in text or "duplicate" in text:
+        detail = "a record with the same unique value exists already (created concurrently)"
+    else:
+        detail = "the change conflicts with related records"
+    return problem(409, "Conflict", detail, "conflict")
+
+
+def _out_of_range_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    return problem(400, "Value out of range", "a value in the request is out of the supported range", "bad-request")
+
+
 def _unexpected_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "an unexpected error occurred", "internal")
 
 
+def _database_exception_handlers() -> dict[Any, Any]:
+    import sqlite3
+
+    import asyncpg
+
+    return {
+        sqlite3.IntegrityError: _integrity_handler,
+        asyncpg.exceptions.IntegrityConstraintViolationError: _integrity_handler,
+        OverflowError: _out_of_range_handler,
+        asyncpg.exceptions.NumericValueOutOfRangeError: _out_of_range_handler,
+        asyncpg.exceptions.DatetimeFieldOverflowError: _out_of_range_handler,
+        asyncpg.exceptions.DataError: _out_of_range_handler,  # a value the driver cannot encode
+    }
+
+
 exception_handlers: dict[Any, Any] = {
+    **_database_exception_handlers(),
     DomainError: _domain_handler,
     ValidationException: _validation_handler,
     HTTPException: _http_handler,

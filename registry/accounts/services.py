@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import anyio
@@ -40,37 +41,50 @@ def principal_of(row: dict[str, Any]) -> Principal:
 
 
 async def authenticate(username: str, password: str) -> Principal:
+    """Check a password, counting failures atomically so parallel guesses cannot share a count.
+
+    Each attempt first reserves its place (``failed_logins + 1`` in one UPDATE); an attempt past the
+    limit is refused without checking the password; the attempt that reaches the limit with a wrong
+    password locks the account. A right password resets the count.
+    """
     settings = get_settings()
     row = await Account.select().where(Account.username == username).first()
     now = utcnow()
+
+    def refuse_locked(until: datetime) -> TooManyAttempts:
+        retry = int((until - now).total_seconds()) + 1
+        return TooManyAttempts(f"too many failed logins; try again in {retry} s", retry_after=retry)
+
     if row is not None and is_locked(row["locked_until"], now):
-        retry = int((row["locked_until"] - now).total_seconds()) + 1
-        raise TooManyAttempts(f"too many failed logins; try again in {retry} s", retry_after=retry)
-    ok = await anyio.to_thread.run_sync(verify_password, row["password_hash"] if row else None, password)
+        raise refuse_locked(row["locked_until"])
     if row is None or not row["active"]:
+        await anyio.to_thread.run_sync(verify_password, None, password)  # same time as a real check
         raise Unauthorized("wrong username or password")
-    if not ok:
-        decision = after_failed_login(
-            row["failed_logins"], now, settings.login_max_failures, settings.login_lock_minutes
+    async with write_transaction():
+        reserved = (
+            await Account.update({Account.failed_logins: Account.failed_logins + 1})
+            .where(Account.id == row["id"])
+            .returning(Account.failed_logins)
         )
+    attempt = int(reserved[0]["failed_logins"])
+    if attempt > settings.login_max_failures:
+        raise refuse_locked(now + timedelta(minutes=settings.login_lock_minutes))
+    ok = await anyio.to_thread.run_sync(verify_password, row["password_hash"], password)
+    if ok:
+        await Account.update({Account.failed_logins: 0, Account.locked_until: None, Account.last_login_at: now}).where(
+            Account.id == row["id"]
+        )
+        return principal_of(row)
+    decision = after_failed_login(attempt - 1, now, settings.login_max_failures, settings.login_lock_minutes)
+    if decision.locked_until is not None:
         async with write_transaction():
-            await Account.update(
-                {Account.failed_logins: decision.failed_logins, Account.locked_until: decision.locked_until}
-            ).where(Account.id == row["id"])
-            if decision.locked_until is not None:
-                await record(
-                    SYSTEM,
-                    "lock",
-                    "account",
-                    row["id"],
-                    None,
-                    {"locked_until": decision.locked_until.isoformat()},
-                )
-        raise Unauthorized("wrong username or password")
-    await Account.update({Account.failed_logins: 0, Account.locked_until: None, Account.last_login_at: now}).where(
-        Account.id == row["id"]
-    )
-    return principal_of(row)
+            await Account.update({Account.failed_logins: 0, Account.locked_until: decision.locked_until}).where(
+                Account.id == row["id"]
+            )
+            await record(
+                SYSTEM, "lock", "account", row["id"], None, {"locked_until": decision.locked_until.isoformat()}
+            )
+    raise Unauthorized("wrong username or password")
 
 
 async def create_account(actor: Principal, data: AccountCreate) -> AccountOut:

@@ -6,8 +6,6 @@ from typing import Any
 
 from registry.staff.rules import mask_id_number
 
-SENSITIVE_KEYS = ("id_number",)
-
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Only the fields whose value changed, so the trail shows the change, not the whole row."""
@@ -18,8 +16,8 @@ def redact(snapshot: dict[str, Any] | None, full_ids: bool) -> dict[str, Any] | 
     if snapshot is None or full_ids:
         return snapshot
     out = dict(snapshot)
-    for key in SENSITIVE_KEYS:
-        value = out.get(key)
-        if isinstance(value, str):
-            out[key] = mask_id_number(value)
+    if isinstance(out.get("id_number"), str):
+        out["id_number"] = mask_id_number(out["id_number"])
+    if out.get("birth_date") is not None:
+        out["birth_date"] = None  # the masked part of the ID number
     return out

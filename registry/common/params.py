@@ -15,7 +15,7 @@ from registry.common.schemas import DEFAULT_LIMIT, MAX_LIMIT
 from registry.errors import BadRequest, FieldError
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"page size (max {MAX_LIMIT})")]
-Offset = Annotated[int, QueryParameter(ge=0, description="rows to skip")]
+Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000, description="rows to skip")]
 Group = Annotated[int | None, QueryParameter(ge=1, le=15, description="collaboration group 协作组, 1–15")]
 DEFAULT_PAGE = {"limit": DEFAULT_LIMIT, "offset": 0}
 

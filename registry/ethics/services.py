@@ -18,7 +18,7 @@ from registry.certificates.tables import CertificateEvent as CE
 from registry.codes import CertificateStatus, CertificateType, EthicsGrade, SanctionKind, SanctionOutcome, label
 from registry.common.scope import kindergarten_scope
 from registry.common.time import today, utcnow
-from registry.db import fetch_all, is_sqlite, write_transaction
+from registry.db import fetch_all, write_transaction
 from registry.errors import BadRequest, Conflict, FieldError, Invalid
 from registry.ethics import rules
 from registry.ethics.rules import Veto
@@ -37,8 +37,7 @@ from registry.ethics.tables import EthicsEvaluation as EV
 from registry.ethics.tables import EthicsSanction as SA
 from registry.policy import Policy, versions
 from registry.policy import policy_on as _policy_on
-from registry.staff.services import load_visible
-from registry.staff.tables import Staff
+from registry.staff.services import load_visible, lock_person
 
 __all__ = ["Veto", "veto_on", "vetoed_staff"]
 
@@ -229,13 +228,6 @@ async def staff_ethics(who: Principal, staff_id: int) -> StaffEthicsOut:
 # --- writing ----------------------------------------------------------------------------------------
 
 
-async def _lock_person(staff_id: int) -> None:
-    """Serialise writes about one person: FOR UPDATE of the staff row on PostgreSQL (SQLite's write
-    transactions are BEGIN IMMEDIATE, so writers are serialised already)."""
-    if not is_sqlite():
-        await Staff.select(Staff.id).where(Staff.id == staff_id).lock_rows()
-
-
 async def add_evaluation(who: Principal, staff_id: int, data: EvaluationCreate) -> EvaluationOut:
     bounds = rules.parse_school_year(data.school_year)
     if bounds is None:
@@ -248,7 +240,7 @@ async def add_evaluation(who: Principal, staff_id: int, data: EvaluationCreate) 
     year = data.school_year
     async with write_transaction():
         await load_visible(who, staff_id)
-        await _lock_person(staff_id)
+        await lock_person(staff_id)
         ev_rows = await _evaluation_rows(staff_id)
         current = rules.current_evaluations(_evaluation(r) for r in ev_rows if r["school_year"] == year)
         existing = current.get((staff_id, year))
@@ -368,7 +360,7 @@ async def add_sanction(who: Principal, staff_id: int, data: SanctionCreate) -> S
         raise Invalid.field("decided_on", "is in the future")
     async with write_transaction():
         await load_visible(who, staff_id)
-        await _lock_person(staff_id)
+        await lock_person(staff_id)
         violation = data.violation
         bar_from = data.decided_on
         original: dict[str, Any] | None = None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from registry.codes import Demonstration, Grade, Ownership, ServiceType, TeacherModel
 from registry.common.schemas import Schema
@@ -20,12 +20,13 @@ class Classes(Schema):
 
 
 class _DatesChecked(Schema):
-    @model_validator(mode="after")
-    def _dates(self):  # type: ignore[no-untyped-def,unused-ignore]
-        problem = dates_problem(getattr(self, "opened_on", None), getattr(self, "closed_on", None))
+    @field_validator("closed_on", check_fields=False)
+    @classmethod
+    def _closed_after_opened(cls, closed_on: date | None, info: ValidationInfo) -> date | None:
+        problem = dates_problem(info.data.get("opened_on"), closed_on)
         if problem:
             raise ValueError(problem)
-        return self
+        return closed_on
 
 
 class KindergartenCreate(_DatesChecked):

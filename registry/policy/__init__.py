@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from registry.errors import FieldError, Invalid
+
 DEFAULTS = Path(__file__).with_name("defaults.toml")
 
 
@@ -183,11 +185,28 @@ def versions() -> tuple[Policy, ...]:
 
 
 def policy_on(day: date | None = None) -> Policy:
-    """The version in force on ``day`` (default: today)."""
+    """The version in force on ``day`` (default: today).
+
+    A day with no version in force (before the first, or outside 1900-2100) raises
+    ``NoPolicyInForce``, which the API answers with a 422 naming ``on``.
+    """
     from registry.common.time import today
 
     day = day or today()
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise NoPolicyInForce(f"{day} is outside the years the registry handles ({EARLIEST_YEAR}-{LATEST_YEAR})")
     in_force = [p for p in versions() if p.effective_from <= day]
     if not in_force:
-        raise LookupError(f"no policy version is in force on {day}")
+        first = versions()[0].effective_from
+        raise NoPolicyInForce(f"no policy version is in force on {day}; the first takes effect on {first}")
     return in_force[-1]
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+
+class NoPolicyInForce(Invalid, LookupError):
+    """No policy version applies to the day asked about: a 422 naming ``on`` at the API."""
+
+    def __init__(self, message: str) -> None:
+        Invalid.__init__(self, f"on: {message}", [FieldError("on", message)])

@@ -140,6 +140,17 @@ def hire_date_problem(birth_date: date, hired_on: date | None) -> str | None:
     return None
 
 
+def staff_dates_problem(hired_on: date | None, left_on: date | None, today: date) -> tuple[str, str] | None:
+    """Hire and leaving dates are facts: not in the future, and nobody leaves before they were hired."""
+    if hired_on is not None and hired_on > today:
+        return "hired_on", f"is in the future ({hired_on.isoformat()}): record the hire on its day"
+    if left_on is not None and left_on > today:
+        return "left_on", f"is in the future ({left_on.isoformat()})"
+    if hired_on is not None and left_on is not None and left_on < hired_on:
+        return "left_on", f"is before hired_on ({hired_on.isoformat()})"
+    return None
+
+
 def transfer_problem(current_kindergarten: int, target_kindergarten: int, status: str) -> str | None:
     if status == "left":
         return "the person has left; re-hire them (status) before a transfer"

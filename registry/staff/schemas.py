@@ -92,7 +92,8 @@ class StaffOut(BaseModel):
     id_number: str = Field(description="masked (110105********123X) unless the caller is district HR or this person")
     name: str
     sex: Sex
-    birth_date: date
+    birth_date: date | None = Field(description="shown with the full ID number only (district HR, the person)")
+    birth_year: int
     kindergarten_id: int
     kindergarten_code: str
     kindergarten_name: str

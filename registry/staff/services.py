@@ -16,7 +16,7 @@ from registry.codes import Role, StaffStatus
 from registry.common.schemas import Page
 from registry.common.scope import kindergarten_scope, staff_scope
 from registry.common.time import today, utcnow
-from registry.db import Param, Prepared, write_transaction
+from registry.db import Param, Prepared, is_sqlite, write_transaction
 from registry.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from registry.kindergartens.tables import Kindergarten as K
 from registry.staff.rules import (
@@ -24,6 +24,7 @@ from registry.staff.rules import (
     mask_id_number,
     may_see_full_id,
     parse_id_number,
+    staff_dates_problem,
     transfer_problem,
 )
 from registry.staff.schemas import AssignmentOut, StaffCreate, StaffDetail, StaffOut, StaffUpdate, TransferIn
@@ -88,7 +89,9 @@ def build(model: type[Out], row: dict[str, Any], viewer: Principal | None, **ext
         id_number=row["id_number"] if full else mask_id_number(row["id_number"]),
         name=row["name"],
         sex=row["sex"],
-        birth_date=row["birth_date"],
+        # the birth date is the ID number's masked middle: hidden with it
+        birth_date=row["birth_date"] if full else None,
+        birth_year=row["birth_date"].year,
         kindergarten_id=row["kindergarten"],
         kindergarten_code=row["kindergarten_code"],
         kindergarten_name=row["kindergarten_name"],
@@ -176,11 +179,21 @@ async def list_staff(
         values["honour"] = f'%"{honour}"%'
     if search:
         term = search.strip().upper() if search.strip()[:1].isdigit() else search.strip()
-        values.update(search=True, name_like=f"%{term}%", id_like=f"{term}%")
+        # An ID-number prefix search would let a caller who sees masked numbers recover them digit by
+        # digit: only district HR searches by prefix; others match a whole number or nothing.
+        id_like = f"{term}%" if who.role == Role.district_hr else term
+        values.update(search=True, name_like=f"%{term}%", id_like=id_like)
     page, count = _list_queries(tuple(k for k in values if k not in ("name_like", "id_like")))
     rows = await page.run(**values, limit=limit, offset=offset)
     total = (await count.run(**values))[0]["count"]
     return Page(items=[to_out(r, who) for r in rows], total=total, limit=limit, offset=offset)
+
+
+async def lock_person(staff_id: int) -> None:
+    """Serialise writes about one person: FOR UPDATE of the staff row on PostgreSQL (SQLite's write
+    transactions are BEGIN IMMEDIATE, so writers are serialised already)."""
+    if not is_sqlite():
+        await S.select(S.id).where(S.id == staff_id).lock_rows()
 
 
 async def load_visible(who: Principal, staff_id: int) -> dict[str, Any]:
@@ -246,6 +259,9 @@ async def create_staff(who: Principal, data: StaffCreate) -> StaffDetail:
     problem = hire_date_problem(parsed.birth_date, data.hired_on)
     if problem:
         raise Invalid.field("hired_on", problem)
+    dates = staff_dates_problem(data.hired_on, data.left_on, today())
+    if dates:
+        raise Invalid.field(*dates)
     await _check_kindergarten(who, data.kindergarten_id)
     if data.status == StaffStatus.on_post:
         from registry.certificates.services import assert_may_go_on_post
@@ -314,6 +330,7 @@ async def update_staff(who: Principal, staff_id: int, data: StaffUpdate) -> Staf
         if key in changes and changes[key] is None:
             raise Invalid.field(key, "may not be null")
     async with write_transaction():
+        await lock_person(staff_id)
         row = await load_visible(who, staff_id)
         before = to_out(row, None)
         if "kindergarten_id" in changes and changes.pop("kindergarten_id") != row["kindergarten"]:
@@ -341,6 +358,11 @@ async def update_staff(who: Principal, staff_id: int, data: StaffUpdate) -> Staf
         problem = hire_date_problem(birth, values.get("hired_on", row["hired_on"]))
         if problem:
             raise Invalid.field("hired_on", problem)
+        dates = staff_dates_problem(
+            values.get("hired_on", row["hired_on"]), changes.get("left_on") or row["left_on"], today()
+        )
+        if dates:
+            raise Invalid.field(*dates)
 
         day = today()
         old_status, new_status = row["status"], changes.get("status", row["status"])
@@ -393,7 +415,10 @@ async def update_staff(who: Principal, staff_id: int, data: StaffUpdate) -> Staf
 
 async def transfer_staff(who: Principal, staff_id: int, data: TransferIn) -> StaffDetail:
     on = data.on or today()
+    if on > today():
+        raise Invalid.field("on", "a transfer is recorded on or after its first day, not before")
     async with write_transaction():
+        await lock_person(staff_id)
         row = await load_visible(who, staff_id)
         if not await K.exists().where(K.id == data.kindergarten_id):
             raise Invalid.field("kindergarten_id", f"no kindergarten {data.kindergarten_id}")
@@ -404,6 +429,10 @@ async def transfer_staff(who: Principal, staff_id: int, data: TransferIn) -> Sta
         if current is not None and current["starts_on"] >= on:
             raise Invalid.field("on", f"must be after the current assignment's start ({current['starts_on']})")
         post = data.post.value if data.post else row["post"]
+        if row["status"] == StaffStatus.on_post and post != row["post"]:
+            from registry.certificates.services import assert_may_go_on_post
+
+            await assert_may_go_on_post(staff_id, post)
         await _close_open_assignment(staff_id, on - timedelta(days=1))
         await A.insert(
             A(
