@@ -35,10 +35,10 @@ from credits.tables import CreditEntry as CE
 from credits.tables import CreditPolicy as CP
 from registry.accounts.rules import Principal
 from registry.audit.services import record
-from registry.codes import CreditSource, CreditStatus, Purpose
+from registry.codes import CreditSource, CreditStatus, Purpose, Role
 from registry.common.time import today, utcnow
 from registry.db import write_transaction
-from registry.errors import Conflict, FieldError, Invalid, NotFound
+from registry.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from registry.policy import versions as default_versions
 from registry.staff.services import load_visible
 
@@ -252,6 +252,9 @@ async def _insert_entry(
     return out
 
 
+SYSTEM_REFERENCE_PREFIXES = ("training_result", "reversal", "entry")
+
+
 async def create_entry(who: Principal, data: EntryCreate) -> EntryOut:
     problem = rules.hours_problem(data.hours)
     if problem:
@@ -259,6 +262,12 @@ async def create_entry(who: Principal, data: EntryCreate) -> EntryOut:
     day = today()
     if data.date > day:
         raise Invalid.field("date", "is in the future")
+    if data.reference and data.reference.split(":", 1)[0] in SYSTEM_REFERENCE_PREFIXES:
+        # These references are the registry's own (training results, reversals, generated ids):
+        # a hand-made entry claiming one would block the real one.
+        raise Invalid.field("reference", f"prefixes {', '.join(SYSTEM_REFERENCE_PREFIXES)} are reserved")
+    if data.credits is not None and who.role != Role.district_hr:
+        raise Forbidden("only district HR sets credits by hand; otherwise they follow from the hours")
     person = await load_visible(who, data.staff_id)
     left = rules.left_problem(_as_date(person["left_on"]), data.date)
     if left:
@@ -312,7 +321,10 @@ async def record_training_result(
     """The ledger entry of a passed training result (called inside the result's transaction).
     Recording the same result twice adds nothing: (training, training_result:<id>) is unique."""
     reference = f"training_result:{result_id}"
-    if await CE.exists().where(CE.source == CreditSource.training.value, CE.reference == reference):
+    existing = await CE.select(CE.staff).where(CE.source == CreditSource.training.value, CE.reference == reference)
+    if existing:
+        if existing[0]["staff"] != staff_id:  # pragma: no cover - references are reserved since the fix
+            raise Conflict(f"ledger reference {reference} belongs to another person")
         return None
     return await _insert_entry(
         who,

@@ -15,11 +15,11 @@ from registry.accounts.rules import Principal
 from registry.audit.services import record
 from registry.certificates.tables import Certificate as C
 from registry.certificates.tables import CertificateEvent as CE
-from registry.codes import CertificateStatus, CertificateType, EthicsGrade, SanctionKind, SanctionOutcome, label
+from registry.codes import CertificateStatus, CertificateType, EthicsGrade, Role, SanctionKind, SanctionOutcome, label
 from registry.common.scope import kindergarten_scope
 from registry.common.time import today, utcnow
 from registry.db import fetch_all, write_transaction
-from registry.errors import BadRequest, Conflict, FieldError, Invalid
+from registry.errors import BadRequest, Conflict, FieldError, Forbidden, Invalid
 from registry.ethics import rules
 from registry.ethics.rules import Veto
 from registry.ethics.schemas import (
@@ -257,6 +257,8 @@ async def add_evaluation(who: Principal, staff_id: int, data: EvaluationCreate) 
                 + (f" (the current one is #{existing.id})" if existing else " (there is none)"),
                 [FieldError("supersedes", "not the current evaluation of this school year")],
             )
+        if existing is not None and existing.grade == "unqualified" and who.role != Role.district_hr:
+            raise Forbidden("only district HR revises an unqualified evaluation: it carries the one-vote veto")
         policy = policy_on(start).ethics
         of_year = rules.sanctions_of_year([_sanction(r) for r in await _sanction_rows(staff_id)], year)
         cap = rules.strictest_cap((s.sanction for s in of_year if s.sanction), policy)

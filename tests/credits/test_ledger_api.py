@@ -101,13 +101,13 @@ async def test_a_passed_training_result_writes_its_entry_once(client: Any, world
     assert entry["source"] == "training" and entry["category"] == "ethics"
     assert entry["hours"] == 10 and entry["credits"] == course["credits"] == 1.2
     assert entry["reference"] == f"training_result:{result.json()['id']}"
-    # the same result by hand: refused
+    # the same result by hand: refused (the registry's own references are reserved)
     r = await client.post(
         f"{API}/credits/entries",
         json=entry_body(person, source="training", reference=entry["reference"]),
         headers=world.h(HR),
     )
-    assert r.status_code == 409
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "reference"
     # a failed result writes nothing
     other = await enrolled(client, world, (await make_session(client, world, course["id"]))["id"], person)
     failed = await post_result(client, world, other, passed=False, score=30, completed_on="2024-03-03")

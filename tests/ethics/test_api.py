@@ -52,7 +52,11 @@ async def test_record_an_evaluation_then_correct_it(client, world: World) -> Non
     assert again.status_code == 409 and again.json()["current_id"] == body["id"]
     wrong = await client.post(url, json=ev(supersedes=body["id"] + 100000), headers=admin)
     assert wrong.status_code == 409
-    fixed = await client.post(url, json=ev(grade="qualified", supersedes=body["id"]), headers=admin)
+    # an unqualified grade carries the one-vote veto: only district HR may revise it
+    refused = await client.post(url, json=ev(grade="qualified", supersedes=body["id"]), headers=admin)
+    assert refused.status_code == 403
+    hr = world.h("district_hr")
+    fixed = await client.post(url, json=ev(grade="qualified", supersedes=body["id"]), headers=hr)
     assert fixed.status_code == 201, fixed.text
     # superseding the superseded one is refused: only the current record can be replaced
     stale = await client.post(url, json=ev(supersedes=body["id"]), headers=admin)
