@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from registry.staff.rules import make_id_number
@@ -203,3 +206,37 @@ _tq_serial = itertools.count(1)
 def teacher_qualification_number(year: int = 2012, kind: str = "1") -> str:
     """A well-formed 17-digit teacher-qualification number (year, Beijing 11, body, type, sex, serial)."""
     return f"{year}11001{kind}2{next(_tq_serial):06d}"
+
+
+@contextmanager
+def scratch_database_env(tmp: Path, label: str) -> Iterator[dict[str, str]]:
+    """Environment for a subprocess working on a database of its own, on the run's engine
+    (so a demo load there does not disturb the shared test database); dropped afterwards."""
+    import asyncio
+    import os
+    import uuid
+
+    env = {**os.environ, "REGISTRY_VAR_DIR": str(tmp / "var")}
+    admin_url = os.environ.get("REGISTRY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    name = f"registry_{label}_{uuid.uuid4().hex[:8]}"
+    postgres = os.environ.get("REGISTRY_TEST_ENGINE") == "postgres"
+
+    async def admin(sql: str) -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(admin_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    if postgres:
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+        env["REGISTRY_DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    else:
+        env["REGISTRY_DATABASE_URL"] = f"sqlite:///{tmp / f'{label}.db'}"
+    try:
+        yield env
+    finally:
+        if postgres:
+            asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -2,45 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support import scratch_database_env
 
 REGISTRY = str(Path(sys.executable).with_name("registry"))
 
 
 @pytest.fixture(scope="module")
 def scratch_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """A database of its own, so loading the demo does not disturb the other tests."""
-    tmp = tmp_path_factory.mktemp("cli")
-    env = {**os.environ, "REGISTRY_VAR_DIR": str(tmp / "var")}
-    admin_url = os.environ.get("REGISTRY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    name = f"registry_cli_{uuid.uuid4().hex[:8]}"
-    postgres = os.environ.get("REGISTRY_TEST_ENGINE") == "postgres"
-
-    async def admin(sql: str) -> None:
-        import asyncpg
-
-        conn = await asyncpg.connect(admin_url)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    if postgres:
-        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-        env["REGISTRY_DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    else:
-        env["REGISTRY_DATABASE_URL"] = f"sqlite:///{tmp / 'cli.db'}"
-    yield env
-    if postgres:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database_env(tmp_path_factory.mktemp("cli"), "cli") as env:
+        yield env
 
 
 def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -4,16 +4,15 @@ load's summary, and ``--reset`` clears the history (append-only certificate even
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support import scratch_database_env
 
 SCRIPT = Path(__file__).with_name("loader_script.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,29 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def scratch_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    tmp = tmp_path_factory.mktemp("demo-loader")
-    env = {**os.environ, "REGISTRY_VAR_DIR": str(tmp / "var"), "PYTHONPATH": str(ROOT)}
-    admin_url = os.environ.get("REGISTRY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    name = f"registry_demo_{uuid.uuid4().hex[:8]}"
-    postgres = os.environ.get("REGISTRY_TEST_ENGINE") == "postgres"
-
-    async def admin(sql: str) -> None:
-        import asyncpg
-
-        conn = await asyncpg.connect(admin_url)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    if postgres:
-        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-        env["REGISTRY_DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    else:
-        env["REGISTRY_DATABASE_URL"] = f"sqlite:///{tmp / 'demo.db'}"
-    yield env
-    if postgres:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database_env(tmp_path_factory.mktemp("demo"), "demo") as env:
+        env["PYTHONPATH"] = str(ROOT)
+        yield env
 
 
 def test_load_matches_summary_and_reset_clears_history(scratch_env: dict[str, str]) -> None:
