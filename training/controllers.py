@@ -77,7 +77,7 @@ class SessionController(Controller):
         course_id: FromQuery[int | None] = None,
         category: FromQuery[CourseCategory | None] = None,
         from_: Annotated[
-            date | None, QueryParameter(query="from", description="sessions ending on or after this day")
+            date | None, QueryParameter(name="from", description="sessions ending on or after this day")
         ] = None,
         to: Annotated[date | None, QueryParameter(description="sessions starting on or before this day")] = None,
         limit: Limit = DEFAULT_LIMIT,
