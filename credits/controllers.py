@@ -22,6 +22,8 @@ from credits.schemas import (
 from registry.accounts.rules import Principal
 from registry.accounts.security import requires
 from registry.codes import Purpose
+from registry.common.params import Limit, Offset
+from registry.common.schemas import DEFAULT_LIMIT
 
 Req = Request[Principal, Any, Any]
 
@@ -98,8 +100,10 @@ class EligibilityController(Controller):
         purpose: PurposeParam,
         kindergarten_id: FromQuery[int | None] = None,
         on: On = None,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
     ) -> BatchOut:
-        return await services.eligibility_batch(request.user, purpose, kindergarten_id, on)
+        return await services.eligibility_batch(request.user, purpose, kindergarten_id, on, limit, offset)
 
 
 CONTROLLERS: list[type] = [

@@ -186,6 +186,8 @@ class BatchOut(BaseModel):
     purpose: Purpose
     on: date
     kindergarten_id: int | None
-    total: int
-    eligible: int
-    items: list[BatchRow]
+    total: int = Field(description="on-post people in the selection (every page)")
+    eligible: int = Field(description="eligible people in the selection (every page)")
+    limit: int
+    offset: int
+    items: list[BatchRow] = Field(description="this page of the selection")

@@ -36,6 +36,7 @@ from credits.tables import CreditPolicy as CP
 from registry.accounts.rules import Principal
 from registry.audit.services import record
 from registry.codes import CreditSource, CreditStatus, Purpose, Role
+from registry.common.schemas import DEFAULT_LIMIT
 from registry.common.time import today, utcnow
 from registry.db import write_transaction
 from registry.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -514,8 +515,12 @@ def _reasons(
     return out
 
 
-async def _grades(staff_ids: list[int] | None, school_years: list[str]) -> dict[int, dict[str, str]]:
-    """The current ethics grade per person and school year (read-only on the ethics table)."""
+async def _grades(
+    staff_ids: list[int] | None, school_years: list[str], selection: tuple[str, list[Any]] | None = None
+) -> dict[int, dict[str, str]]:
+    """The current ethics grade per person and school year (read-only on the ethics table), of
+    ``staff_ids``, or (None) of the batch's selection: ``selection`` is its extra filter on ``s``
+    (the staff table) and that filter's arguments; everyone on post when it is None too."""
     from registry.db import fetch_all
 
     if not school_years:
@@ -529,6 +534,10 @@ async def _grades(staff_ids: list[int] | None, school_years: list[str]) -> dict[
     if staff_ids is not None:
         sql += f" AND e.staff IN ({', '.join('{}' for _ in staff_ids)})"
         args += staff_ids
+    else:
+        extra, extra_args = selection or ("", [])
+        sql += " AND e.staff IN (SELECT s.id FROM staff s WHERE s.status = 'on_post'" + extra + ")"
+        args += extra_args
     out: dict[int, dict[str, str]] = {}
     for r in await fetch_all(sql + " ORDER BY e.id", *args):
         out.setdefault(r["staff"], {})[r["school_year"]] = r["grade"]
@@ -572,10 +581,22 @@ def _flag(cert_type: str) -> str:
     return f"COALESCE(h.{cert_rules.held_flag_column(cert_type)}, 0) = 1"
 
 
-async def eligibility_batch(who: Principal, purpose: str, kindergarten_id: int | None, on: date | None) -> BatchOut:
+async def eligibility_batch(
+    who: Principal,
+    purpose: str,
+    kindergarten_id: int | None,
+    on: date | None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> BatchOut:
     """Every on-post person of the kindergarten (or the caller's scope) for one purpose: a fixed
     number of queries whatever the number of people (people + certificates, vetoes (2), entries,
-    evaluations), then the same rules as the single answer."""
+    evaluations), then the same rules as the single answer.
+
+    ``total`` and ``eligible`` count the whole selection, ``items`` is one page of it. Every rule
+    can fail anyone, so the data the rules read (vetoes, entries, for registration the evaluations)
+    is loaded for the whole selection, set-wise; only the rows and their reasons are built for the
+    page."""
     from registry.certificates import rules as cert_rules
     from registry.common.scope import kindergarten_scope
     from registry.db import fetch_all
@@ -620,32 +641,43 @@ ORDER BY s.kindergarten, s.name, s.id""",
     entries: dict[int, list[rules.Entry]] = {}
     for r in await fetch_all(entry_sql, *entry_args):
         entries.setdefault(r["staff"], []).append(_entry(r))
+    # registration reads the evaluations, which can fail anyone: the whole selection's, set-wise
     grades = (
-        await _grades(None, rules.school_years_of_cycle(cycle.first, cycle.last)) if p == Purpose.registration else {}
+        await _grades(None, rules.school_years_of_cycle(cycle.first, cycle.last), selection=(filters, args[2:]))
+        if p == Purpose.registration
+        else {}
     )
+    page_ids = {r["id"] for r in people[offset : offset + limit]}
     items: list[BatchRow] = []
+    eligible = 0
     for r in people:
         ok = bool(r["ok"])
         missing = [] if ok else cert_rules.missing_from_flags(r["post"], r, certs)
         reasons = _reasons(
             p, day, r, vetoes.get(r["id"]), (ok, missing), entries.get(r["id"], []), grades.get(r["id"], {}), versions
         )
-        items.append(
-            BatchRow(
-                staff_id=r["id"],
-                name=r["name"],
-                kindergarten_id=r["kindergarten"],
-                post=r["post"],
-                title=r["title"],
-                eligible=rules.eligible(reasons),
-                failing=[ReasonOut(rule=x.rule, passed=x.passed, detail=x.detail) for x in reasons if not x.passed],
+        passed = rules.eligible(reasons)
+        if passed:
+            eligible += 1
+        if r["id"] in page_ids:
+            items.append(
+                BatchRow(
+                    staff_id=r["id"],
+                    name=r["name"],
+                    kindergarten_id=r["kindergarten"],
+                    post=r["post"],
+                    title=r["title"],
+                    eligible=passed,
+                    failing=[ReasonOut(rule=x.rule, passed=x.passed, detail=x.detail) for x in reasons if not x.passed],
+                )
             )
-        )
     return BatchOut(
         purpose=p,
         on=day,
         kindergarten_id=kg,
-        total=len(items),
-        eligible=sum(1 for i in items if i.eligible),
+        total=len(people),
+        eligible=eligible,
+        limit=limit,
+        offset=offset,
         items=items,
     )

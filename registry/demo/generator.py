@@ -7,6 +7,8 @@ from ``secrets``, never from the seeded generator) and they take no part in comp
 Training history and certificates (``registry.demo.history``) come per district too, from
 ``DemoData.iter_history()``: courses, sessions, enrolments, results, certificates and their
 events, as of ``DEMO_TODAY``. ``DemoData.courses`` is the course catalogue (``registry.demo.catalogue``).
+``DemoData.iter_records()`` adds each district's credit ledger, ethics evaluations and sanctions
+(``registry.demo.records``).
 
 The ``district`` scale is Chaoyang as the 2018–2020 action plan describes it in September 2017
 (DOMAIN.md): 315 kindergartens over the 43 streets and 15 collaboration groups, about 78,000
@@ -59,6 +61,7 @@ from registry.staff.rules import make_id_number
 
 if TYPE_CHECKING:
     from registry.demo.history import ChunkHistory
+    from registry.demo.records import ChunkRecords
 
 SCALES = ("district", "city", "province")
 REFERENCE_DATE = date(2026, 9, 1)
@@ -302,6 +305,16 @@ class DemoData:
         maker = HistoryMaker(self.courses, self.kindergartens, protected)
         for plan, chunk in zip(self._plans, self.iter_chunks(), strict=True):
             yield chunk, maker.chunk(plan, chunk)
+
+    def iter_records(self) -> Iterator[tuple[StaffChunk, ChunkHistory, ChunkRecords]]:
+        """``iter_history`` with each district's credit entries, ethics evaluations and sanctions
+        (``registry.demo.records``)."""
+        from registry.demo.records import make_records
+        from registry.policy import policy_on
+
+        protected = [a.staff for a in self.accounts if a.staff is not None]
+        for plan, (chunk, history) in zip(self._plans, self.iter_history(), strict=True):
+            yield chunk, history, make_records(chunk, history, self.courses, plan.seed, policy_on, protected)
 
     @property
     def staff(self) -> list[StaffRow]:

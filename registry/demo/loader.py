@@ -9,10 +9,14 @@ return none; PostgreSQL's serial sequences are moved past them afterwards. The l
 audit event (actor ``demo``, action ``demo.load``, with the summary's figures) and writes the
 demo credentials to ``<var_dir>/demo-credentials.txt`` (mode 0600).
 
-``--reset`` deletes the registry's rows first, children first. certificate_event is append-only
-(database triggers refuse DELETE): its triggers are dropped and recreated exactly as the migration
-made them (SQLite), or disabled and enabled again (PostgreSQL), inside the same transaction. The
-audit trail (audit_event) is never deleted.
+After the history, district by district, the credit ledger (credit_entry), the ethics
+evaluations and the sanctions (``registry.demo.records``).
+
+``--reset`` deletes the registry's rows first, children first. certificate_event, credit_entry,
+ethics_evaluation and ethics_sanction are append-only (database triggers refuse DELETE): their
+triggers are dropped and recreated exactly as their migrations made them (SQLite), or disabled and
+enabled again (PostgreSQL), inside the same transaction; every row goes, so rows that reverse or
+supersede others go in the same statement as those. The audit trail (audit_event) is never deleted.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import importlib
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -28,6 +33,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from registry.accounts.rules import hash_password
+from registry.codes import SanctionOutcome
 from registry.db import bulk_insert, fetch_all, get_engine, is_sqlite, write_transaction
 from registry.demo.catalogue import CourseRow
 from registry.demo.generator import (
@@ -52,6 +58,7 @@ from registry.demo.history import (
     ResultRow,
     SessionRow,
 )
+from registry.demo.records import ChunkRecords, CreditEntryRow, EvaluationRow, SanctionRow
 from registry.errors import Conflict, Invalid
 from registry.policy import policy_on
 from registry.settings import get_settings
@@ -64,16 +71,29 @@ CREDENTIALS_FILE = "demo-credentials.txt"
 
 # Deleted on reset, children first. audit_event stays: it is append-only (database triggers).
 RESET_TABLES = (
+    "credit_entry", "ethics_sanction", "ethics_evaluation",
     "reminder_outbox", "certificate_registration", "certificate_event", "certificate",
     "training_result", "training_enrolment", "training_session", "training_course",
     "staff_assignment", "account", "staff", "kindergarten",
 )  # fmt: skip
-APPEND_ONLY_TABLES = frozenset({"certificate_event"})
 APPEND_ONLY_MIGRATION = "registry.piccolo_migrations.registry_2026_11_29t08_58_00_000000"
-"""The migration that made the append-only triggers: reset recreates them from its SQL."""
+ETHICS_APPEND_ONLY_MIGRATION = "registry.piccolo_migrations.registry_2026_11_29t09_30_29_000000"
+CREDITS_APPEND_ONLY_MIGRATION = "credits.piccolo_migrations.credits_2026_11_29t09_33_00_000000"
+APPEND_ONLY_MIGRATIONS = {
+    "certificate_event": APPEND_ONLY_MIGRATION,
+    "credit_entry": CREDITS_APPEND_ONLY_MIGRATION,
+    "ethics_evaluation": ETHICS_APPEND_ONLY_MIGRATION,
+    "ethics_sanction": ETHICS_APPEND_ONLY_MIGRATION,
+}
+"""The migrations that made the append-only triggers: reset recreates them from their SQL."""
+APPEND_ONLY_TABLES = frozenset(APPEND_ONLY_MIGRATIONS)
+# Rows that reverse or supersede another row of their table (ON DELETE RESTRICT, checked row by row on
+# SQLite): deleted in rounds, the rows no other row refers to first.
+SELF_REFERENCES = {"credit_entry": "reverses", "ethics_evaluation": "supersedes", "ethics_sanction": "supersedes"}
 ID_TABLES = (
     "kindergarten", "staff", "staff_assignment", "account", "training_course", "training_session",
     "training_enrolment", "training_result", "certificate", "certificate_event", "certificate_registration",
+    "credit_entry", "ethics_evaluation", "ethics_sanction",
 )  # fmt: skip
 
 KINDERGARTEN_COLUMNS = (
@@ -105,6 +125,17 @@ CERTIFICATE_COLUMNS = (
 )  # fmt: skip
 CERTIFICATE_EVENT_COLUMNS = ("id", "certificate", "action", "status_after", "reason", "actor", "at")
 REGISTRATION_COLUMNS = ("id", "certificate", "registered_on", "result", "hours", "note", "actor", "at")
+CREDIT_COLUMNS = (
+    "id", "staff", "entry_date", "school_year", "category", "source", "hours", "credits", "reference", "reason",
+    "recorded_by", "reverses", "created_at",
+)  # fmt: skip
+EVALUATION_COLUMNS = (
+    "id", "staff", "school_year", "grade", "evaluated_on", "evaluator", "supersedes", "note", "created_at",
+)  # fmt: skip
+SANCTION_COLUMNS = (
+    "id", "staff", "violation", "facts", "sanction", "outcome", "decided_on", "bar_from", "bar_until",
+    "revoke_qualification", "revoked_certificate", "supersedes", "decided_by", "created_at",
+)  # fmt: skip
 
 
 class DemoLogin(NamedTuple):
@@ -179,6 +210,13 @@ class DemoSummary:
     coverage_year: int
     coverage: dict[str, float | None]  # share of on-post staff with a passed course this year
     kindergartens_below_coverage_target: dict[str, int]
+    # credits and ethics (registry.demo.records)
+    credit_entries: int
+    credit_entries_by_source: dict[str, int]
+    ethics_evaluations: int
+    ethics_evaluations_by_grade: dict[str, int]
+    ethics_sanctions: int  # rows, appeal outcomes included
+    ethics_sanctions_lifted: int
     elapsed_seconds: float
     accounts: list[DemoLogin]
     credentials_path: str
@@ -258,7 +296,11 @@ async def load_demo(
             certificate=await _max_id("certificate"),
             event=await _max_id("certificate_event"),
             registration=await _max_id("certificate_registration"),
+            credit=await _max_id("credit_entry"),
+            evaluation=await _max_id("ethics_evaluation"),
+            sanction=await _max_id("ethics_sanction"),
         )
+        records_tally = _RecordsTally()
 
         await _insert(
             "kindergartens",
@@ -280,7 +322,7 @@ async def load_demo(
         assignments_done = 0
         next_assignment = assignment_base
         history_progress = _HistoryProgress(report)
-        for chunk, history in data.iter_history():
+        for chunk, history, records in data.iter_records():
             tally.add_chunk(chunk)
             history_tally.add(chunk, history)
             for batch in _batches(chunk.staff, BATCH_ROWS):
@@ -295,7 +337,10 @@ async def load_demo(
                 await bulk_insert("staff_assignment", ASSIGNMENT_COLUMNS, rows)
                 assignments_done += len(moves)
                 report("assignments", assignments_done, data.assignment_total)
+            result_first = ids.result
             await _insert_history(history, ids, staff_base, now, history_progress)
+            await _insert_records(records, ids, result_first, staff_base, now, history_progress)
+            records_tally.add(records)
 
         account_rows = []
         for i, (account, hashed) in enumerate(zip(data.accounts, hashes, strict=True), start=1):
@@ -317,7 +362,7 @@ async def load_demo(
         await bulk_insert("account", ACCOUNT_COLUMNS, account_rows)
         report("accounts", len(account_rows), len(account_rows))
 
-        summary = _summary(data, tally, history_tally, started)
+        summary = _summary(data, tally, history_tally, records_tally, started)
         await bulk_insert(
             "audit_event",
             AUDIT_COLUMNS,
@@ -357,6 +402,23 @@ class _Ids:
     certificate: int
     event: int
     registration: int
+    credit: int = 0
+    evaluation: int = 0
+    sanction: int = 0
+
+
+class _RecordsTally:
+    def __init__(self) -> None:
+        self.credits: Counter[str] = Counter()
+        self.grades: Counter[str] = Counter()
+        self.sanctions = 0
+        self.lifted = 0
+
+    def add(self, records: ChunkRecords) -> None:
+        self.credits.update(c.source for c in records.credits)
+        self.grades.update(e.grade for e in records.evaluations)
+        self.sanctions += len(records.sanctions)
+        self.lifted += sum(1 for r in records.sanctions if r.outcome == SanctionOutcome.lifted)
 
 
 class _Values:
@@ -392,7 +454,10 @@ class _HistoryProgress:
     """Progress of the history stages. Their totals are known district by district only (at the
     province scale they are never all in memory), so each total grows as districts are made."""
 
-    STAGES = ("sessions", "enrolments", "results", "certificates", "certificate events", "registrations")
+    STAGES = (
+        "sessions", "enrolments", "results", "certificates", "certificate events", "registrations",
+        "credit entries", "ethics evaluations", "ethics sanctions",
+    )  # fmt: skip
 
     def __init__(self, report: Progress) -> None:
         self.report = report
@@ -486,6 +551,74 @@ async def _insert_history(
             p.wrote(stage, len(batch))
 
 
+async def _insert_records(
+    records: ChunkRecords, ids: _Ids, result_first: int, staff_base: int, now: datetime, p: _HistoryProgress
+) -> None:
+    """One district's credit entries, ethics evaluations and sanctions. A training entry's reference
+    is its result's id (``result_first`` + position + 1, as ``_insert_history`` numbered them); a
+    sanction that supersedes another refers to it by position in the district's sanctions."""
+    staff = staff_base + 1
+    v = _Values(is_sqlite())
+    at = v(now)
+
+    def credit_row(c: CreditEntryRow) -> tuple[Any, ...]:
+        ids.credit += 1
+        reference = c.reference if c.result is None else f"training_result:{result_first + c.result + 1}"
+        return (
+            ids.credit,
+            staff + c.staff,
+            v(c.entry_date),
+            c.school_year,
+            c.category,
+            c.source,
+            v(c.hours),
+            v(c.credits),
+            reference,
+            c.reason,
+            ACTOR,
+            None,
+            at,
+        )
+
+    def evaluation_row(e: EvaluationRow) -> tuple[Any, ...]:
+        ids.evaluation += 1
+        return (ids.evaluation, staff + e.staff, e.school_year, e.grade, v(e.evaluated_on), ACTOR, None, e.note, at)
+
+    sanction_first = ids.sanction + 1
+
+    def sanction_row(r: SanctionRow) -> tuple[Any, ...]:
+        ids.sanction += 1
+        assert ids.sanction == sanction_first + r.index
+        return (
+            ids.sanction,
+            staff + r.staff,
+            r.violation,
+            r.facts,
+            r.sanction,
+            r.outcome,
+            r.decided_on,
+            r.bar_from,
+            r.bar_until,
+            False,
+            None,
+            None if r.supersedes is None else sanction_first + r.supersedes,
+            ACTOR,
+            now,
+        )
+
+    tables: tuple[tuple[str, str, Sequence[str], Sequence[Any], Callable[[Any], tuple[Any, ...]]], ...] = (
+        ("credit entries", "credit_entry", CREDIT_COLUMNS, records.credits, credit_row),
+        ("ethics evaluations", "ethics_evaluation", EVALUATION_COLUMNS, records.evaluations, evaluation_row),
+        ("ethics sanctions", "ethics_sanction", SANCTION_COLUMNS, records.sanctions, sanction_row),
+    )
+    for stage, _, _, items, _ in tables:
+        p.expect(stage, len(items))
+    for stage, table, columns, items, make in tables:
+        for batch in _batches(items, BATCH_ROWS):
+            await bulk_insert(table, columns, [make(item) for item in batch])
+            p.wrote(stage, len(batch))
+
+
 async def _count(table: str) -> int:
     rows = await fetch_all(f'SELECT COUNT(*) AS n FROM "{table}"')
     return int(rows[0]["n"])
@@ -535,21 +668,34 @@ async def _delete_all(table: str) -> None:
         recreate = _append_only_triggers(table)
         for sql in recreate:
             await engine.run_ddl(f"DROP TRIGGER IF EXISTS {_trigger_name(sql)}")
-        await engine.run_ddl(f'DELETE FROM "{table}"')
+        await _delete_rows(table)
         for sql in recreate:
             await engine.run_ddl(sql)
     else:
         await engine.run_ddl(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
-        await engine.run_ddl(f'DELETE FROM "{table}"')
+        await _delete_rows(table)
         await engine.run_ddl(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+
+
+async def _delete_rows(table: str) -> None:
+    engine = get_engine()
+    column = SELF_REFERENCES.get(table)
+    if column is None:
+        await engine.run_ddl(f'DELETE FROM "{table}"')
+        return
+    while await _count(table):
+        await engine.run_ddl(
+            f'DELETE FROM "{table}" WHERE id NOT IN (SELECT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL)'
+        )
 
 
 def _append_only_triggers(table: str) -> list[str]:
     """The migration's SQLite CREATE TRIGGER statements of ``table`` (no_update and no_delete)."""
-    migration = importlib.import_module(APPEND_ONLY_MIGRATION)
+    name = APPEND_ONLY_MIGRATIONS[table]
+    migration = importlib.import_module(name)
     statements = [sql for sql in migration.SQLITE if _trigger_name(sql).startswith(f"{table}_no_")]
     if len(statements) != 2:  # pragma: no cover - the migration changed shape
-        raise RuntimeError(f"expected the two append-only triggers of {table} in {APPEND_ONLY_MIGRATION}")
+        raise RuntimeError(f"expected the two append-only triggers of {table} in {name}")
     return statements
 
 
@@ -674,7 +820,9 @@ def _course_row(c: CourseRow, course_base: int, now: datetime) -> tuple[Any, ...
     )
 
 
-def _summary(data: DemoData, tally: Tally, history: HistoryTally, started: float) -> DemoSummary:
+def _summary(
+    data: DemoData, tally: Tally, history: HistoryTally, records: _RecordsTally, started: float
+) -> DemoSummary:
     f = tally.figures()
     h = history.figures()
     logins = [DemoLogin(a.username, a.role, a.password, a.kindergarten_code, a.staff_name) for a in data.accounts]
@@ -722,6 +870,12 @@ def _summary(data: DemoData, tally: Tally, history: HistoryTally, started: float
         coverage_year=h["coverage_year"],
         coverage=h["coverage"],
         kindergartens_below_coverage_target=h["kindergartens_below_coverage_target"],
+        credit_entries=sum(records.credits.values()),
+        credit_entries_by_source=dict(sorted(records.credits.items())),
+        ethics_evaluations=sum(records.grades.values()),
+        ethics_evaluations_by_grade=dict(sorted(records.grades.items())),
+        ethics_sanctions=records.sanctions,
+        ethics_sanctions_lifted=records.lifted,
         elapsed_seconds=round(time.perf_counter() - started, 3),
         accounts=logins,
         credentials_path=str(get_settings().var_dir / CREDENTIALS_FILE),

@@ -114,3 +114,57 @@ async def test_batch_lists_every_on_post_person_of_the_kindergarten(client: Any,
         assert (await eligibility(client, world, sid, "award", "2024-12-20"))["eligible"] is rows[sid]["eligible"]
     mine = await client.get(f"{API}/eligibility?purpose=award&on=2024-12-20", headers=world.h(ADMIN))
     assert {x["kindergarten_id"] for x in mine.json()["items"]} <= {world.kg_a["id"]}
+
+
+async def test_batch_pages_count_the_whole_selection(client: Any, world: World) -> None:
+    good = await compliant_teacher(client, world)
+    await twice_the_requirement(client, world, good)
+    for _ in range(4):
+        await insert_staff(world.kg_a["id"])
+    base = f"{API}/eligibility?purpose=award&kindergarten_id={world.kg_a['id']}&on=2024-12-20"
+    whole = (await client.get(base + "&limit=500", headers=world.h(HR))).json()
+    assert whole["limit"] == 500 and whole["offset"] == 0
+    assert whole["total"] == len(whole["items"]) >= 5
+    assert whole["eligible"] == sum(1 for x in whole["items"] if x["eligible"]) >= 1
+    default = (await client.get(base, headers=world.h(HR))).json()
+    assert default["limit"] == 50 and default["offset"] == 0
+    seen: list[dict[str, Any]] = []
+    for offset in range(0, whole["total"] + 2, 2):
+        page = (await client.get(base + f"&limit=2&offset={offset}", headers=world.h(HR))).json()
+        # the counts are the whole selection's on every page; the items are the page
+        assert (page["total"], page["eligible"]) == (whole["total"], whole["eligible"])
+        assert (page["limit"], page["offset"]) == (2, offset)
+        assert len(page["items"]) <= 2
+        seen += page["items"]
+    assert seen == whole["items"]  # the pages, in order, are the whole list once
+    past = (await client.get(base + f"&offset={whole['total']}", headers=world.h(HR))).json()
+    assert past["items"] == [] and past["total"] == whole["total"]
+    # every row agrees with the single answer
+    for row in whole["items"]:
+        single = await eligibility(client, world, row["staff_id"], "award", "2024-12-20")
+        assert single["eligible"] is row["eligible"], (row, single)
+        assert [r for r in single["reasons"] if not r["passed"]] == row["failing"]
+    for bad in ("limit=0", "limit=501", "offset=-1", "limit=x"):
+        r = await client.get(base + f"&{bad}", headers=world.h(HR))
+        assert r.status_code == 400, (bad, r.text)
+
+
+async def test_registration_batch_counts_evaluations_of_the_whole_selection(client: Any, world: World) -> None:
+    sid = await compliant_teacher(client, world)
+    await twice_the_requirement(client, world, sid)
+    for sy in ("2020-2021", "2021-2022", "2022-2023", "2023-2024"):
+        r = await client.post(
+            f"{API}/staff/{sid}/ethics/evaluations",
+            json={"school_year": sy, "grade": "qualified", "evaluated_on": f"{sy[-4:]}-07-01"},
+            headers=world.h(HR),
+        )
+        assert r.status_code == 201, r.text
+    base = f"{API}/eligibility?purpose=registration&kindergarten_id={world.kg_a['id']}&on=2024-12-20"
+    whole = (await client.get(base + "&limit=500", headers=world.h(HR))).json()
+    assert {x["staff_id"]: x["eligible"] for x in whole["items"]}[sid] is True
+    assert whole["eligible"] == sum(1 for x in whole["items"] if x["eligible"]) >= 1
+    for offset in range(whole["total"]):
+        page = (await client.get(base + f"&limit=1&offset={offset}", headers=world.h(HR))).json()
+        assert page["eligible"] == whole["eligible"] and page["items"] == whole["items"][offset : offset + 1]
+    district = (await client.get(base.replace(f"&kindergarten_id={world.kg_a['id']}", ""), headers=world.h(HR))).json()
+    assert district["total"] >= whole["total"] and district["eligible"] >= whole["eligible"]

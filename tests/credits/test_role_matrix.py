@@ -35,6 +35,12 @@ CASES = [
     *_case("GET", "/eligibility?purpose=title", None, {HR: 200, ADMIN: 200, TEACHER: 403, INSPECTOR: 200, ANON: 401}),
     *_case(
         "GET",
+        "/eligibility?purpose=title&limit=1&offset=0",
+        None,
+        {HR: 200, ADMIN: 200, TEACHER: 403, INSPECTOR: 200, ANON: 401},
+    ),
+    *_case(
+        "GET",
         "/eligibility?purpose=title&kindergarten_id={kb}",
         None,
         {HR: 200, ADMIN: 404, TEACHER: 403, INSPECTOR: 200, ANON: 401},
@@ -64,3 +70,7 @@ async def test_credits_role_matrix(
         body = policy_body(effective_from="2018-01-01")
     r = await client.request(method, url, json=body, headers=world.h(role))
     assert r.status_code == expected, r.text
+    if expected == 200 and path.startswith("/eligibility?"):  # a page: the counts are the whole selection's
+        page = r.json()
+        assert len(page["items"]) <= page["limit"] and page["eligible"] <= page["total"]
+        assert page["total"] >= len(page["items"]) + page["offset"] or not page["items"]

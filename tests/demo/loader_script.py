@@ -19,8 +19,10 @@ from registry.demo.loader import load_demo
 
 TABLES = (
     "training_course", "training_session", "training_enrolment", "training_result", "certificate",
-    "certificate_event", "certificate_registration", "audit_event",
+    "certificate_event", "certificate_registration", "credit_entry", "ethics_evaluation", "ethics_sanction",
+    "audit_event",
 )  # fmt: skip
+APPEND_ONLY = ("certificate_event", "credit_entry", "ethics_evaluation", "ethics_sanction")
 
 # Post certificates whose holder has no passed course of the policy's categories completed by the
 # day the certificate was issued (不培训不上岗): must be none.
@@ -81,15 +83,34 @@ async def main() -> dict[str, Any]:
     horizon = DEMO_TODAY + timedelta(days=summary.expiring_within_days)
     found["expiring"] = int((await fetch_all(EXPIRING, DEMO_TODAY, horizon))[0]["n"])
     found["untrained_post_certificates"] = int((await fetch_all(UNTRAINED, True))[0]["n"])
+    # every passed result has its ledger entry, pointing at that result
+    found["training_entries_unmatched"] = int(
+        (
+            await fetch_all(
+                "SELECT COUNT(*) AS n FROM training_result r LEFT JOIN credit_entry c "
+                "ON c.source = 'training' AND c.reference = 'training_result:' || r.id "
+                "LEFT JOIN training_enrolment e ON e.id = r.enrolment "
+                "WHERE r.passed = {} AND (c.id IS NULL OR c.staff != e.staff OR c.entry_date != r.completed_on)",
+                True,
+            )
+        )[0]["n"]
+    )
+    from registry.ethics.services import ethics_standing
+
+    standing = await ethics_standing(hr, "2025-2026")
+    found["standing_flagged"] = standing.district.flagged
 
     again = await load_demo("district", 2017, reset=True)
     found["after_reset"] = await counts()
     found["reset_figures_same"] = again.violations == summary.violations and again.results == summary.results
-    try:  # the append-only trigger is back after the reset
-        await get_engine().run_ddl("DELETE FROM certificate_event")
-        found["event_delete_refused"] = False
-    except Exception as exc:
-        found["event_delete_refused"] = "append-only" in str(exc)
+    found["delete_refused"] = {}
+    for table in APPEND_ONLY:  # the append-only triggers are back after the reset
+        try:
+            await get_engine().run_ddl(f"DELETE FROM {table}")
+            found["delete_refused"][table] = False
+        except Exception as exc:
+            found["delete_refused"][table] = "append-only" in str(exc)
+    found["event_delete_refused"] = found["delete_refused"]["certificate_event"]
     # new rows get fresh ids (PostgreSQL's sequences were moved on)
     from training.tables import Course
 

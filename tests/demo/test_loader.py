@@ -40,6 +40,12 @@ def test_load_matches_summary_and_reset_clears_history(scratch_env: dict[str, st
     assert counts["certificate"] == s["certificates"]
     assert counts["certificate_event"] == s["certificate_events"] > 0
     assert counts["certificate_registration"] == s["registrations"] > 0
+    assert counts["credit_entry"] == s["credit_entries"] > s["results_passed"]
+    assert counts["ethics_evaluation"] == s["ethics_evaluations"] > 0
+    assert counts["ethics_sanction"] == s["ethics_sanctions"] > 0
+    assert s["ethics_sanctions_lifted"] == 1
+    assert found["training_entries_unmatched"] == 0
+    assert found["standing_flagged"] > 0
 
     # the figures the README quotes are what the registry's own reports find in the database
     assert found["violations"] == s["violations"] > 0
@@ -61,4 +67,6 @@ def test_load_matches_summary_and_reset_clears_history(scratch_env: dict[str, st
     assert after["audit_event"] == counts["audit_event"] + 1
     assert found["reset_figures_same"]
     assert found["event_delete_refused"]
+    assert found["delete_refused"] == dict.fromkeys(found["delete_refused"], True)
+    assert set(found["delete_refused"]) == {"certificate_event", "credit_entry", "ethics_evaluation", "ethics_sanction"}
     assert found["new_course_id"] == s["courses"] + 1

@@ -1,0 +1,341 @@
+"""District-wide batch eligibility: the service against one hand-written SQL count; transcript latency.
+
+    .venv/bin/python bench/bench_eligibility.py [--engine sqlite|postgres|both] [--purpose award]
+        [--repeat 9] [--seconds 10] [--connections 8] [--no-http]
+
+For each engine: a fresh database with the district demo loaded (``registry demo load --scale
+district``), then:
+
+(a)+(b), in one process on that database, alternately:
+
+- the service: ``credits.services.eligibility_batch(hr, purpose, None, today)`` for the whole
+  district, once with a limit covering everyone (every row built) and once for the first page of 50
+  (the counts are always the whole selection's);
+- the baseline: ONE hand-written query counting the eligible people of the district for the purpose
+  (award and promotion only): no veto (a sanction in force, or an unqualified current evaluation of
+  the school year), the dual-certificate rule written out as ``EXISTS`` per certificate (the style of
+  ``bench_compliance.HAND_WRITTEN``), and the plain ``SUM`` of the credits entered in the calendar
+  year up to the day at least the yearly minimum. It is a baseline, not the rule: no recognition
+  caps, no reversal pairing, so its count may differ from the service's (both are printed).
+
+(c), unless ``--no-http``: ``GET /api/v1/staff/{id}/credits`` (the transcript) through the real
+server (``registry serve``, token of the demo ``hr``) under wrk, for ids spread over the district,
+against a bare Litestar app (this file's ``create_bare_app``) answering the same path with the rows
+of ``SELECT ... FROM credit_entry WHERE staff = $1`` and nothing else.
+
+The demo may have no credit entries; the entry count found is printed. Issue 4's target: eligibility
+for every staff member of the district in one request under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncGenerator
+from contextlib import ExitStack, asynccontextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (
+    BENCH_DIR,
+    DEFAULT_PG,
+    LOOPBACK,
+    Server,
+    bench_env,
+    demo_password,
+    free_port,
+    http_json,
+    machine,
+    raise_on_sigterm,
+    registry_cmd,
+    run,
+    save_results,
+    scratch_postgres,
+    sqlite_url,
+)
+from bench_compliance import KG_TQ, has
+
+TRANSCRIPT_IDS = 200  # staff ids spread over the whole district, taken round-robin
+
+DUAL = f"""CASE
+    WHEN s.post = 'teacher' THEN CASE WHEN {has("teacher_qualification", KG_TQ)} AND {has("post_certificate")}
+         THEN 1 ELSE 0 END
+    WHEN s.post IN ('principal', 'vice_principal') THEN CASE WHEN {has("principal_qualification")}
+         AND {has("post_certificate")} AND {has("teacher_qualification", KG_TQ)} THEN 1 ELSE 0 END
+    WHEN s.post = 'health_doctor' THEN CASE WHEN ({has("doctor_licence")} OR {has("nurse_licence")}
+         OR {has("health_care_training")}) THEN 1 ELSE 0 END
+    WHEN s.post = 'childcare_worker' THEN CASE WHEN {has("childcare_certificate")} THEN 1 ELSE 0 END
+    ELSE 1 END"""
+
+HAND_WRITTEN = f"""
+SELECT COUNT(*) AS on_post, COALESCE(SUM(ok), 0) AS eligible FROM (
+  SELECT CASE WHEN
+    NOT EXISTS (SELECT 1 FROM ethics_sanction x WHERE x.staff = s.id AND x.sanction IS NOT NULL
+                AND x.outcome <> 'lifted' AND x.bar_from <= {{d}} AND (x.bar_until IS NULL OR x.bar_until > {{d}})
+                AND NOT EXISTS (SELECT 1 FROM ethics_sanction n WHERE n.supersedes = x.id))
+    AND NOT EXISTS (SELECT 1 FROM ethics_evaluation e WHERE e.staff = s.id AND e.school_year = {{sy}}
+                AND e.grade = {{worst}} AND NOT EXISTS (SELECT 1 FROM ethics_evaluation n WHERE n.supersedes = e.id))
+    AND {DUAL} = 1
+    AND COALESCE((SELECT SUM(ce.credits) FROM credit_entry ce WHERE ce.staff = s.id
+                  AND ce.entry_date >= {{y0}} AND ce.entry_date <= {{d}}), 0) >= {{minimum}}
+  THEN 1 ELSE 0 END AS ok
+  FROM staff s
+  WHERE s.status = 'on_post'
+) t
+"""
+
+ENTRY_SQL = (
+    "SELECT ce.id, ce.staff, ce.entry_date, ce.school_year, ce.category, ce.source, ce.hours, ce.credits, "
+    "ce.reference, ce.reason, ce.recorded_by, ce.reverses, ce.created_at FROM credit_entry ce "
+    "WHERE ce.staff = {} ORDER BY ce.entry_date, ce.id"
+)
+
+
+def _bind(sql: str, values: dict[str, Any]) -> tuple[str, list[Any]]:
+    """Turn the named ``{name}`` slots into Piccolo's ``{}`` placeholders, in order."""
+    out, args, rest = [], [], sql
+    while "{" in rest:
+        before, _, tail = rest.partition("{")
+        name, _, rest = tail.partition("}")
+        out.append(before + "{}")
+        args.append(values[name])
+    out.append(rest)
+    return "".join(out), args
+
+
+async def measure(purpose: str, repeat: int) -> dict[str, Any]:
+    from piccolo.querystring import QueryString
+
+    from credits import rules
+    from credits.services import eligibility_batch, policy_versions
+    from registry.accounts.rules import Principal
+    from registry.codes import Role
+    from registry.common.time import today
+    from registry.db import close_pool, get_engine, start_pool
+    from registry.ethics.rules import school_year_of
+    from registry.policy import policy_on
+
+    await start_pool(4)
+    hr = Principal(account_id=0, username="bench", role=Role.district_hr)
+    day = today()
+    engine = get_engine()
+    entries = int((await engine.run_querystring(QueryString("SELECT COUNT(*) AS n FROM credit_entry")))[0]["n"])
+    versions = await policy_versions()
+    minimum = rules.policy_for(day, versions).recognition.yearly_minimum
+    sql, args = _bind(
+        HAND_WRITTEN.replace("{minimum}", str(minimum)),
+        {
+            "d": day,
+            "y0": day.replace(month=1, day=1),
+            "sy": school_year_of(day),
+            "worst": policy_on(day).ethics.grade_order[0],
+        },
+    )
+
+    async def baseline() -> dict[str, int]:
+        rows = await engine.run_querystring(QueryString(sql, *args))
+        return {"on_post": int(rows[0]["on_post"]), "eligible": int(rows[0]["eligible"] or 0)}
+
+    async def service(limit: int) -> Any:
+        return await eligibility_batch(hr, purpose, None, day, limit, 0)
+
+    with_baseline = purpose in ("award", "promotion")
+    base = await baseline() if with_baseline else None
+    out = await service(10**9)
+    assert len(out.items) == out.total, (len(out.items), out.total)
+    if base is not None:
+        assert base["on_post"] == out.total, (base, out.total)
+    calls: dict[str, Any] = {"service_all": lambda: service(10**9), "service_page50": lambda: service(50)}
+    if with_baseline:
+        calls["baseline"] = baseline
+    times: dict[str, list[float]] = {k: [] for k in calls}
+    for _ in range(repeat):
+        for name, call in calls.items():
+            t0 = time.perf_counter()
+            await call()
+            times[name].append(time.perf_counter() - t0)
+    await close_pool()
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {
+        "on": day.isoformat(),
+        "purpose": purpose,
+        "credit_entries": entries,
+        "yearly_minimum": str(minimum),
+        "on_post": out.total,
+        "service_eligible": out.eligible,
+        "baseline_eligible": None if base is None else base["eligible"],
+        "median_s": med,
+        "ratio_all": med["service_all"] / med["baseline"] if with_baseline else None,
+        "ratio_page50": med["service_page50"] / med["baseline"] if with_baseline else None,
+    }
+
+
+# --- (c) the bare app: the transcript path answered with the ledger rows only ------------------------
+
+
+def create_bare_app() -> Any:
+    from litestar import Litestar, get
+    from piccolo.querystring import QueryString
+
+    from registry.db import close_pool, get_engine, start_pool
+    from registry.settings import get_settings
+
+    @get("/api/v1/staff/{staff_id:int}/credits")
+    async def credits(staff_id: int) -> dict[str, Any]:
+        rows = await get_engine().run_querystring(QueryString(ENTRY_SQL, staff_id))
+        return {"staff_id": staff_id, "entries": [dict(r) for r in rows]}
+
+    @get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @asynccontextmanager
+    async def db_pool(_: Litestar) -> AsyncGenerator[None, None]:
+        await start_pool(get_settings().pg_pool_max)
+        try:
+            yield
+        finally:
+            await close_pool()
+
+    return Litestar(route_handlers=[credits, health], lifespan=[db_pool], debug=False)
+
+
+def transcript_load(env: dict[str, str], workdir: Path, args: argparse.Namespace, engine: str) -> dict[str, Any]:
+    from bench_staff_api import Endpoint, LoadGenerator
+    from bench_staff_api import measure as load
+
+    kind = LoadGenerator.choose("wrk" if args.loadgen == "wrk" else "auto")
+    with ExitStack() as stack:
+        sport, bport = free_port(), free_port()
+        serve = registry_cmd("serve", "--host", LOOPBACK, "--port", str(sport))
+        service = Server("service", serve, env, sport, workdir)
+        bare = Server(
+            "bare",
+            [
+                *(sys.executable, "-m", "uvicorn", "bench_eligibility:create_bare_app", "--factory"),
+                *("--app-dir", str(BENCH_DIR), "--host", LOOPBACK, "--port", str(bport), "--log-level", "warning"),
+            ],
+            env,
+            bport,
+            workdir,
+        )
+        stack.enter_context(service)
+        stack.enter_context(bare)
+        token = http_json(
+            "POST", f"{service.base_url}/api/v1/auth/token", {"username": "hr", "password": demo_password(workdir)}
+        )["access_token"]
+        total = http_json("GET", f"{service.base_url}/api/v1/staff?limit=1", token=token)["total"]
+        step = max(1, total // TRANSCRIPT_IDS)
+        ids = list(range(1, total + 1, step))[:TRANSCRIPT_IDS]
+        ep = Endpoint("transcript", [f"/api/v1/staff/{i}/credits" for i in ids], f"{len(ids)} ids over 1..{total}")
+        # the bare app returns at least the transcript's entries (it ignores the cycle)
+        for i in ids[:: max(1, len(ids) // 5)]:
+            ours = http_json("GET", f"{service.base_url}/api/v1/staff/{i}/credits", token=token)
+            theirs = http_json("GET", f"{bare.base_url}/api/v1/staff/{i}/credits")
+            if not {e["id"] for e in ours["entries"]} <= {e["id"] for e in theirs["entries"]}:
+                raise RuntimeError(f"service and bare app disagree on staff {i}")
+        gen = LoadGenerator(kind, args.connections, workdir)
+        apps = {"service": (service, token), "bare": (bare, None)}
+        for server, tok in apps.values():
+            load(gen, server, ep, tok, args.warmup)
+        out: dict[str, Any] = {"ids": ep.note, "loadgen": kind}
+        for name, (server, tok) in apps.items():
+            r = load(gen, server, ep, tok, args.seconds)
+            if r.non_2xx or r.errors:
+                raise RuntimeError(f"{name}: {r.non_2xx} non-2xx, {r.errors} errors")
+            out[name] = asdict(r)
+            print(
+                f"[{engine}] transcript {name:<8} {r.rps:8.1f} req/s  p50 {r.p50_ms:6.2f} ms  p99 {r.p99_ms:7.2f} ms",
+                flush=True,
+            )
+        out["ratio_rps"] = out["service"]["rps"] / out["bare"]["rps"]
+        return out
+
+
+def one_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-eligibility-") as tmp:
+        var = Path(tmp) / "var"
+
+        def go(url: str) -> dict[str, Any]:
+            env = bench_env(url, var)
+            print(f"[{engine}] migrate + demo load (district) ...", flush=True)
+            run(registry_cmd("migrate"), env)
+            run(registry_cmd("demo", "load", "--scale", "district"), env, timeout=1800)
+            done = subprocess.run(
+                [sys.executable, __file__, "--measure", "--purpose", args.purpose, "--repeat", str(args.repeat)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=1800,
+                check=False,
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"measure failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+            result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+            if not args.no_http:
+                result["transcript"] = transcript_load(env, var, args, engine)
+            return result
+
+        if engine == "postgres":
+            with scratch_postgres(args.pg, label="eligibility") as url:
+                return go(url)
+        return go(sqlite_url(Path(tmp) / "bench.db"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
+    purposes = ["title", "backbone", "award", "promotion", "registration"]
+    parser.add_argument("--purpose", choices=purposes, default="award")
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--loadgen", choices=["auto", "wrk", "httpx"], default="auto")
+    parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL server URL for the scratch database")
+    parser.add_argument("--no-http", action="store_true", help="skip (c), the transcript under load")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(asyncio.run(measure(args.purpose, args.repeat)), default=str))
+        return
+    raise_on_sigterm()
+    engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
+    results = {}
+    print(f"eligibility benchmark, district, purpose {args.purpose}, {args.repeat} repeats; {machine()}")
+    for engine in engines:
+        r = one_engine(engine, args)
+        results[engine] = r
+        m = r["median_s"]
+        base = m.get("baseline")
+        print(
+            f"[{engine}] on {r['on']}: {r['on_post']} on post, {r['credit_entries']} credit entries, "
+            f"eligible: service {r['service_eligible']}, baseline {r['baseline_eligible']} "
+            f"(yearly minimum {r['yearly_minimum']}, baseline without caps)"
+        )
+        print(
+            f"[{engine}] service, everyone {m['service_all'] * 1e3:.1f} ms; first page of 50 "
+            f"{m['service_page50'] * 1e3:.1f} ms; baseline "
+            + (f"{base * 1e3:.1f} ms; ratio {r['ratio_all']:.1f} / {r['ratio_page50']:.1f}" if base else "n/a")
+            + f"; target < 1000 ms: {'met' if m['service_all'] < 1 else 'NOT met'}"
+        )
+        t = r.get("transcript")
+        if t:
+            print(f"[{engine}] transcript ({t['ids']}, {t['loadgen']}): service / bare req/s {t['ratio_rps']:.2f}")
+    path = save_results(
+        f"eligibility-{args.purpose}", {"purpose": args.purpose, "results": results, "machine": machine()}
+    )
+    print(f"raw figures: {path}")
+
+
+if __name__ == "__main__":
+    main()
