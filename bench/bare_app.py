@@ -32,7 +32,7 @@ from piccolo.querystring import QueryString
 
 from registry.db import close_pool, get_engine, start_pool
 from registry.settings import get_settings
-from registry.staff.services import COLUMNS
+from registry.staff.services import ASSIGNMENT_COLUMNS, COLUMNS
 from registry.staff.tables import Staff as S
 from registry.staff.tables import StaffAssignment as A
 
@@ -69,15 +69,7 @@ def search_sql(limit: int) -> tuple[str, str]:
 def detail_sql() -> tuple[str, str]:
     row = S.select(*COLUMNS).where(S.id == 0).first()
     moves = (
-        A.select(
-            A.kindergarten,
-            A.kindergarten.code.as_alias("code"),
-            A.kindergarten.name.as_alias("kg_name"),
-            A.post,
-            A.starts_on,
-            A.ends_on,
-            A.reason,
-        )
+        A.select(*ASSIGNMENT_COLUMNS)
         .where(A.staff == 0)
         .order_by(A.starts_on, ascending=False)
         .order_by(A.id, ascending=False)

@@ -79,9 +79,8 @@ async def test_purposes_apply_their_own_rules(client: Any, world: World) -> None
     assert not rule(answer, "dual_certificate")["passed"] and not rule(answer, "credits_yearly_minimum")["passed"]
 
 
-async def test_registration_needs_qualified_evaluations(client: Any, world: World) -> None:
-    sid = await compliant_teacher(client, world)
-    await twice_the_requirement(client, world, sid)
+async def qualified_every_year(client: Any, world: World, sid: int) -> None:
+    """A `qualified` evaluation in every school year of the 2021-2025 cycle that has ended."""
     for sy in ("2020-2021", "2021-2022", "2022-2023", "2023-2024"):
         r = await client.post(
             f"{API}/staff/{sid}/ethics/evaluations",
@@ -89,6 +88,12 @@ async def test_registration_needs_qualified_evaluations(client: Any, world: Worl
             headers=world.h(HR),
         )
         assert r.status_code == 201, r.text
+
+
+async def test_registration_needs_qualified_evaluations(client: Any, world: World) -> None:
+    sid = await compliant_teacher(client, world)
+    await twice_the_requirement(client, world, sid)
+    await qualified_every_year(client, world, sid)
     answer = await eligibility(client, world, sid, "registration", "2024-12-20")
     assert rule(answer, "ethics_evaluations")["passed"] is True and answer["eligible"] is True
 
@@ -152,13 +157,7 @@ async def test_batch_pages_count_the_whole_selection(client: Any, world: World) 
 async def test_registration_batch_counts_evaluations_of_the_whole_selection(client: Any, world: World) -> None:
     sid = await compliant_teacher(client, world)
     await twice_the_requirement(client, world, sid)
-    for sy in ("2020-2021", "2021-2022", "2022-2023", "2023-2024"):
-        r = await client.post(
-            f"{API}/staff/{sid}/ethics/evaluations",
-            json={"school_year": sy, "grade": "qualified", "evaluated_on": f"{sy[-4:]}-07-01"},
-            headers=world.h(HR),
-        )
-        assert r.status_code == 201, r.text
+    await qualified_every_year(client, world, sid)
     base = f"{API}/eligibility?purpose=registration&kindergarten_id={world.kg_a['id']}&on=2024-12-20"
     whole = (await client.get(base + "&limit=500", headers=world.h(HR))).json()
     assert {x["staff_id"]: x["eligible"] for x in whole["items"]}[sid] is True
