@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +32,7 @@ VALUE_KEYS = (
     "caps_per_year",
     "carry_over",
     "hours_per_credit",
+    "hours_per_credit_by_mode",
     "at_risk_share_of_pace",
 )
 CITATION_FROM_DEFAULTS = {
@@ -42,19 +44,33 @@ CITATION_FROM_DEFAULTS = {
     "caps_per_year": "caps",
     "carry_over": "carry_over",
     "hours_per_credit": "hours_per_credit",
+    "hours_per_credit_by_mode": "hours_per_credit",
     "at_risk_share_of_pace": "status",
 }
 
 
+_DEC_MEMO: dict[Any, Decimal] = {}
+
+
 def dec(value: Any) -> Decimal:
-    """Numeric columns come back as Decimal (PostgreSQL) or float (SQLite): normalise."""
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    """Numeric columns come back as Decimal (PostgreSQL) or float (SQLite): normalise.
+
+    Credits and hours take few distinct values, so the conversions are memoised (a batch converts
+    tens of thousands of them)."""
+    if isinstance(value, Decimal):
+        return value
+    out = _DEC_MEMO.get(value)
+    if out is None:
+        out = Decimal(str(value))
+        if len(_DEC_MEMO) < 4096:
+            _DEC_MEMO[value] = out
+    return out
 
 
 # --- Policy versions ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: a version is one row (and can be a cache key)
 class PolicyVersion:
     id: int
     effective_from: date
@@ -63,6 +79,29 @@ class PolicyVersion:
 
     def covers(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """A version's figures as Decimals, converted once per version (``numbers``)."""
+
+    required: Decimal
+    required_categories: dict[str, Decimal]
+    caps: dict[str, Decimal]
+    yearly_minimum: Decimal
+    at_risk_share: Decimal
+
+
+@functools.lru_cache(maxsize=256)
+def numbers(version: PolicyVersion) -> Numbers:
+    rec = version.recognition
+    return Numbers(
+        required=Decimal(str(rec.credits_per_cycle)),
+        required_categories={k: Decimal(str(v)) for k, v in rec.required_categories.items()},
+        caps={k: Decimal(str(v)) for k, v in rec.caps_per_year.items()},
+        yearly_minimum=Decimal(str(rec.yearly_minimum)),
+        at_risk_share=Decimal(str(rec.at_risk_share_of_pace)),
+    )
 
 
 def recognition_values(rec: RecognitionPolicy) -> dict[str, Any]:
@@ -83,22 +122,33 @@ def recognition_from(values: dict[str, Any], citations: dict[str, str]) -> Recog
         caps_per_year={k: float(v) for k, v in values["caps_per_year"].items()},
         carry_over=bool(values["carry_over"]),
         hours_per_credit={k: float(v) for k, v in values["hours_per_credit"].items()},
+        hours_per_credit_by_mode={k: float(v) for k, v in values["hours_per_credit_by_mode"].items()},
         at_risk_share_of_pace=float(values["at_risk_share_of_pace"]),
         sources=dict(citations),
     )
 
 
 def policy_for(day: date, versions: list[PolicyVersion]) -> PolicyVersion:
-    """The version covering ``day``; else the latest one starting before it; else the earliest
-    (entries dated before the first version are judged by it)."""
-    ordered = sorted(versions, key=lambda v: v.effective_from)
-    if not ordered:
+    """The version covering ``day`` (the latest-starting one if several do); else the latest one
+    starting before it; else the earliest (entries dated before the first version are judged by it).
+
+    One pass, no sorting: it is called once per entry and year of every transcript."""
+    covering: PolicyVersion | None = None
+    started: PolicyVersion | None = None
+    earliest: PolicyVersion | None = None
+    for v in versions:
+        if earliest is None or v.effective_from < earliest.effective_from:
+            earliest = v
+        if v.effective_from <= day:
+            if started is None or v.effective_from >= started.effective_from:
+                started = v
+            if (v.effective_to is None or day <= v.effective_to) and (
+                covering is None or v.effective_from >= covering.effective_from
+            ):
+                covering = v
+    if earliest is None:
         raise LookupError("no recognition policy")
-    covering = [v for v in ordered if v.covers(day)]
-    if covering:
-        return covering[-1]
-    started = [v for v in ordered if v.effective_from <= day]
-    return started[-1] if started else ordered[0]
+    return covering or started or earliest
 
 
 def policy_conflict(
@@ -132,10 +182,20 @@ def policy_conflict(
 
 
 def derive_credits(hours: Decimal, source: str, rec: RecognitionPolicy) -> Decimal:
+    """A ledger entry's credits: hours / the rate of its source (training 10 h, the others 20 h)."""
     rate = rec.hours_per_credit.get(source)
     if not rate:
         raise KeyError(f"the policy has no hours_per_credit for {source}")
     return (hours / Decimal(str(rate))).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def course_credits(hours: Decimal, mode: str, rec: RecognitionPolicy) -> Decimal:
+    """A training course's credits: hours / the rate of its mode (in person 10 h, online and
+    practice 20 h), from the same recognition policy as the ledger's rates."""
+    rate = rec.hours_per_credit_by_mode.get(str(mode))
+    if not rate:
+        raise KeyError(f"the policy has no hours_per_credit_by_mode for {mode}")
+    return (Decimal(hours) / Decimal(str(rate))).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def school_year(day: date) -> str:
@@ -263,16 +323,20 @@ def counted_entries(entries: list[Entry], versions: list[PolicyVersion]) -> dict
     reversed_ids = {e.reverses for e in entries if e.reverses is not None}
     used: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
     out: dict[int, Decimal] = {}
+    caps_on: dict[date, dict[str, Decimal]] = {}
     for e in sorted(entries, key=lambda e: (e.day, e.id)):
         if e.reverses is not None or e.id in reversed_ids:
             out[e.id] = ZERO
             continue
-        cap = policy_for(e.day, versions).recognition.caps_per_year.get(e.source)
-        key = (e.day.year, e.source)
+        caps = caps_on.get(e.day)
+        if caps is None:
+            caps = caps_on[e.day] = numbers(policy_for(e.day, versions)).caps
+        cap = caps.get(e.source)
         take = e.credits
         if cap is not None:
-            take = max(ZERO, min(e.credits, Decimal(str(cap)) - used[key]))
-        used[key] += take
+            key = (e.day.year, e.source)
+            take = max(ZERO, min(e.credits, cap - used[key]))
+            used[key] += take
         out[e.id] = take
     return out
 
@@ -283,7 +347,7 @@ def status_of(
     required: Decimal,
     cycle: Cycle,
     as_of: date,
-    at_risk_share: float,
+    at_risk_share: float | Decimal,
 ) -> tuple[CreditStatus, Decimal]:
     """The cycle status and the pace (the pro-rata share of the requirement due by ``as_of``).
 
@@ -298,7 +362,7 @@ def status_of(
         return CreditStatus.complete, pace
     if as_of.year >= cycle.last:
         return CreditStatus.at_risk, pace
-    if counted < pace * Decimal(str(at_risk_share)):
+    if counted < pace * (at_risk_share if isinstance(at_risk_share, Decimal) else Decimal(str(at_risk_share))):
         return CreditStatus.at_risk, pace
     if counted >= pace:
         return CreditStatus.on_track, pace
@@ -309,45 +373,45 @@ def transcript(entries: list[Entry], versions: list[PolicyVersion], cycle: Cycle
     """The cycle's figures. ``entries`` may hold any dates; only those inside the cycle count (no
     carry-over). The requirement is the one of the policy in force on min(as_of, the cycle's last
     day); a year's minimum is the one in force on min(as_of, 31 December of that year)."""
-    inside = [e for e in entries if cycle.starts <= e.day <= cycle.ends]
+    starts, ends = cycle.starts, cycle.ends
+    inside = [e for e in entries if starts <= e.day <= ends]
     counted = counted_entries(inside, versions)
-    req_day = min(as_of, cycle.ends)
-    rec = policy_for(req_day, versions).recognition
-    required = Decimal(str(rec.credits_per_cycle))
-    required_categories = {k: Decimal(str(v)) for k, v in rec.required_categories.items()}
+    req = numbers(policy_for(min(as_of, ends), versions))
+    required_categories = req.required_categories
 
     years: dict[int, Tally] = {y: Tally() for y in cycle.years()}
-    cats: dict[str, Tally] = defaultdict(Tally)
+    cats: dict[str, Tally] = {c: Tally() for c in required_categories}
+    total_earned = total_counted = ZERO
     for e in inside:
-        years[e.day.year].earned += e.credits
-        years[e.day.year].counted += counted[e.id]
-        cats[e.category].earned += e.credits
-        cats[e.category].counted += counted[e.id]
-    for c in required_categories:
-        cats.setdefault(c, Tally())
+        c = counted[e.id]
+        y = years[e.day.year]
+        y.earned += e.credits
+        y.counted += c
+        t = cats.get(e.category)
+        if t is None:
+            t = cats[e.category] = Tally()
+        t.earned += e.credits
+        t.counted += c
+        total_earned += e.credits
+        total_counted += c
 
     by_year = []
-    for y, t in years.items():
-        minimum = Decimal(str(policy_for(min(as_of, date(y, 12, 31)), versions).recognition.yearly_minimum))
-        by_year.append(YearLine(y, t.earned, t.counted, minimum, t.counted >= minimum))
-    by_category = [
-        CategoryLine(
-            c,
-            t.earned,
-            t.counted,
-            required_categories.get(c, ZERO),
-            t.counted >= required_categories.get(c, ZERO),
-        )
-        for c, t in sorted(cats.items())
-    ]
-    total_counted = sum((counted[e.id] for e in inside), ZERO)
-    total_earned = sum((e.credits for e in inside), ZERO)
-    categories_met = all(line.met for line in by_category)
-    status, pace = status_of(total_counted, categories_met, required, cycle, as_of, rec.at_risk_share_of_pace)
+    for year, t in years.items():
+        minimum = numbers(policy_for(min(as_of, date(year, 12, 31)), versions)).yearly_minimum
+        by_year.append(YearLine(year, t.earned, t.counted, minimum, t.counted >= minimum))
+    by_category = []
+    categories_met = True
+    for name in sorted(cats):
+        t = cats[name]
+        needed = required_categories.get(name, ZERO)
+        met = t.counted >= needed
+        categories_met = categories_met and met
+        by_category.append(CategoryLine(name, t.earned, t.counted, needed, met))
+    status, pace = status_of(total_counted, categories_met, req.required, cycle, as_of, req.at_risk_share)
     return Transcript(
         cycle=cycle,
-        required=required,
-        required_categories=required_categories,
+        required=req.required,
+        required_categories=dict(required_categories),
         earned=total_earned,
         counted=total_counted,
         pace=pace,
@@ -366,6 +430,14 @@ class Reason:
     rule: str
     passed: bool
     detail: str
+
+
+def recorded_hours(entries: list[Entry]) -> Decimal:
+    """Hours of study on record: every entry except a reversal and the entry it reverses (caps
+    limit credits, not hours). Registration (定期注册) needs the policy's registration_hours (360)
+    of them in the cycle."""
+    reversed_ids = {e.reverses for e in entries if e.reverses is not None}
+    return sum((e.hours for e in entries if e.reverses is None and e.id not in reversed_ids), ZERO)
 
 
 def title_at_least(title: str | None, minimum: str) -> bool:

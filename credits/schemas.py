@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from credits.rules import VALUE_KEYS
-from registry.codes import CourseCategory, CreditSource, CreditStatus, Purpose
+from registry.codes import CourseCategory, CourseMode, CreditSource, CreditStatus, Purpose
 from registry.common.schemas import Schema
 
 # --- Ledger ------------------------------------------------------------------------------------
@@ -71,6 +71,9 @@ class PolicyValues(Schema):
     caps_per_year: dict[CreditSource, float]
     carry_over: bool = Field(description="only false is supported: no carry-over between cycles")
     hours_per_credit: dict[CreditSource, float]
+    hours_per_credit_by_mode: dict[CourseMode, float] = Field(
+        description="a training course's rate by its mode (in_person, online, practice)"
+    )
     at_risk_share_of_pace: float = Field(ge=0, le=1)
 
     @model_validator(mode="after")
@@ -80,6 +83,9 @@ class PolicyValues(Schema):
         missing = [s.value for s in CreditSource if self.hours_per_credit.get(s, 0) <= 0]
         if missing:
             raise ValueError(f"hours_per_credit: needs a positive rate for {', '.join(missing)}")
+        missing = [m.value for m in CourseMode if self.hours_per_credit_by_mode.get(m, 0) <= 0]
+        if missing:
+            raise ValueError(f"hours_per_credit_by_mode: needs a positive rate for {', '.join(missing)}")
         if any(v < 0 for v in [*self.required_categories.values(), *self.caps_per_year.values()]):
             raise ValueError("required_categories and caps_per_year must not be negative")
         return self

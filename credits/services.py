@@ -7,7 +7,7 @@ teacher their own record; anything else is 404).
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import json
 import uuid
 from datetime import date, timedelta
@@ -55,11 +55,21 @@ def _as_date(value: Any) -> Any:
 
 
 def _version(row: dict[str, Any]) -> PolicyVersion:
+    values, citations = _json(row["policy_values"]), _json(row["citations"])
+    effective_from = _as_date(row["effective_from"])
+    if "hours_per_credit_by_mode" not in values:
+        # a version stored before course rates joined the recognition policy: it was seeded from
+        # (or written beside) the defaults file, whose course rates were in force then
+        from registry.policy import policy_on
+
+        seeded = policy_on(max(effective_from, default_versions()[0].effective_from)).recognition
+        values = {**values, "hours_per_credit_by_mode": seeded.hours_per_credit_by_mode}
+        citations = {**citations, "hours_per_credit_by_mode": citations.get("hours_per_credit", "")}
     return PolicyVersion(
         id=row["id"],
-        effective_from=_as_date(row["effective_from"]),
+        effective_from=effective_from,
         effective_to=_as_date(row["effective_to"]),
-        recognition=rules.recognition_from(_json(row["policy_values"]), _json(row["citations"])),
+        recognition=rules.recognition_from(values, citations),
     )
 
 
@@ -100,9 +110,13 @@ async def _seed() -> None:
 async def _policy_rows() -> list[dict[str, Any]]:
     rows = await CP.select().order_by(CP.effective_from)
     if not rows:
-        # a concurrent first read may seed it first (unique effective_from): then read theirs
-        with contextlib.suppress(Exception):
+        # a concurrent first read may seed it first (unique effective_from): then read theirs;
+        # anything else is a real failure and propagates
+        try:
             await _seed()
+        except Exception as exc:
+            if not _is_unique_violation(exc):
+                raise
         rows = await CP.select().order_by(CP.effective_from)
     return list(rows)
 
@@ -496,20 +510,31 @@ def _reasons(
             )
         )
     if purpose == P.registration:
-        eth = policy_on(on).ethics
+        on_policy = policy_on(on)
+        eth = on_policy.ethics
+        minimum_grade = eth.registration_min_grade
         needed = [sy for sy in rules.school_years_of_cycle(cycle.first, cycle.last) if date(int(sy[-4:]), 8, 31) <= on]
         bad = [
             f"{sy}: {grades.get(sy, 'no evaluation')}"
             for sy in needed
-            if sy not in grades or grade_rank(grades[sy], eth) < grade_rank("qualified", eth)
+            if sy not in grades or grade_rank(grades[sy], eth) < grade_rank(minimum_grade, eth)
         ]
         out.append(
             rules.Reason(
                 "ethics_evaluations",
                 not bad,
-                "qualified or better in every school year of the cycle so far"
+                f"{minimum_grade} or better in every school year of the cycle so far"
                 if not bad
-                else "not qualified or better in " + "; ".join(bad),
+                else f"not {minimum_grade} or better in " + "; ".join(bad),
+            )
+        )
+        hours = rules.recorded_hours([e for e in entries if cycle.starts <= e.day <= on])
+        needed_hours = on_policy.certificates.registration_hours
+        out.append(
+            rules.Reason(
+                "training_hours",
+                hours >= needed_hours,
+                f"{hours:.1f}".removesuffix(".0") + f" of {needed_hours} hours of study recorded in {cycle.label}",
             )
         )
     return out
@@ -615,8 +640,7 @@ async def eligibility_batch(
     if kg is not None:
         filters = " AND s.kindergarten = {}"
         args.append(kg)
-    people = await fetch_all(
-        f"""WITH h AS (
+    people_sql = f"""WITH h AS (
   SELECT c.staff AS staff_id, {cert_rules.held_flags_sql(certs)}
   FROM certificate c
   WHERE c.status = 'valid' AND c.issued_on <= {{}} AND (c.expires_on IS NULL OR c.expires_on >= {{}})
@@ -625,28 +649,36 @@ async def eligibility_batch(
 SELECT s.id, s.name, s.kindergarten, s.post, s.title, {cert_rules.compliance_sql(certs, holds=_flag)} AS ok, h.*
 FROM staff s LEFT JOIN h ON h.staff_id = s.id
 WHERE s.status = 'on_post'{filters}
-ORDER BY s.kindergarten, s.name, s.id""",
-        *args,
-    )
-    ids = [r["id"] for r in people]
+ORDER BY s.kindergarten, s.name, s.id"""
     versions = await policy_versions()
     cycle = rules.cycle_of(day, rules.policy_for(day, versions).recognition)
-    vetoes = await vetoed_staff(day, ids) if ids else {}
+    # The date and credits are read as expressions, not as the columns: SQLite's driver then hands
+    # back the plain text and number instead of running its per-column converters on every one of
+    # tens of thousands of rows (the conversion cost more than the query); _entry parses them.
     entry_sql = (
-        "SELECT ce.id, ce.staff, ce.entry_date, ce.category, ce.source, ce.hours, ce.credits, ce.reverses "
+        "SELECT ce.id, ce.staff, CAST(ce.entry_date AS TEXT) AS entry_date, ce.category, ce.source, "
+        "ce.credits + 0 AS credits, ce.hours + 0 AS hours, ce.reverses "
         "FROM credit_entry ce JOIN staff s ON s.id = ce.staff "
         "WHERE s.status = 'on_post' AND ce.entry_date >= {} AND ce.entry_date <= {}" + filters
     )
     entry_args: list[Any] = [cycle.starts, min(cycle.ends, day)] + ([kg] if kg is not None else [])
-    entries: dict[int, list[rules.Entry]] = {}
-    for r in await fetch_all(entry_sql, *entry_args):
-        entries.setdefault(r["staff"], []).append(_entry(r))
-    # registration reads the evaluations, which can fail anyone: the whole selection's, set-wise
-    grades = (
-        await _grades(None, rules.school_years_of_cycle(cycle.first, cycle.last), selection=(filters, args[2:]))
-        if p == Purpose.registration
-        else {}
+    school_years = rules.school_years_of_cycle(cycle.first, cycle.last)
+
+    async def no_grades() -> dict[int, dict[str, str]]:
+        return {}
+
+    # independent reads, run side by side (each on its own connection; SQLite reads in parallel
+    # under WAL); registration also reads the evaluations, which can fail anyone: set-wise
+    people, entry_rows, grades = await asyncio.gather(
+        fetch_all(people_sql, *args),
+        fetch_all(entry_sql, *entry_args),
+        _grades(None, school_years, selection=(filters, args[2:])) if p == Purpose.registration else no_grades(),
     )
+    ids = [r["id"] for r in people]
+    vetoes = await vetoed_staff(day, ids) if ids else {}
+    entries: dict[int, list[rules.Entry]] = {}
+    for r in entry_rows:
+        entries.setdefault(r["staff"], []).append(_entry(r))
     page_ids = {r["id"] for r in people[offset : offset + limit]}
     items: list[BatchRow] = []
     eligible = 0

@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from credits import rules as credit_rules
 from registry.codes import CourseMode
-from registry.policy import CreditPolicy
+from registry.policy import RecognitionPolicy
 
 CREDIT_STEP = Decimal("0.01")
 """Credits are kept to two decimals (half up): 7 h online at 20 h/credit is 0.35, not 0.5 or 0.
@@ -18,24 +19,17 @@ two decimals is also the column's scale (NUMERIC(6,2))."""
 
 SCORE_MAX = Decimal(100)
 
-# Which policy rate applies to which mode: in-person training at the "training" rate; online study
-# and practice (研修, 园本实践) at the "other" rate (北京市中小学教师继续教育学分管理办法).
-_TRAINING_RATE_MODES = frozenset({CourseMode.in_person})
 
+def derive_credits(hours: Decimal, mode: CourseMode | str, rec: RecognitionPolicy) -> Decimal:
+    """Credits a course is worth: hours / the recognition policy's rate for its mode, to 0.01.
 
-def hours_per_credit(mode: CourseMode | str, policy: CreditPolicy) -> int:
-    if CourseMode(mode) in _TRAINING_RATE_MODES:
-        return policy.hours_per_credit_training
-    return policy.hours_per_credit_other
-
-
-def derive_credits(hours: Decimal, mode: CourseMode | str, policy: CreditPolicy) -> Decimal:
-    """Credits a course is worth by the policy: hours / hours-per-credit of its mode, to 0.01."""
-    return (Decimal(hours) / Decimal(hours_per_credit(mode, policy))).quantize(CREDIT_STEP, rounding=ROUND_HALF_UP)
+    The rates live in the credit recognition policy (``hours_per_credit_by_mode``), the same
+    versioned, HR-edited source as the ledger's rates by source (``credits.rules``)."""
+    return credit_rules.course_credits(Decimal(hours), CourseMode(mode).value, rec)
 
 
 def course_credits(
-    hours: Decimal, mode: CourseMode | str, explicit: Decimal | None, policy: CreditPolicy
+    hours: Decimal, mode: CourseMode | str, explicit: Decimal | None, policy: RecognitionPolicy
 ) -> tuple[Decimal, bool]:
     """(credits, credits_set): the explicit value when given (set by HR), else the derived one."""
     if explicit is not None:

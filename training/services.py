@@ -156,7 +156,12 @@ async def get_course(who: Principal, course_id: int) -> CourseOut:
 
 
 async def create_course(who: Principal, data: CourseCreate) -> CourseOut:
-    credits, credits_set = rules.course_credits(data.hours, data.mode, data.credits, policy_on(today()).credits)
+    from credits.rules import policy_for
+    from credits.services import policy_versions
+
+    # the rate by mode from the recognition policy in force today (HR's versions, as for the ledger)
+    recognition = policy_for(today(), await policy_versions()).recognition
+    credits, credits_set = rules.course_credits(data.hours, data.mode, data.credits, recognition)
     async with write_transaction():
         if await C.exists().where(C.code == data.code):
             raise Conflict(f"course code {data.code} exists already", [FieldError("code", "duplicate")])

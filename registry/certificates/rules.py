@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from registry.codes import CertificateStatus, CertificateType
 from registry.policy import CertificatePolicy
@@ -229,6 +230,19 @@ def posts_with_requirements(policy: CertificatePolicy) -> list[str]:
 
 def rate(compliant: int, total: int) -> float | None:
     return round(compliant / total, 4) if total else None
+
+
+def induction_hours_problem(passed: list[tuple[str, Decimal]], accepted: tuple[str, ...], minimum: int) -> str | None:
+    """New teachers need ``minimum`` hours (120) of passed induction training before the post
+    certificate. Applies when induction is the only training the post accepts (teachers); passed
+    results are (category, hours attended); several induction results add up."""
+    if tuple(accepted) != ("induction",):
+        return None
+    hours = sum((h for c, h in passed if c == "induction"), Decimal(0))
+    if hours < minimum:
+        shown = f"{hours:.1f}".removesuffix(".0")  # 80, 80.5 (the column's one decimal, on either engine)
+        return f"{shown} of {minimum} induction hours passed"
+    return None
 
 
 def registration_due(issued_on: date, last_passed: date | None, years: int) -> date:

@@ -121,14 +121,26 @@ async def _check_post_certificate_training(staff_id: int, post: str) -> None:
     """不培训不上岗、培训不合格不上岗: a post certificate needs a passed induction/principal course."""
     from training.services import passed_training
 
-    categories = policy_on().certificates.training_for_post_certificate(post)
-    if not await passed_training(staff_id, categories):
+    policy = policy_on()
+    categories = policy.certificates.training_for_post_certificate(post)
+    passed = await passed_training(staff_id, categories)
+    if not passed:
         names = " or ".join(categories)
         raise Conflict(
             f"no post certificate without passed training: this person has no passed {names} course "
             f"(不培训不上岗、培训不合格不上岗)",
             [FieldError("type", f"missing passed training: {names}")],
             missing_training=list(categories),
+        )
+    problem = rules.induction_hours_problem(
+        [(p.category, p.hours) for p in passed], categories, policy.credits.induction_hours_minimum
+    )
+    if problem:
+        raise Conflict(
+            f"no post certificate yet: {problem} (教育部令第7号: new teachers at least "
+            f"{policy.credits.induction_hours_minimum} hours of induction)",
+            [FieldError("type", problem)],
+            missing_training=["induction"],
         )
 
 

@@ -19,7 +19,7 @@ from registry.codes import CourseCategory as Cat
 from registry.codes import CourseLevel as Lvl
 from registry.codes import CourseMode as Mode
 from registry.codes import Post
-from registry.policy import CreditPolicy
+from registry.policy import Policy
 from training.rules import derive_credits
 
 MonthDay = tuple[int, int]
@@ -164,13 +164,13 @@ PLACES: dict[str, tuple[str, ...]] = {
 ONLINE_PLACE = "线上：北京市中小学教师开放型在线研修平台"
 
 
-def courses(policy: CreditPolicy) -> list[CourseRow]:
-    """The catalogue, credits derived from hours with the policy's rates."""
+def courses(policy: Policy) -> list[CourseRow]:
+    """The catalogue, credits derived from hours with the recognition policy's rates by mode."""
     rows = []
     for i, spec in enumerate(SPECS):
         hours = Decimal(spec.hours)
         if spec.use == USE_INDUCTION:  # new teachers: at least the national minimum (教育部令第7号)
-            hours = max(hours, Decimal(policy.induction_hours_minimum))
+            hours = max(hours, Decimal(policy.credits.induction_hours_minimum))
         rows.append(
             CourseRow(
                 index=i,
@@ -180,7 +180,7 @@ def courses(policy: CreditPolicy) -> list[CourseRow]:
                 level=spec.level.value,
                 mode=spec.mode.value,
                 hours=hours.quantize(Decimal("0.1")),
-                credits=derive_credits(hours, spec.mode, policy),
+                credits=derive_credits(hours, spec.mode, policy.recognition),
                 required_for=[p.value for p in spec.required_for],
                 capacity=spec.capacity,
                 use=spec.use,

@@ -1094,7 +1094,7 @@ def generate(scale: str = "district", seed: int = 2017) -> DemoData:
         assignment_total=staff_total + sum(p.transfers for p in plans),
         districts=[p.spec.name for p in plans],
         _plans=plans,
-        courses=catalogue.courses(policy_on(DEMO_TODAY).credits),
+        courses=catalogue.courses(policy_on(DEMO_TODAY)),
     )
     # The accounts need Chaoyang's people (the first chunk); keep them all when they are few.
     held = staff_total <= MATERIALISE_LIMIT

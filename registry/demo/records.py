@@ -9,7 +9,7 @@ time from its people and training history. Pure and deterministic from the distr
   teaching staff (hours converted by the policy's hours_per_credit; some above the yearly caps,
   so transcripts show capping; a share of people earn little, so some are behind or at risk).
   Their references are ``demo:<n>``, unique in the load.
-- Ethics evaluations: one per person of the evaluated posts (``registry.ethics.rules.EVALUATED_POSTS``)
+- Ethics evaluations: one per person of the evaluated posts (the policy's ``ethics.evaluated_posts``)
   and school year 2021-2022 .. 2025-2026 they were employed in; mostly qualified or excellent. A few
   kindergartens miss a share of their 2025-2026 evaluations above the policy's threshold, so the
   standing report flags them.
@@ -191,7 +191,7 @@ def _training_entries(history: ChunkHistory, courses: Sequence[CourseRow]) -> li
 
 def _other_entries(chunk: StaffChunk, rng: random.Random, policy_on: Callable[[date], Policy]) -> list[CreditEntryRow]:
     out: list[CreditEntryRow] = []
-    posts = ethics_rules.EVALUATED_POSTS
+    posts = policy_on(DEMO_TODAY).ethics.evaluated_posts
     recognition = {year: policy_on(date(year, 1, 1)).recognition for year in CREDIT_YEARS}
     if any(policy_on(date(y, 12, 31)).recognition != recognition[y] for y in CREDIT_YEARS):
         raise NotImplementedError("a recognition policy changing within a calendar year")  # pragma: no cover
@@ -253,7 +253,7 @@ def _pick(rng: random.Random, weights: dict[str, int] | dict[int, int]) -> objec
 def _sanctions(
     chunk: StaffChunk, rng: random.Random, policy_on: Callable[[date], Policy], protected: set[int]
 ) -> list[SanctionRow]:
-    posts = ethics_rules.EVALUATED_POSTS
+    posts = policy_on(DEMO_TODAY).ethics.evaluated_posts
     people = [s for s in chunk.staff if s.post in posts and s.index not in protected]
     first, last = date(2021, 9, 1).toordinal(), (DEMO_TODAY - timedelta(days=60)).toordinal()
     out: list[SanctionRow] = []
@@ -326,7 +326,7 @@ def caps_by_person(sanctions: Sequence[SanctionRow], policy_on: Callable[[date],
 def _evaluations(
     chunk: StaffChunk, rng: random.Random, sanctions: Sequence[SanctionRow], policy_on: Callable[[date], Policy]
 ) -> list[EvaluationRow]:
-    posts = ethics_rules.EVALUATED_POSTS
+    posts = policy_on(DEMO_TODAY).ethics.evaluated_posts
     caps = caps_by_person(sanctions, policy_on)
     people = [s for s in chunk.staff if s.post in posts]
     by_kg: dict[int, int] = {}

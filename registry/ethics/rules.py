@@ -39,11 +39,6 @@ if TYPE_CHECKING:
 
 
 # Posts whose holders take the annual ethics evaluation, for the kindergarten standing: the
-# teaching posts the 2018 rule (幼儿园教师违反职业道德行为处理办法) covers — teachers and the
-# principals and vice principals, who are teachers too. Childcare workers and health doctors are
-# not teachers and are not counted. (Not in the policy file yet: a candidate for it.)
-EVALUATED_POSTS: tuple[str, ...] = ("teacher", "principal", "vice_principal")
-
 _SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 
 
@@ -53,6 +48,13 @@ _SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 def school_year_of(day: date) -> str:
     """1 September starts a school year: 2025-08-31 → "2024-2025", 2025-09-01 → "2025-2026"."""
     start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+def latest_ended_school_year(day: date) -> str:
+    """The last school year that ended before ``day``: 2026-11-29 → "2025-2026"; 2026-08-31 → "2024-2025"
+    (the year 2025-2026 ends that day)."""
+    start = (day.year if day.month >= 9 else day.year - 1) - 1
     return f"{start}-{start + 1}"
 
 

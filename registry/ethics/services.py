@@ -452,7 +452,12 @@ async def add_sanction(who: Principal, staff_id: int, data: SanctionCreate) -> S
 
 
 async def ethics_standing(who: Principal, school_year: str | None) -> StandingOut:
-    year = school_year or rules.school_year_of(today())
+    """Per kindergarten: on-post staff of the evaluated posts (policy) who were hired by the end of
+    the school year, how many have a current evaluation for it, and the sanctions decided in it.
+
+    Default: the latest school year that has ended (the annual evaluation is made at its end; the
+    year in progress has none yet)."""
+    year = school_year or rules.latest_ended_school_year(today())
     bounds = rules.parse_school_year(year)
     if bounds is None:
         raise BadRequest(
@@ -461,7 +466,7 @@ async def ethics_standing(who: Principal, school_year: str | None) -> StandingOu
         )
     start, end = bounds
     policy = policy_on(start)
-    posts = rules.EVALUATED_POSTS
+    posts = policy.ethics.evaluated_posts
     scope = kindergarten_scope(who)
     kg_filter = "" if scope is None else " WHERE k.id = {}"
     kg_args: list[Any] = [] if scope is None else [scope]
@@ -470,12 +475,14 @@ async def ethics_standing(who: Principal, school_year: str | None) -> StandingOu
         "SELECT k.id, k.code, k.name, COUNT(s.id) AS on_post, COUNT(e.staff) AS evaluated "
         "FROM kindergarten k "
         f"LEFT JOIN staff s ON s.kindergarten = k.id AND s.status = {{}} AND s.post IN ({post_list}) "
+        "AND (s.hired_on IS NULL OR s.hired_on <= {}) "
         "LEFT JOIN (SELECT DISTINCT c.staff FROM ethics_evaluation c WHERE c.school_year = {} "
         "AND NOT EXISTS (SELECT 1 FROM ethics_evaluation n WHERE n.supersedes = c.id)) e ON e.staff = s.id"
         + kg_filter
         + " GROUP BY k.id, k.code, k.name ORDER BY k.code",
         "on_post",
         *posts,
+        end,
         year,
         *kg_args,
     )

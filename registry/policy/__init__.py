@@ -38,8 +38,8 @@ class CertificatePolicy:
 
 @dataclass(frozen=True)
 class CreditPolicy:
-    hours_per_credit_training: int
-    hours_per_credit_other: int
+    """Training hours outside the credit recognition (hours -> credits rates are in ``recognition``)."""
+
     induction_hours_minimum: int
     source: str
 
@@ -70,6 +70,7 @@ class RecognitionPolicy:
     caps_per_year: dict[str, float]
     carry_over: bool
     hours_per_credit: dict[str, float]
+    hours_per_credit_by_mode: dict[str, float]
     at_risk_share_of_pace: float
     sources: dict[str, str]
 
@@ -81,7 +82,15 @@ class EthicsPolicy:
     grade_cap: dict[str, str]
     grade_order: tuple[str, ...]
     missing_evaluations_threshold: float
+    evaluated_posts: tuple[str, ...]
+    registration_min_grade: str
     sources: dict[str, str]
+
+
+@dataclass(frozen=True)
+class EmploymentPolicy:
+    min_working_age: int
+    source: str
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,49 @@ class EligibilityPolicy:
     backbone_min_title: str
     purposes: tuple[str, ...]
     source: str
+
+
+@dataclass(frozen=True)
+class PerClass:
+    """Full-time teachers and childcare workers per class (教职工配备标准)."""
+
+    teacher: int
+    childcare_worker: int
+
+
+@dataclass(frozen=True)
+class RatioBand:
+    """Children per member of staff: (best, worst) end of the standard's band, e.g. (5, 7) for 1:5-1:7."""
+
+    staff: tuple[int, int]
+    teaching_care: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class StaffingPolicy:
+    """The staffing standard, the health-care rule, class sizes and the plan's workforce targets."""
+
+    per_class: dict[str, dict[str, PerClass]]  # service type -> staffing model -> per class
+    default_model: str
+    single_class_max_classes: int
+    single_class: PerClass
+    principal_minimum: int
+    principal_bands: tuple[tuple[int, int], ...]  # (from_classes, up_to), ascending from 0
+    principal_posts: tuple[str, ...]
+    health_children_per_staff: int
+    health_minimum: int
+    health_rounding: str  # "ceil" or "floor"
+    ratio: dict[str, RatioBand]  # by service type
+    class_sizes: dict[str, int]
+    max_children_per_kindergarten: int
+    projection_band: str
+    plan_name: str
+    plan_period_from: date
+    plan_period_to: date
+    plan_targets: dict[str, int]  # post -> people to add in the plan period
+    backbone_honours: tuple[str, ...]
+    backbone_senior_titles: tuple[str, ...]
+    sources: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -103,6 +155,8 @@ class Policy:
     recognition: RecognitionPolicy
     ethics: EthicsPolicy
     eligibility: EligibilityPolicy
+    employment: EmploymentPolicy
+    staffing: StaffingPolicy
 
 
 def _sources(section: dict[str, Any]) -> dict[str, str]:
@@ -130,10 +184,8 @@ def _build(raw: dict[str, Any]) -> Policy:
             source=c["source"],
         ),
         credits=CreditPolicy(
-            hours_per_credit_training=int(raw["credits"]["hours_per_credit_training"]),
-            hours_per_credit_other=int(raw["credits"]["hours_per_credit_other"]),
             induction_hours_minimum=int(raw["credits"]["induction_hours_minimum"]),
-            source=raw["credits"]["source"],
+            source=raw["credits"]["induction_hours_source"],
         ),
         coverage=CoveragePolicy(
             categories=tuple(raw["coverage"]["categories"]),
@@ -154,6 +206,7 @@ def _build(raw: dict[str, Any]) -> Policy:
             caps_per_year={k: float(v) for k, v in rec["caps_per_year"].items()},
             carry_over=bool(rec["carry_over"]),
             hours_per_credit={k: float(v) for k, v in rec["hours_per_credit"].items()},
+            hours_per_credit_by_mode={k: float(v) for k, v in rec["hours_per_credit_by_mode"].items()},
             at_risk_share_of_pace=float(rec["at_risk_share_of_pace"]),
             sources=_sources(rec),
         ),
@@ -163,6 +216,8 @@ def _build(raw: dict[str, Any]) -> Policy:
             grade_cap=dict(eth["grade_cap"]),
             grade_order=tuple(eth["grade_order"]),
             missing_evaluations_threshold=float(eth["missing_evaluations_threshold"]),
+            evaluated_posts=tuple(eth["evaluated_posts"]),
+            registration_min_grade=str(eth["registration_min_grade"]),
             sources=_sources(eth),
         ),
         eligibility=EligibilityPolicy(
@@ -170,6 +225,55 @@ def _build(raw: dict[str, Any]) -> Policy:
             purposes=tuple(eli["purposes"]),
             source=eli["backbone_source"],
         ),
+        employment=EmploymentPolicy(
+            min_working_age=int(raw["employment"]["min_working_age"]),
+            source=raw["employment"]["min_working_age_source"],
+        ),
+        staffing=staffing_policy(raw["staffing"]),
+    )
+
+
+def staffing_policy(raw: dict[str, Any]) -> StaffingPolicy:
+    """The [version.staffing] section, checked: a wrong rounding or band table fails at load."""
+
+    def per(v: dict[str, Any]) -> PerClass:
+        return PerClass(teacher=int(v["teacher"]), childcare_worker=int(v["childcare_worker"]))
+
+    bands = tuple(sorted((int(b["from_classes"]), int(b["up_to"])) for b in raw["principal_bands"]))
+    if not bands or bands[0][0] != 0:
+        raise ValueError("staffing.principal_bands must start at from_classes = 0")
+    if raw["health_rounding"] not in ("ceil", "floor"):
+        raise ValueError("staffing.health_rounding must be ceil or floor")
+    if raw["projection_band"] not in raw["class_sizes"]:
+        raise ValueError("staffing.projection_band must be one of class_sizes")
+    return StaffingPolicy(
+        per_class={st: {m: per(v) for m, v in models.items()} for st, models in raw["per_class"].items()},
+        default_model=str(raw["default_model"]),
+        single_class_max_classes=int(raw["single_class_max_classes"]),
+        single_class=per(raw["single_class"]),
+        principal_minimum=int(raw["principal_minimum"]),
+        principal_bands=bands,
+        principal_posts=tuple(raw["principal_posts"]),
+        health_children_per_staff=int(raw["health_children_per_staff"]),
+        health_minimum=int(raw["health_minimum"]),
+        health_rounding=str(raw["health_rounding"]),
+        ratio={
+            st: RatioBand(
+                staff=(int(r["staff"][0]), int(r["staff"][1])),
+                teaching_care=(int(r["teaching_care"][0]), int(r["teaching_care"][1])),
+            )
+            for st, r in raw["ratio"].items()
+        },
+        class_sizes={k: int(v) for k, v in raw["class_sizes"].items()},
+        max_children_per_kindergarten=int(raw["max_children_per_kindergarten"]),
+        projection_band=str(raw["projection_band"]),
+        plan_name=str(raw["plan_name"]),
+        plan_period_from=date.fromisoformat(str(raw["plan_period_from"])),
+        plan_period_to=date.fromisoformat(str(raw["plan_period_to"])),
+        plan_targets={k: int(v) for k, v in raw["plan_targets"].items()},
+        backbone_honours=tuple(raw["backbone_honours"]),
+        backbone_senior_titles=tuple(raw["backbone_senior_titles"]),
+        sources=_sources(raw),
     )
 
 

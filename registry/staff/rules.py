@@ -127,16 +127,14 @@ def may_see_full_id(role: str, viewer_staff_id: int | None, subject_staff_id: in
     return viewer_staff_id is not None and viewer_staff_id == subject_staff_id
 
 
-MIN_WORKING_AGE = 16
-
-
-def hire_date_problem(birth_date: date, hired_on: date | None) -> str | None:
+def hire_date_problem(birth_date: date, hired_on: date | None, min_age: int) -> str | None:
+    """A hire before the legal working age (the policy's ``employment.min_working_age``)."""
     if hired_on is None:
         return None
     if hired_on.year - birth_date.year - ((hired_on.month, hired_on.day) < (birth_date.month, birth_date.day)) < (
-        MIN_WORKING_AGE
+        min_age
     ):
-        return f"hired before the age of {MIN_WORKING_AGE} (born {birth_date.isoformat()})"
+        return f"hired before the age of {min_age} (born {birth_date.isoformat()})"
     return None
 
 

@@ -19,6 +19,7 @@ from registry.common.time import today, utcnow
 from registry.db import Param, Prepared, is_sqlite, write_transaction
 from registry.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from registry.kindergartens.tables import Kindergarten as K
+from registry.policy import policy_on
 from registry.staff.rules import (
     hire_date_problem,
     mask_id_number,
@@ -256,7 +257,7 @@ async def _check_kindergarten(who: Principal, kindergarten_id: int) -> None:
 
 async def create_staff(who: Principal, data: StaffCreate) -> StaffDetail:
     parsed = parse_id_number(data.id_number)
-    problem = hire_date_problem(parsed.birth_date, data.hired_on)
+    problem = hire_date_problem(parsed.birth_date, data.hired_on, policy_on().employment.min_working_age)
     if problem:
         raise Invalid.field("hired_on", problem)
     dates = staff_dates_problem(data.hired_on, data.left_on, today())
@@ -355,7 +356,9 @@ async def update_staff(who: Principal, staff_id: int, data: StaffUpdate) -> Staf
         if "honours" in changes:
             values["honours"] = json.dumps([h.value for h in changes["honours"]])
         birth = values.get("birth_date", row["birth_date"])
-        problem = hire_date_problem(birth, values.get("hired_on", row["hired_on"]))
+        problem = hire_date_problem(
+            birth, values.get("hired_on", row["hired_on"]), policy_on().employment.min_working_age
+        )
         if problem:
             raise Invalid.field("hired_on", problem)
         dates = staff_dates_problem(

@@ -92,6 +92,19 @@ async def test_no_post_certificate_without_passed_training(client, world: World)
     assert (await client.post(url, json=post_cert, headers=world.h("district_hr"))).status_code == 201
 
 
+async def test_the_post_certificate_needs_120_induction_hours(client, world: World) -> None:
+    """教育部令第7号: 80 passed hours are not enough (409 naming the hours); another 40 make 120."""
+    person = await new_person(client, world)
+    url = f"{API}/staff/{person['id']}/certificates"
+    post_cert = {"type": "post_certificate", "number": f"SH{person['id']:08d}", "issued_on": "2024-08-01"}
+    await give_training(person["id"], "induction", passed=True, hours=80)
+    short = await client.post(url, json=post_cert, headers=world.h("district_hr"))
+    assert short.status_code == 409, short.text
+    assert "80 of 120 induction hours" in short.json()["detail"]
+    await give_training(person["id"], "induction", passed=True, hours=40)
+    assert (await client.post(url, json=post_cert, headers=world.h("district_hr"))).status_code == 201
+
+
 async def test_a_principal_needs_a_principal_course_for_the_post_certificate(client, world: World) -> None:
     person = await new_person(client, world, post="principal")
     url = f"{API}/staff/{person['id']}/certificates"

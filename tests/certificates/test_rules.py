@@ -176,3 +176,19 @@ def test_compiled_sql_agrees_with_the_rule(post: str, held: set[str]) -> None:
     assert bool(sql_ok) == dual_certificate(post, certs, ON, POLICY, 90).compliant
     flags = {rules.held_flag_column(t): 1 for t in held}
     assert rules.missing_from_flags(post, flags, POLICY) == dual_certificate(post, certs, ON, POLICY, 90).missing
+
+
+def test_new_teachers_need_120_induction_hours_before_the_post_certificate() -> None:
+    """教育部令第7号: at least 120 hours of induction (the policy's induction_hours_minimum)."""
+    from decimal import Decimal as D
+
+    minimum = policy_on(date(2024, 6, 1)).credits.induction_hours_minimum
+    assert minimum == 120
+    teacher = ("induction",)
+    assert (
+        rules.induction_hours_problem([("induction", D(119))], teacher, minimum) == "119 of 120 induction hours passed"
+    )
+    assert rules.induction_hours_problem([("induction", D(120))], teacher, minimum) is None
+    assert rules.induction_hours_problem([("induction", D(80)), ("induction", D(40))], teacher, minimum) is None
+    # principals' training is not induction: no hours minimum from this rule
+    assert rules.induction_hours_problem([("principal", D(40))], ("principal",), minimum) is None

@@ -98,6 +98,27 @@ async def test_registration_needs_qualified_evaluations(client: Any, world: Worl
     assert rule(answer, "ethics_evaluations")["passed"] is True and answer["eligible"] is True
 
 
+async def test_registration_needs_360_hours_of_study_in_the_cycle(client: Any, world: World) -> None:
+    """定期注册: 360 hours in the five-year cycle (the policy's registration_hours). 350 hours on
+    record fail the rule; a further 10 make 360 and pass it; a reversed entry's hours do not count."""
+    sid = await compliant_teacher(client, world)
+    await qualified_every_year(client, world, sid)
+    for year, category in ((2021, "ethics"), (2022, "family"), (2023, "general")):
+        await add_entry(client, world, sid, date=f"{year}-03-01", category=category, source="training", hours=100)
+    await add_entry(client, world, sid, date="2024-03-01", category="general", source="training", hours=50)
+    wrong = await add_entry(client, world, sid, date="2024-04-01", category="general", source="training", hours=10)
+    r = await client.post(
+        f"{API}/credits/entries/{wrong['id']}/reversal", json={"reason": "recorded twice"}, headers=world.h(HR)
+    )
+    assert r.status_code == 201, r.text
+    short = rule(await eligibility(client, world, sid, "registration", "2024-12-20"), "training_hours")
+    assert short["passed"] is False and "350" in short["detail"] and "360" in short["detail"]
+    await add_entry(client, world, sid, date="2024-05-01", category="general", source="training", hours=10)
+    enough = await eligibility(client, world, sid, "registration", "2024-12-20")
+    assert rule(enough, "training_hours")["passed"] is True
+    assert enough["eligible"] is True, enough  # 36 credits at 10 h each, categories met, qualified every year
+
+
 async def test_bad_purpose_is_rejected(client: Any, world: World) -> None:
     r = await client.get(f"{API}/staff/{world.staff_a['id']}/eligibility?purpose=lottery", headers=world.h(HR))
     assert r.status_code == 400

@@ -59,6 +59,7 @@ def policy_body(**over: Any) -> dict[str, Any]:
             "training": 10, "research": 20, "studio": 20, "mentoring": 20,
             "competition": 20, "publication": 20, "recognition": 20,
         },
+        "hours_per_credit_by_mode": {"in_person": 10, "online": 20, "practice": 20},
         "at_risk_share_of_pace": 0.5,
     }  # fmt: skip
     body: dict[str, Any] = {
@@ -84,6 +85,11 @@ async def test_policies_are_seeded_versioned_and_never_overlap(client: Any, worl
     carry = policy_body()
     carry["values"]["carry_over"] = True
     assert (await client.post(f"{API}/credits/policies", json=carry, headers=world.h(HR))).status_code == 422
+    # a course mode without a rate: 422 naming it
+    no_rate = policy_body()
+    del no_rate["values"]["hours_per_credit_by_mode"]["online"]
+    r = await client.post(f"{API}/credits/policies", json=no_rate, headers=world.h(HR))
+    assert r.status_code == 422 and "online" in r.text, r.text
     # a later open-ended version closes the current one the day before, and is audited
     r = await client.post(f"{API}/credits/policies", json=policy_body(), headers=world.h(HR))
     assert r.status_code == 201, r.text

@@ -19,6 +19,7 @@ from registry.demo.records import EVALUATION_YEARS, caps_by_person, make_records
 from registry.ethics import rules as ethics_rules
 from registry.policy import policy_on
 
+EVALUATED_POSTS = policy_on(DEMO_TODAY).ethics.evaluated_posts
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -116,7 +117,7 @@ def test_most_teachers_complete_the_2021_2025_cycle(world: World) -> None:
     people = [
         s
         for s in world.chunk.staff
-        if s.post in ethics_rules.EVALUATED_POSTS and s.status == StaffStatus.on_post and s.hired_on.year < 2021
+        if s.post in EVALUATED_POSTS and s.status == StaffStatus.on_post and s.hired_on.year < 2021
     ]
     done = sum(1 for s in people if total[s.index] >= rec.credits_per_cycle)
     assert 0.55 < done / len(people) < 0.9  # most, not all
@@ -133,7 +134,7 @@ def test_evaluations_one_per_person_and_year(world: World) -> None:
     assert 0.0005 < grades[EthicsGrade.unqualified] / n < 0.006
     for e in world.records.evaluations:
         s = world.staff[e.staff]
-        assert s.post in ethics_rules.EVALUATED_POSTS
+        assert s.post in EVALUATED_POSTS
         first, last = ethics_rules.school_year_bounds(e.school_year)
         assert first <= e.evaluated_on <= last and s.hired_on <= e.evaluated_on
         assert s.left_on is None or e.evaluated_on < s.left_on
@@ -187,7 +188,7 @@ def test_some_kindergartens_miss_2025_2026_evaluations(world: World) -> None:
     evaluated: Counter[int] = Counter()
     done = {e.staff for e in world.records.evaluations if e.school_year == "2025-2026"}
     for s in world.chunk.staff:
-        if s.post in ethics_rules.EVALUATED_POSTS and s.status == StaffStatus.on_post:
+        if s.post in EVALUATED_POSTS and s.status == StaffStatus.on_post:
             on_post[s.kindergarten] += 1
             evaluated[s.kindergarten] += s.index in done
     flagged = [k for k, n in on_post.items() if (n - evaluated[k]) / n > threshold]

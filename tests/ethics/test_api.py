@@ -314,6 +314,10 @@ async def test_standing_against_hand_made_kindergartens(client, world: World) ->
     b = await insert_staff(sanctioned)
     await put_evaluation(b, year, "basically_qualified")
     await put_sanction(b, "demerit", date(2024, 9, 1))
+    # hired after the school year ended: not expected to have its evaluation, not counted
+    late = await kg()
+    await insert_staff(late, "teacher", hired_on=date(2025, 9, 1))
+    await insert_staff(late, "teacher", hired_on=date(2025, 8, 31))  # the year's last day: counted
     empty = await kg()
 
     r = await client.get(f"{API}/ethics/standing?school_year={year}", headers=hr)
@@ -328,6 +332,8 @@ async def test_standing_against_hand_made_kindergartens(client, world: World) ->
     s = rows[sanctioned]
     assert (s["on_post"], s["evaluated"], s["sanctions"], s["flagged"]) == (1, 1, 1, True)
     assert "sanction" in s["reasons"][0]
+    h = rows[late]
+    assert (h["on_post"], h["evaluated"], h["missing"], h["flagged"]) == (1, 0, 1, True)
     e = rows[empty]
     assert (e["on_post"], e["flagged"], e["missing_share"]) == (0, False, None)
     d = out["district"]
@@ -340,7 +346,8 @@ async def test_standing_against_hand_made_kindergartens(client, world: World) ->
     # a kindergarten admin sees their own kindergarten only
     own = (await client.get(f"{API}/ethics/standing?school_year={year}", headers=world.h("kindergarten_admin"))).json()
     assert [row["kindergarten_id"] for row in own["rows"]] == [world.kg_a["id"]]
-    # default: the current school year; a malformed one is a bad parameter
+    # default: the latest school year that has ended (the one in progress has no evaluations yet)
     current = (await client.get(f"{API}/ethics/standing", headers=hr)).json()
-    assert current["school_year"] == school_year_of(today())
+    this_year = int(school_year_of(today())[:4])
+    assert current["school_year"] == f"{this_year - 1}-{this_year}"
     assert (await client.get(f"{API}/ethics/standing?school_year=2024", headers=hr)).status_code == 400

@@ -184,6 +184,12 @@ def test_longest_veto_is_named() -> None:
     assert rules.veto(date(2026, 5, 1), [e], [short], P).reason_code == "unqualified_evaluation"  # type: ignore[union-attr]
 
 
+def test_latest_ended_school_year() -> None:
+    assert rules.latest_ended_school_year(date(2026, 11, 29)) == "2025-2026"
+    assert rules.latest_ended_school_year(date(2026, 9, 1)) == "2025-2026"
+    assert rules.latest_ended_school_year(date(2026, 8, 31)) == "2024-2025"  # 2025-2026 ends today
+
+
 # --- standing -----------------------------------------------------------------------------------------
 
 

@@ -214,3 +214,16 @@ async def test_a_failure_after_the_first_write_leaves_nothing(client, world: Wor
     assert await StaffAssignment.count().where(StaffAssignment.staff.id_number == body["id_number"]) == 0
     monkeypatch.undo()
     assert (await client.post(f"{API}/staff", json=body, headers=world.h("district_hr"))).status_code == 201
+
+
+async def test_no_hire_before_the_legal_working_age(client, world: World) -> None:
+    """劳动法 第15条 (the policy's employment.min_working_age, 16): a hire the day before the 16th
+    birthday is refused naming hired_on; on the birthday it is accepted."""
+    born = date(2000, 3, 15)
+    early = staff_body(world.kg_a["id"], id_number=new_id_number(born=born), hired_on="2016-03-14")
+    r = await client.post("/api/v1/staff", json=early, headers=world.h("district_hr"))
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "hired_on" and "age of 16" in r.json()["errors"][0]["message"]
+    ok = staff_body(world.kg_a["id"], id_number=new_id_number(born=born), hired_on="2016-03-15")
+    r = await client.post("/api/v1/staff", json=ok, headers=world.h("district_hr"))
+    assert r.status_code == 201, r.text

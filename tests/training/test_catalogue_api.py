@@ -23,6 +23,34 @@ async def test_course_credits_derived_from_hours_by_mode(
     assert course["hours"] == hours
 
 
+async def test_course_rates_come_from_the_recognition_policy_hr_keeps(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One source for hours -> credits: the credits app's policy versions (HR-edited, versioned),
+    read for courses (by mode) as for ledger entries (by source). Here the version in force today
+    halves the in-person rate (5 h per credit) and makes online study 40 h per credit."""
+    from dataclasses import replace
+
+    import credits.services as credit_services
+
+    real = await credit_services.policy_versions()
+
+    async def changed() -> list[Any]:
+        return [
+            replace(
+                v,
+                recognition=replace(
+                    v.recognition, hours_per_credit_by_mode={"in_person": 5, "online": 40, "practice": 20}
+                ),
+            )
+            for v in real
+        ]
+
+    monkeypatch.setattr(credit_services, "policy_versions", changed)
+    assert (await make_course(client, world, mode="in_person", hours=15))["credits"] == 3.0
+    assert (await make_course(client, world, mode="online", hours=10))["credits"] == 0.25
+
+
 async def test_explicit_credits_are_kept_and_flagged(client: Any, world: World) -> None:
     course = await make_course(client, world, hours=10, credits=2.25, required_for=["teacher", "teacher", "principal"])
     assert course["credits"] == 2.25 and course["credits_set"] is True

@@ -10,7 +10,7 @@ import pytest
 from registry.policy import policy_on
 from training import rules
 
-POLICY = policy_on(date(2024, 6, 1)).credits  # 10 h per credit in person, 20 h otherwise
+POLICY = policy_on(date(2024, 6, 1)).recognition  # 10 h per credit in person, 20 h otherwise
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def test_credits_are_hours_over_the_modes_policy_rate_to_two_decimals(hours: str
 def test_rates_come_from_the_policy_not_literals() -> None:
     from dataclasses import replace
 
-    doubled = replace(POLICY, hours_per_credit_training=20, hours_per_credit_other=40)
+    doubled = replace(POLICY, hours_per_credit_by_mode={"in_person": 20, "online": 40, "practice": 40})
     assert rules.derive_credits(Decimal(10), "in_person", doubled) == Decimal("0.50")
     assert rules.derive_credits(Decimal(10), "online", doubled) == Decimal("0.25")
 
