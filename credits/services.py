@@ -54,7 +54,24 @@ def _as_date(value: Any) -> Any:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+_VERSIONS: dict[tuple[Any, ...], PolicyVersion] = {}
+
+
 def _version(row: dict[str, Any]) -> PolicyVersion:
+    """The row as a PolicyVersion, built once per distinct row content (rows change only by a new
+    version closing the current one, which changes ``effective_to`` and so the key): the same
+    object comes back for the same row, so per-version figures (``rules.numbers``) are cached."""
+    key = tuple(str(row[k]) for k in ("id", "effective_from", "effective_to", "policy_values", "citations"))
+    cached = _VERSIONS.get(key)
+    if cached is None:
+        cached = _build_version(row)
+        if len(_VERSIONS) > 256:
+            _VERSIONS.clear()
+        _VERSIONS[key] = cached
+    return cached
+
+
+def _build_version(row: dict[str, Any]) -> PolicyVersion:
     values, citations = _json(row["policy_values"]), _json(row["citations"])
     effective_from = _as_date(row["effective_from"])
     if "hours_per_credit_by_mode" not in values:
