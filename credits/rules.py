@@ -422,6 +422,18 @@ def transcript(entries: list[Entry], versions: list[PolicyVersion], cycle: Cycle
     )
 
 
+def year_line(entries: list[Entry], versions: list[PolicyVersion], year: int, as_of: date) -> YearLine:
+    """One calendar year's line of the transcript, without the rest: caps are per calendar year,
+    so the year's own entries (up to ``as_of``) decide it. Equal to the matching ``by_year`` line
+    of ``transcript`` (tested); the batch uses it for the purposes that read only the year."""
+    inside = [e for e in entries if e.day.year == year and e.day <= as_of]
+    counted = counted_entries(inside, versions)
+    earned = sum((e.credits for e in inside), ZERO)
+    total = sum(counted.values(), ZERO)
+    minimum = numbers(policy_for(min(as_of, date(year, 12, 31)), versions)).yearly_minimum
+    return YearLine(year, earned, total, minimum, total >= minimum)
+
+
 # --- Eligibility -------------------------------------------------------------------------------
 
 

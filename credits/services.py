@@ -488,6 +488,16 @@ def _reasons(
     )
     rec = rules.policy_for(on, versions).recognition
     cycle = rules.cycle_of(on, rec)
+    if purpose in (P.award, P.promotion):
+        year = rules.year_line(entries, versions, on.year, on)  # only the year counts: no transcript
+        out.append(
+            rules.Reason(
+                "credits_yearly_minimum",
+                year.minimum_met,
+                f"{year.counted} credits counted in {on.year} (minimum {year.minimum})",
+            )
+        )
+        return out
     t = rules.transcript([e for e in entries if e.day <= on], versions, cycle, on)
     if purpose in (P.title, P.registration):
         met = t.status == CreditStatus.complete
@@ -498,15 +508,6 @@ def _reasons(
                 met,
                 f"{t.counted} of {t.required} credits counted in {cycle.label}"
                 + (f"; required categories short: {', '.join(short)}" if short else ""),
-            )
-        )
-    if purpose in (P.award, P.promotion):
-        year = next(y for y in t.by_year if y.year == on.year)
-        out.append(
-            rules.Reason(
-                "credits_yearly_minimum",
-                year.minimum_met,
-                f"{year.counted} credits counted in {on.year} (minimum {year.minimum})",
             )
         )
     if purpose == P.backbone:

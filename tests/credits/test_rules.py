@@ -93,6 +93,16 @@ def test_status(counted: Decimal, categories_met: bool, as_of: date, status: Cre
     assert rules.status_of(counted, categories_met, D("36"), CYCLE, as_of, 0.5)[0] == status
 
 
+@pytest.mark.parametrize("as_of", [date(2021, 12, 31), date(2022, 5, 15), date(2023, 7, 15), date(2025, 12, 31)])
+def test_a_year_line_alone_equals_the_transcripts(as_of: date) -> None:
+    """The batch's shortcut for award and promotion (one year, no transcript) gives the same line,
+    caps, reversals and policy dates included, for every year of the fixture."""
+    t = rules.transcript([x for x in FIXTURE if x.day <= as_of], VERSIONS, CYCLE, as_of)
+    for line in t.by_year:
+        if line.year <= as_of.year:
+            assert rules.year_line(FIXTURE, VERSIONS, line.year, as_of) == line
+
+
 def test_policy_for_uses_the_version_in_force_on_the_day() -> None:
     assert rules.policy_for(date(2023, 6, 30), VERSIONS).id == 1
     assert rules.policy_for(date(2023, 7, 1), VERSIONS).id == 2
