@@ -10,7 +10,9 @@ audit event (actor ``demo``, action ``demo.load``, with the summary's figures) a
 demo credentials to ``<var_dir>/demo-credentials.txt`` (mode 0600).
 
 After the history, district by district, the credit ledger (credit_entry), the ethics
-evaluations and the sanctions (``registry.demo.records``).
+evaluations and the sanctions (``registry.demo.records``); then the first district's reserve talent
+pool (candidates, their certificates, the placements already made) and the plan's planned places
+(``registry.demo.pool``).
 
 ``--reset`` deletes the registry's rows first, children first. certificate_event, credit_entry,
 ethics_evaluation and ethics_sanction are append-only (database triggers refuse DELETE): their
@@ -27,7 +29,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -58,6 +60,7 @@ from registry.demo.history import (
     ResultRow,
     SessionRow,
 )
+from registry.demo.pool import DemoPool, make_pool
 from registry.demo.records import ChunkRecords, CreditEntryRow, EvaluationRow, SanctionRow
 from registry.errors import Conflict, Invalid
 from registry.policy import policy_on
@@ -71,6 +74,7 @@ CREDENTIALS_FILE = "demo-credentials.txt"
 
 # Deleted on reset, children first. audit_event stays: it is append-only (database triggers).
 RESET_TABLES = (
+    "pool_placement", "pool_certificate", "pool_candidate", "planned_places",
     "credit_entry", "ethics_sanction", "ethics_evaluation",
     "reminder_outbox", "certificate_registration", "certificate_event", "certificate",
     "training_result", "training_enrolment", "training_session", "training_course",
@@ -94,6 +98,7 @@ ID_TABLES = (
     "kindergarten", "staff", "staff_assignment", "account", "training_course", "training_session",
     "training_enrolment", "training_result", "certificate", "certificate_event", "certificate_registration",
     "credit_entry", "ethics_evaluation", "ethics_sanction",
+    "pool_candidate", "pool_certificate", "pool_placement", "planned_places",
 )  # fmt: skip
 
 KINDERGARTEN_COLUMNS = (
@@ -135,6 +140,20 @@ EVALUATION_COLUMNS = (
 SANCTION_COLUMNS = (
     "id", "staff", "violation", "facts", "sanction", "outcome", "decided_on", "bar_from", "bar_until",
     "revoke_qualification", "revoked_certificate", "supersedes", "decided_by", "created_at",
+)  # fmt: skip
+
+CANDIDATE_COLUMNS = (
+    "id", "id_number", "name", "sex", "birth_date", "source", "posts", "streets", "education", "available_from",
+    "available_to", "status", "staff", "note", "created_at", "updated_at",
+)  # fmt: skip
+POOL_CERTIFICATE_COLUMNS = ("id", "candidate", "type", "number", "issuer", "issued_on", "expires_on", "status")
+PLACEMENT_COLUMNS = (
+    "id", "candidate", "staff", "kindergarten", "post", "starts_on", "status", "reactivated", "gap_before", "flags",
+    "placed_by", "created_at",
+)  # fmt: skip
+PLANNED_COLUMNS = (
+    "id", "name", "kind", "kindergarten", "street", "collab_group", "ownership", "service_type", "teacher_model",
+    "places", "band", "opens_on", "plan_item", "note", "cancelled", "created_by", "created_at", "updated_at",
 )  # fmt: skip
 
 
@@ -220,6 +239,13 @@ class DemoSummary:
     elapsed_seconds: float
     accounts: list[DemoLogin]
     credentials_path: str
+    # the reserve talent pool and the plan's planned places (registry.demo.pool)
+    pool_candidates: int = 0
+    pool_by_status: dict[str, int] = field(default_factory=dict)
+    pool_certificates: int = 0
+    pool_placements: int = 0
+    planned_places: int = 0  # records
+    planned_places_total: int = 0  # places
 
     def public(self) -> dict[str, Any]:
         """Everything but the passwords (for the audit trail and logs)."""
@@ -322,7 +348,10 @@ async def load_demo(
         assignments_done = 0
         next_assignment = assignment_base
         history_progress = _HistoryProgress(report)
+        pool: DemoPool | None = None
         for chunk, history, records in data.iter_records():
+            if pool is None:  # the pool and the plan are the first district's (Chaoyang)
+                pool = make_pool(data, chunk, seed)
             tally.add_chunk(chunk)
             history_tally.add(chunk, history)
             for batch in _batches(chunk.staff, BATCH_ROWS):
@@ -341,6 +370,8 @@ async def load_demo(
             await _insert_history(history, ids, staff_base, now, history_progress)
             await _insert_records(records, ids, result_first, staff_base, now, history_progress)
             records_tally.add(records)
+        if pool is not None:
+            await _insert_pool(pool, staff_base, kg_base, now, report)
 
         account_rows = []
         for i, (account, hashed) in enumerate(zip(data.accounts, hashes, strict=True), start=1):
@@ -363,6 +394,13 @@ async def load_demo(
         report("accounts", len(account_rows), len(account_rows))
 
         summary = _summary(data, tally, history_tally, records_tally, started)
+        if pool is not None:
+            summary.pool_candidates = len(pool.candidates)
+            summary.pool_by_status = dict(sorted(pool.by_status().items()))
+            summary.pool_certificates = len(pool.certificates)
+            summary.pool_placements = len(pool.placements)
+            summary.planned_places = len(pool.planned)
+            summary.planned_places_total = sum(p.places for p in pool.planned)
         await bulk_insert(
             "audit_event",
             AUDIT_COLUMNS,
@@ -617,6 +655,110 @@ async def _insert_records(
         for batch in _batches(items, BATCH_ROWS):
             await bulk_insert(table, columns, [make(item) for item in batch])
             p.wrote(stage, len(batch))
+
+
+async def _insert_pool(pool: DemoPool, staff_base: int, kg_base: int, now: datetime, report: Progress) -> None:
+    """The reserve pool (candidates, their certificates, the placements already made) and the plan's
+    planned places. Ids run on from the tables' current largest."""
+    candidate_base = await _max_id("pool_candidate")
+    v = _Values(is_sqlite())
+    at = v(now)
+    tables: tuple[tuple[str, str, Sequence[str], Sequence[Any], Callable[[int, Any], tuple[Any, ...]]], ...] = (
+        (
+            "reserve pool",
+            "pool_candidate",
+            CANDIDATE_COLUMNS,
+            pool.candidates,
+            lambda i, c: (
+                candidate_base + c.index + 1,
+                c.id_number,
+                c.name,
+                c.sex,
+                v(c.birth_date),
+                c.source,
+                json.dumps(c.posts),
+                json.dumps(c.streets, ensure_ascii=False),  # matched as text: stored as written
+                c.education,
+                v(c.available_from),
+                v(c.available_to),
+                c.status,
+                None if c.staff is None else staff_base + c.staff + 1,
+                c.note,
+                at,
+                at,
+            ),
+        ),
+        (
+            "reserve pool certificates",
+            "pool_certificate",
+            POOL_CERTIFICATE_COLUMNS,
+            pool.certificates,
+            lambda i, c: (
+                i,
+                candidate_base + c.candidate + 1,
+                c.type,
+                c.number,
+                c.issuer,
+                v(c.issued_on),
+                v(c.expires_on),
+                "valid",
+            ),
+        ),
+        (
+            "placements",
+            "pool_placement",
+            PLACEMENT_COLUMNS,
+            pool.placements,
+            lambda i, p: (
+                i,
+                candidate_base + p.candidate + 1,
+                staff_base + p.staff + 1,
+                kg_base + p.kindergarten + 1,
+                p.post,
+                v(p.starts_on),
+                p.status,
+                False,
+                0,
+                "[]",
+                "demo",
+                at,
+            ),
+        ),
+        (
+            "planned places",
+            "planned_places",
+            PLANNED_COLUMNS,
+            pool.planned,
+            lambda i, p: (
+                i,
+                p.name,
+                p.kind,
+                None if p.kindergarten is None else kg_base + p.kindergarten + 1,
+                p.street,
+                p.collab_group,
+                p.ownership,
+                p.service_type,
+                p.teacher_model,
+                p.places,
+                p.band,
+                v(p.opens_on),
+                p.plan_item,
+                "",
+                False,
+                "demo",
+                at,
+                at,
+            ),
+        ),
+    )
+    for stage, table, columns, items, make in tables:
+        first = await _max_id(table)
+        done = 0
+        report(stage, 0, len(items))
+        for batch in _batches(items, BATCH_ROWS):
+            await bulk_insert(table, columns, [make(first + done + k + 1, item) for k, item in enumerate(batch)])
+            done += len(batch)
+            report(stage, done, len(items))
 
 
 async def _count(table: str) -> int:
