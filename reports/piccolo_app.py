@@ -7,7 +7,7 @@ CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 APP_CONFIG = AppConfig(
     app_name="reports",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
-    table_classes=table_finder(modules=["reports.tables"], exclude_imported=False),
+    table_classes=table_finder(modules=["reports.tables"], exclude_imported=True),
     migration_dependencies=["registry.piccolo_app"],
     commands=[],
 )
