@@ -213,6 +213,38 @@ def hours_problem(hours: Decimal) -> str | None:
     return "must be greater than zero" if hours <= 0 else None
 
 
+SYSTEM_REFERENCE_PREFIXES = ("training_result", "reversal", "entry")
+"""References the registry writes itself (training results, reversals, generated ids): a hand-made
+entry claiming one would block the real one."""
+
+
+@dataclass(frozen=True)
+class EntryProblem:
+    field: str
+    message: str
+    forbidden: bool = False  # a role matter (403), not a bad value (422)
+
+
+def entry_problems(
+    hours: Decimal, day: date, today: date, reference: str | None, credits_given: bool, by_district_hr: bool
+) -> list[EntryProblem]:
+    """What is wrong with a hand-made ledger entry before the person is looked at, in the API's
+    order (the API answers the first; an import lists them all)."""
+    out = []
+    problem = hours_problem(hours)
+    if problem:
+        out.append(EntryProblem("hours", problem))
+    if day > today:
+        out.append(EntryProblem("date", "is in the future"))
+    if reference and reference.split(":", 1)[0] in SYSTEM_REFERENCE_PREFIXES:
+        out.append(EntryProblem("reference", f"prefixes {', '.join(SYSTEM_REFERENCE_PREFIXES)} are reserved"))
+    if credits_given and not by_district_hr:
+        out.append(
+            EntryProblem("credits", "only district HR sets credits by hand; otherwise they follow from the hours", True)
+        )
+    return out
+
+
 def left_problem(left_on: date | None, day: date) -> str | None:
     if left_on is not None and left_on < day:
         return f"the person left on {left_on.isoformat()}: no credits after that"

@@ -284,22 +284,18 @@ async def _insert_entry(
     return out
 
 
-SYSTEM_REFERENCE_PREFIXES = ("training_result", "reversal", "entry")
+SYSTEM_REFERENCE_PREFIXES = rules.SYSTEM_REFERENCE_PREFIXES
 
 
 async def create_entry(who: Principal, data: EntryCreate) -> EntryOut:
-    problem = rules.hours_problem(data.hours)
-    if problem:
-        raise Invalid.field("hours", problem)
-    day = today()
-    if data.date > day:
-        raise Invalid.field("date", "is in the future")
-    if data.reference and data.reference.split(":", 1)[0] in SYSTEM_REFERENCE_PREFIXES:
-        # These references are the registry's own (training results, reversals, generated ids):
-        # a hand-made entry claiming one would block the real one.
-        raise Invalid.field("reference", f"prefixes {', '.join(SYSTEM_REFERENCE_PREFIXES)} are reserved")
-    if data.credits is not None and who.role != Role.district_hr:
-        raise Forbidden("only district HR sets credits by hand; otherwise they follow from the hours")
+    problems = rules.entry_problems(
+        data.hours, data.date, today(), data.reference, data.credits is not None, who.role == Role.district_hr
+    )
+    if problems:
+        first = problems[0]
+        if first.forbidden:
+            raise Forbidden(first.message)
+        raise Invalid.field(first.field, first.message)
     person = await load_visible(who, data.staff_id)
     left = rules.left_problem(_as_date(person["left_on"]), data.date)
     if left:

@@ -110,14 +110,14 @@ async def _load_certificate(who: Principal, certificate_id: int) -> dict[str, An
     return row
 
 
-def _check_number(cert_type: str, number: str, day: date) -> None:
+def check_number(cert_type: str, number: str, day: date) -> None:
     if cert_type == CertificateType.teacher_qualification:
         problem = rules.teacher_qualification_problem(number, day)
         if problem:
             raise Invalid.field("number", f"teacher qualification number {problem}")
 
 
-async def _check_post_certificate_training(staff_id: int, post: str) -> None:
+async def check_post_certificate_training(staff_id: int, post: str) -> None:
     """不培训不上岗、培训不合格不上岗: a post certificate needs a passed induction/principal course."""
     from training.services import passed_training
 
@@ -147,7 +147,7 @@ async def _check_post_certificate_training(staff_id: int, post: str) -> None:
 async def add_certificate(who: Principal, staff_id: int, data: CertificateCreate) -> CertificateOut:
     day = today()
     number = data.number.strip().upper()
-    _check_number(data.type, number, day)
+    check_number(data.type, number, day)
     problem = rules.dates_problem(data.issued_on, data.expires_on, day)
     if problem:
         raise Invalid.field(*problem)
@@ -161,7 +161,7 @@ async def add_certificate(who: Principal, staff_id: int, data: CertificateCreate
                 [FieldError("number", "duplicate for this type")],
             )
         if data.type == CertificateType.post_certificate:
-            await _check_post_certificate_training(staff_id, person["post"])
+            await check_post_certificate_training(staff_id, person["post"])
         now = utcnow()
         rows = await C.insert(
             C(
@@ -229,7 +229,7 @@ async def update_certificate(who: Principal, certificate_id: int, data: Certific
                 values[key] = value
                 before[key], after[key] = row[key], value
         if "number" in values:
-            _check_number(row["type"], values["number"], day)
+            check_number(row["type"], values["number"], day)
             if await C.exists().where(C.type == row["type"], C.number == values["number"], C.id != certificate_id):
                 raise Conflict(
                     f"a {row['type']} numbered {values['number']} is recorded already",
