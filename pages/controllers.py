@@ -1,0 +1,433 @@
+"""The web pages: thin controllers (guards from the API's permission matrix, one service call, a
+template), the template engine, the static files and the page router's session, principal and
+security-header middleware. ``mount(settings)`` gives create_app what it needs.
+
+Guards are the API's own ``requires(permission)``: each page requires every permission of the API
+endpoints whose data it shows; rows are scoped by the same services (out of scope: 404). Nobody
+logged in: a redirect to the login page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Controller, Request, Response, Router, get, post
+from litestar.config.csrf import CSRFConfig
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotAuthorizedException
+from litestar.middleware import DefineMiddleware
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from pages import rules, services
+from pages.schemas import LoginForm, PlacementForm
+from pages.security import (
+    SECURITY_HEADERS,
+    PrincipalMiddleware,
+    SecurityHeadersMiddleware,
+    claims_of,
+    csrf_config,
+    session_middleware,
+)
+from registry.accounts.rules import Principal
+from registry.accounts.security import requires
+from registry.codes import Post, Role, label
+from registry.errors import DomainError, NotFound, TooManyAttempts, Unauthorized
+from registry.errors import exception_handlers as API_EXCEPTION_HANDLERS
+from registry.settings import Settings
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+PAGE_SIZE = 50
+
+Req = Request[Any, Any, Any]
+Limit = Annotated[int, QueryParameter(ge=1, le=200, description="rows per page")]
+Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000, description="rows to skip")]
+Cycle = Annotated[str | None, QueryParameter(pattern=r"^\d{4}-\d{4}$", description="e.g. 2021-2025")]
+
+
+# --- templates -------------------------------------------------------------------------------------------
+
+
+def _label(code: Any, enum_name: str) -> str:
+    return rules.label_of(enum_name, code)
+
+
+def _day(value: date | None) -> str:
+    return "—" if value is None else value.isoformat()
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(label=_label, num=rules.num, pct=rules.pct_text, day=_day, missing=rules.missing_text)
+    return env
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment()))
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    text: str
+
+
+def nav_for(who: Principal | None) -> list[NavItem]:
+    if who is None:
+        return []
+    items: list[NavItem] = []
+    if who.role in (Role.district_hr, Role.inspector):
+        items += [
+            NavItem("/dashboard", "概览"),
+            NavItem("/kindergartens", "幼儿园"),
+            NavItem("/violations", "持证上岗"),
+            NavItem("/expiring", "证书到期"),
+        ]
+    elif who.role == Role.kindergarten_admin:
+        if who.kindergarten_id is not None:
+            items.append(NavItem(f"/kindergartens/{who.kindergarten_id}", "本园"))
+        items += [NavItem("/violations", "持证上岗"), NavItem("/expiring", "证书到期")]
+    if who.staff_id is not None:
+        base = f"/staff/{who.staff_id}"
+        items += [
+            NavItem(base, "我的档案"),
+            NavItem(f"{base}/credits", "我的学分"),
+            NavItem(f"{base}/eligibility", "评审资格"),
+        ]
+    return items
+
+
+def _flash(request: Req) -> dict[str, str] | None:
+    session = request.scope.get("session")
+    if isinstance(session, dict) and "flash" in session:
+        flash: dict[str, str] = session.pop("flash")
+        return flash
+    return None
+
+
+def set_flash(request: Req, text: str, kind: str = "ok") -> None:
+    session = request.scope.get("session")
+    if not isinstance(session, dict):
+        session = {}
+    session["flash"] = {"kind": kind, "text": text}
+    request.set_session(session)
+
+
+def page(request: Req, template: str, context: dict[str, Any], status_code: int = 200, **headers: str) -> Template:
+    who = request.scope.get("user")
+    path = request.url.path
+    nav = nav_for(who)
+    current = max((n.href for n in nav if path == n.href or path.startswith(n.href + "/")), key=len, default=None)
+    return Template(
+        template_name=template,
+        context={
+            **context,
+            "me": who,
+            "role_label": label(Role, who.role) if who else "",
+            "nav": nav,
+            "current": current,
+            "flash": _flash(request),
+            "path": path,
+        },
+        status_code=status_code,
+        headers=headers or None,
+    )
+
+
+# --- errors ----------------------------------------------------------------------------------------------
+
+
+def _login_redirect(request: Req) -> Response[Any]:
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    nxt = rules.safe_next(target) if request.method == "GET" else None
+    query = {"next": nxt} if nxt and nxt != "/" else None
+    return Redirect(path="/login", query_params=query, status_code=303)
+
+
+def _api_answer(request: Req, exc: Exception) -> Response[Any]:
+    """What the API would answer (registry.errors: one mapping of every error to a status), whose
+    status and detail the page then shows."""
+    for cls in type(exc).__mro__:
+        handler = API_EXCEPTION_HANDLERS.get(cls)
+        if handler is not None:
+            return handler(request, exc)
+    return API_EXCEPTION_HANDLERS[Exception](request, exc)
+
+
+def page_error(request: Req, exc: Exception) -> Response[Any]:
+    """Every error on a page as a page (the API answers problem documents; the pages answer HTML)."""
+    if isinstance(exc, NotAuthorizedException):
+        return _login_redirect(request)
+    answer = _api_answer(request, exc)  # logs unexpected errors, as for the API
+    status = answer.status_code or 500
+    body = answer.content if isinstance(answer.content, dict) else {}
+    detail = str(body.get("detail", "")) if status in (400, 409, 413, 422) else ""
+    if status == 403 and "csrf" in str(body.get("detail", "")).lower():
+        message = "页面已过期或表单来源无法确认（CSRF 校验未通过）。请返回上一页，刷新后重试。"
+    elif status == 403:
+        message = "您的账户角色无权查看此页面。"
+    elif status == 404:
+        message = "没有找到这个页面，或者它不在您可以查看的范围内。"
+    elif status >= 500:
+        message = "系统出现意外错误，请稍后再试。"
+    else:
+        message = "请求无法完成。"
+    response = page(
+        request,
+        "error.html",
+        {"status": status, "title": rules.status_title(status), "message": message, "detail": detail},
+        status_code=status,
+    )
+    response.headers.update({**SECURITY_HEADERS, "cache-control": "no-store"})
+    return response
+
+
+# the same keys as the API's handlers, so no API handler (problem+json) is closer to a page's error
+EXCEPTION_HANDLERS: dict[Any, Any] = {key: page_error for key in (*API_EXCEPTION_HANDLERS, Exception)}
+
+
+# --- log in and out -----------------------------------------------------------------------------------------
+
+
+class AuthPages(Controller):
+    path = "/"
+
+    @get("/", summary="Home: the login page, or the first page of the logged-in role")
+    async def home(self, request: Req) -> Redirect:
+        who = request.scope.get("user")
+        if who is None:
+            return Redirect(path="/login", status_code=303)
+        return Redirect(path=rules.home_of(who.role, who.kindergarten_id, who.staff_id), status_code=303)
+
+    @get("/login", summary="The login form")
+    async def login_form(
+        self, request: Req, next: Annotated[str | None, QueryParameter(max_length=2000)] = None
+    ) -> Response[Any]:
+        who = request.scope.get("user")
+        if who is not None:
+            return Redirect(path=rules.home_of(who.role, who.kindergarten_id, who.staff_id), status_code=303)
+        return page(request, "login.html", {"next": rules.safe_next(next) or "", "username": "", "error": ""})
+
+    @post("/login", summary="Log in (the API's login: argon2, lockout)", status_code=303)
+    async def login(
+        self, request: Req, data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
+    ) -> Response[Any]:
+        nxt = rules.safe_next(data.next) or ""
+        context = {"next": nxt, "username": data.username}
+        if not data.username or not data.password:
+            return page(request, "login.html", {**context, "error": "请输入用户名和密码。"}, status_code=400)
+        try:
+            who = await services.login(data.username, data.password)
+        except TooManyAttempts as exc:
+            retry = int(exc.extra["retry_after"])
+            error = rules.lockout_message(retry)
+            return page(request, "login.html", {**context, "error": error}, 429, **{"retry-after": str(retry)})
+        except Unauthorized:
+            return page(request, "login.html", {**context, "error": "用户名或密码错误。"}, status_code=401)
+        request.set_session(claims_of(who))
+        return Redirect(path=nxt or rules.home_of(who.role, who.kindergarten_id, who.staff_id), status_code=303)
+
+    @post("/logout", summary="Log out: the session is cleared", status_code=303)
+    async def logout(self, request: Req) -> Redirect:
+        request.clear_session()
+        set_flash(request, "您已安全退出。")
+        return Redirect(path="/login", status_code=303)
+
+    @get("/me", guards=[requires("me")], summary="My record (accounts with a staff record)")
+    async def me(self, request: Req) -> Response[Any]:
+        who: Principal = request.user
+        if who.staff_id is None:
+            raise NotFound("this account has no staff record")
+        return Redirect(path=f"/staff/{who.staff_id}", status_code=303)
+
+
+# --- a person's pages ---------------------------------------------------------------------------------------
+
+
+class PersonPages(Controller):
+    path = "/staff/{staff_id:int}"
+
+    @get("/", guards=[requires("staff.read"), requires("certificate.read")], summary="Record and certificates")
+    async def record(self, request: Req, staff_id: FromPath[int]) -> Template:
+        return page(request, "person.html", await services.person_page(request.user, staff_id))
+
+    @get("/credits", guards=[requires("staff.read"), requires("credits.read")], summary="Credits of a cycle")
+    async def credits(self, request: Req, staff_id: FromPath[int], cycle: Cycle = None) -> Template:
+        return page(request, "credits.html", await services.credits_page(request.user, staff_id, cycle))
+
+    @get(
+        "/eligibility",
+        guards=[requires("staff.read"), requires("eligibility.read"), requires("ethics.read")],
+        summary="Eligibility for title evaluation, awards and the rest, in plain words",
+    )
+    async def eligibility(self, request: Req, staff_id: FromPath[int]) -> Template:
+        return page(request, "eligibility.html", await services.eligibility_page(request.user, staff_id))
+
+    @get("/transcript.pdf", guards=[requires("report.staff")], summary="Download the credit transcript PDF")
+    async def transcript(self, request: Req, staff_id: FromPath[int], cycle: Cycle = None) -> Response[bytes]:
+        issued = await services.transcript_pdf(request.user, staff_id, cycle)
+        return Response(
+            content=issued.pdf,
+            media_type="application/pdf",
+            headers={
+                "content-disposition": f'attachment; filename="{issued.filename}"',
+                "x-verification-code": issued.code,
+                "cache-control": "no-store",
+            },
+        )
+
+
+# --- district HR, inspectors and kindergarten admins ----------------------------------------------------------
+
+
+class DistrictPages(Controller):
+    path = "/"
+
+    @get(
+        "/dashboard",
+        guards=[
+            requires("dashboard.read"),
+            requires("staffing.read"),
+            requires("compliance.read"),
+            requires("training.coverage"),
+        ],
+        summary="The plan's progress, training coverage and the gap by street",
+    )
+    async def dashboard(self, request: Req) -> Template:
+        return page(request, "dashboard.html", await services.dashboard(request.user))
+
+    @get("/violations", guards=[requires("compliance.read")], summary="People on post without their certificates")
+    async def violations(
+        self, request: Req, post: FromQuery[Post | None] = None, limit: Limit = PAGE_SIZE, offset: Offset = 0
+    ) -> Template:
+        context = await services.violations_page(request.user, post.value if post else None, limit, offset)
+        return page(request, "violations.html", context)
+
+    @get("/expiring", guards=[requires("certificate.read")], summary="Certificates that expire soon")
+    async def expiring(
+        self,
+        request: Req,
+        within_days: Annotated[int, QueryParameter(ge=1, le=366)] = 90,
+        limit: Limit = PAGE_SIZE,
+        offset: Offset = 0,
+    ) -> Template:
+        context = await services.expiring_page(request.user, within_days, limit, offset)
+        return page(request, "expiring.html", context)
+
+    @get("/kindergartens", guards=[requires("kindergarten.read")], summary="Kindergartens")
+    async def kindergartens(
+        self,
+        request: Req,
+        search: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        street: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        limit: Limit = PAGE_SIZE,
+        offset: Offset = 0,
+    ) -> Template:
+        context = await services.kindergartens_page(request.user, search, street, limit, offset)
+        return page(request, "kindergartens.html", context)
+
+    @get(
+        "/kindergartens/{kindergarten_id:int}",
+        guards=[
+            requires("kindergarten.read"),
+            requires("staff.list"),
+            requires("staffing.read"),
+            requires("compliance.read"),
+        ],
+        summary="A kindergarten: staff, gaps, compliance",
+    )
+    async def kindergarten(self, request: Req, kindergarten_id: FromPath[int]) -> Template:
+        return page(request, "kindergarten.html", await services.kindergarten_page(request.user, kindergarten_id))
+
+    @get(
+        "/kindergartens/{kindergarten_id:int}/pool-matches",
+        guards=[requires("kindergarten.read"), requires("pool.match")],
+        summary="Pool candidates for a kindergarten's post, with a place action (district HR)",
+    )
+    async def pool_matches(
+        self,
+        request: Req,
+        kindergarten_id: FromPath[int],
+        post: FromQuery[Post] = Post.teacher,
+        limit: Limit = 10,
+        offset: Offset = 0,
+    ) -> Template:
+        context = await services.pool_matches_page(request.user, kindergarten_id, post.value, limit, offset)
+        return page(request, "pool_matches.html", context)
+
+    @post(
+        "/pool/candidates/{candidate_id:int}/placement",
+        guards=[requires("pool.place")],
+        summary="Place a pool candidate (district HR)",
+        status_code=303,
+    )
+    async def place(
+        self,
+        request: Req,
+        candidate_id: FromPath[int],
+        data: Annotated[PlacementForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Redirect:
+        back = f"/kindergartens/{data.kindergarten_id}/pool-matches?post={data.post}"
+        try:
+            out = await services.place(request.user, candidate_id, data)
+        except DomainError as exc:
+            if exc.status not in (404, 409, 422):
+                raise
+            set_flash(request, f"未能安置：{exc.detail}", "error")
+            return Redirect(path=back, status_code=303)
+        set_flash(request, rules.placement_message(out, data.name or f"候选人 {candidate_id}"))
+        return Redirect(path=f"/kindergartens/{data.kindergarten_id}", status_code=303)
+
+
+CONTROLLERS: list[type[Controller]] = [AuthPages, PersonPages, DistrictPages]
+
+
+# --- mounting -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mount:
+    """What create_app adds for the pages."""
+
+    routers: list[Router]
+    template_config: TemplateConfig[JinjaTemplateEngine]
+    csrf_config: CSRFConfig
+
+
+def mount(settings: Settings) -> Mount:
+    headers = DefineMiddleware(SecurityHeadersMiddleware, cookie_secure=settings.cookie_secure)
+    pages = Router(
+        path="/",
+        route_handlers=CONTROLLERS,
+        # the API's JWT middleware does not apply: pages authenticate with the session cookie
+        opt={"exclude_from_auth": True},
+        middleware=[headers, session_middleware(settings), PrincipalMiddleware],
+        exception_handlers=EXCEPTION_HANDLERS,
+        include_in_schema=False,
+    )
+    static = create_static_files_router(
+        path="/static",
+        directories=[STATIC],
+        opt={"exclude_from_auth": True},
+        middleware=[headers],
+        include_in_schema=False,
+        name="static",
+    )
+    return Mount(routers=[pages, static], template_config=template_config(), csrf_config=csrf_config(settings))

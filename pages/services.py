@@ -1,0 +1,303 @@
+"""What each page shows, composed from the services that answer the JSON API (called with the
+caller's ``Principal``, so scoping is the API's: out of scope is NotFound). No query and no rule of
+the domain lives here; ``pages.rules`` words and draws the answers.
+
+Each function returns the template's context (a dict).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pages import rules
+from pages.schemas import Pager, PlacementForm
+from registry.accounts.rules import Principal, allowed
+from registry.codes import CertificateStatus, Post, StaffStatus
+from registry.common.time import today
+from registry.errors import Invalid
+
+DISTRICT_LIST_LIMIT = 500  # the list services' largest page
+
+
+# --- log in ------------------------------------------------------------------------------------------
+
+
+async def login(username: str, password: str) -> Principal:
+    """The API's login (argon2 check, lockout): Unauthorized, or TooManyAttempts with retry_after."""
+    from registry.accounts.services import authenticate
+
+    return await authenticate(username, password)
+
+
+# --- a person's pages (teachers' self-service; others within their scope) ------------------------------
+
+
+async def _person(who: Principal, staff_id: int) -> Any:
+    from registry.staff.services import get_staff
+
+    return await get_staff(who, staff_id)  # out of scope: NotFound, as GET /staff/{id}
+
+
+async def person_page(who: Principal, staff_id: int) -> dict[str, Any]:
+    """Record: the person, their certificates, the dual-certificate verdict and what expires soon."""
+    from registry.certificates.services import dual_certificate, list_for_staff
+
+    person = await _person(who, staff_id)
+    certificates = await list_for_staff(who, staff_id)
+    verdict = await dual_certificate(who, staff_id, None)
+    order = {CertificateStatus.valid: 0, CertificateStatus.suspended: 1, CertificateStatus.expired: 2}
+    return {
+        "person": person,
+        "certificates": sorted(certificates, key=lambda c: (order.get(c.status, 3), c.type.value, c.id)),
+        "verdict": verdict,
+        "missing": rules.missing_text(verdict.missing) if verdict.missing else "",
+        "expiring": verdict.expiring,
+        "today": verdict.on,
+    }
+
+
+async def credits_page(who: Principal, staff_id: int, cycle: str | None) -> dict[str, Any]:
+    """Credits of a cycle (default: this one) as bars, with the status in words."""
+    from credits.services import staff_transcript
+
+    person = await _person(who, staff_id)
+    transcript = await staff_transcript(who, staff_id, cycle)
+    bars = rules.credit_bars(transcript)
+    this_cycle = cycle is None
+    return {
+        "person": person,
+        "transcript": transcript,
+        "overall": bars.overall,
+        "categories": bars.categories,
+        "years": bars.years,
+        "status_words": rules.STATUS_WORDS.get(transcript.status, ""),
+        "this_cycle": this_cycle,
+        "previous_cycle": rules.previous_cycle(transcript.cycle),
+        "entries": sorted(transcript.entries, key=lambda e: (e.date, e.id), reverse=True),
+    }
+
+
+async def eligibility_page(who: Principal, staff_id: int) -> dict[str, Any]:
+    """Eligibility today for each purpose (title evaluation and awards first) in plain words."""
+    from credits.services import eligibility, staff_transcript
+    from registry.certificates.services import dual_certificate
+    from registry.ethics.services import staff_ethics
+    from registry.policy import policy_on
+
+    person = await _person(who, staff_id)
+    day = today()
+    verdict = await dual_certificate(who, staff_id, day)
+    transcript = await staff_transcript(who, staff_id, None)
+    ethics = await staff_ethics(who, staff_id)
+    ctx = rules.ReasonContext(
+        post=person.post.value,
+        title=person.title.value,
+        missing=verdict.missing,
+        transcript=transcript,
+        on=day,
+        veto=ethics.veto_today,
+        backbone_min_title=policy_on(day).eligibility.backbone_min_title,
+    )
+    cards = [rules.eligibility_card(await eligibility(who, staff_id, p.value, day), ctx) for p in rules.PURPOSE_ORDER]
+    return {
+        "person": person,
+        "cards": cards,
+        "veto": ethics.veto_today,
+        "veto_words": rules.chinese_part(ethics.veto_today.detail) if ethics.veto_today else "",
+        "on": day,
+    }
+
+
+async def transcript_pdf(who: Principal, staff_id: int, cycle: str | None) -> Any:
+    """The credit transcript PDF (学分证明) of the reports package, issued with its verification code."""
+    from reports.services import credit_transcript, issue
+
+    return await issue(who, await credit_transcript(who, staff_id, cycle))
+
+
+# --- district HR: the dashboard and its lists ------------------------------------------------------------
+
+
+async def dashboard(who: Principal) -> dict[str, Any]:
+    """The plan's targets as bars, this year's training coverage, the gap by street as a chart, and
+    the counts behind the violation and expiry lists."""
+    from registry.certificates.services import compliance, expiring
+    from staffing.services import gaps, plan_progress
+    from training.services import coverage
+
+    progress = await plan_progress(who, None)
+    by_street = await gaps(who, by="street", sort="gap", limit=DISTRICT_LIST_LIMIT, offset=0)
+    dual = await compliance(
+        who, by="district", on=None, kindergarten_id=None, street=None, group=None, post=None, limit=1, offset=0
+    )
+    _, expiring_total = await expiring(who, 90, 1, 0)
+    cov = await coverage(who)
+    coverage_bars = [
+        rules.bar(
+            f"coverage_{category}",
+            rules.label_of("CourseCategory", category),
+            float(cell.covered),
+            float(cell.on_post),
+            "人",
+            ok=cell.rate is not None and cell.rate >= cell.target,
+            note=f"目标 {rules.pct_text(cell.target)}",
+        )
+        for category, cell in cov.district.items()
+    ]
+    chart = rules.gap_chart(by_street.rows)
+    return {
+        "progress": progress,
+        "targets": [
+            rules.target_bar(t, rules.target_note(t.code, progress.plan, progress.added_after_period))
+            for t in progress.targets
+        ],
+        "coverage": cov,
+        "coverage_bars": coverage_bars,
+        "gaps": by_street,
+        "chart": chart,
+        "chart_posts": [(p, rules.label_of("StaffingPost", p)) for p in rules.CHART_POSTS],
+        "streets_without_gap": by_street.rows_total - len(chart),
+        "compliance": dual,
+        "expiring_total": expiring_total,
+    }
+
+
+async def violations_page(who: Principal, post: str | None, limit: int, offset: int) -> dict[str, Any]:
+    """People on post without their post's certificates (双证上岗), within the caller's scope."""
+    from registry.certificates.services import compliance
+
+    dual = await compliance(
+        who,
+        by="district",
+        on=None,
+        kindergarten_id=None,
+        street=None,
+        group=None,
+        post=post,
+        limit=limit,
+        offset=offset,
+    )
+    return {
+        "compliance": dual,
+        "violations": [(v, rules.missing_text(v.missing)) for v in dual.violations],
+        "pager": Pager(total=dual.violations_total, limit=limit, offset=offset),
+        "post": post,
+        "posts": [p for p in Post if p != Post.other],
+    }
+
+
+async def expiring_page(who: Principal, within_days: int, limit: int, offset: int) -> dict[str, Any]:
+    from registry.certificates.services import expiring
+
+    items, total = await expiring(who, within_days, limit, offset)
+    return {"items": items, "pager": Pager(total=total, limit=limit, offset=offset), "within_days": within_days}
+
+
+async def kindergartens_page(
+    who: Principal, search: str | None, street: str | None, limit: int, offset: int
+) -> dict[str, Any]:
+    from registry.kindergartens.services import list_kindergartens
+
+    page = await list_kindergartens(who, search=search or None, street=street or None, limit=limit, offset=offset)
+    return {
+        "items": page.items,
+        "pager": Pager(total=page.total, limit=limit, offset=offset),
+        "search": search or "",
+        "street": street or "",
+    }
+
+
+async def kindergarten_page(who: Principal, kindergarten_id: int) -> dict[str, Any]:
+    """One kindergarten: its staff, its gaps against the staffing standard, its compliance."""
+    from registry.certificates.services import compliance
+    from registry.kindergartens.services import get_kindergarten
+    from registry.staff.services import list_staff
+    from staffing.services import gaps
+
+    kg = await get_kindergarten(who, kindergarten_id)  # out of scope: NotFound
+    figures = await gaps(who, by="kindergarten", kindergarten_id=kindergarten_id, limit=1, offset=0)
+    row = figures.rows[0] if figures.rows else figures.total
+    dual = await compliance(
+        who,
+        by="kindergarten",
+        on=None,
+        kindergarten_id=kindergarten_id,
+        street=None,
+        group=None,
+        post=None,
+        limit=DISTRICT_LIST_LIMIT,
+        offset=0,
+    )
+    staff = await list_staff(who, kindergarten_id=kindergarten_id, limit=DISTRICT_LIST_LIMIT, offset=0)
+    violating = {v.staff_id: rules.missing_text(v.missing) for v in dual.violations}
+    people = sorted(
+        (s for s in staff.items if s.status != StaffStatus.left),
+        key=lambda s: (list(Post).index(s.post), s.status != StaffStatus.on_post, s.name),
+    )
+    gap_bars = [rules.staffing_bar(p) for p in row.posts]
+    return {
+        "kg": kg,
+        "gaps": row,
+        "gap_bars": gap_bars,
+        "compliance": dual,
+        "violating": violating,
+        "people": people,
+        "staff_total": len(people),
+        "may_match": allowed("pool.match", who.role),
+    }
+
+
+async def pool_matches_page(who: Principal, kindergarten_id: int, post: str, limit: int, offset: int) -> dict[str, Any]:
+    """Pool candidates for a kindergarten's post, ranked (staffing.services.matches), in words."""
+    from registry.kindergartens.services import get_kindergarten
+    from staffing.services import matches
+
+    kg = await get_kindergarten(who, kindergarten_id)  # out of scope: NotFound
+    found = await matches(who, kindergarten_id, post, None, limit, offset)
+    return {
+        "kg": kg,
+        "matches": found,
+        "items": [(m, rules.match_words(m, found.street, found.on)) for m in found.items],
+        "post": post,
+        "posts": [Post.teacher, Post.childcare_worker, Post.health_doctor, Post.principal],
+        "pager": Pager(total=found.total, limit=limit, offset=offset),
+        "may_place": allowed("pool.place", who.role),
+        "today": found.on,
+    }
+
+
+async def place(who: Principal, candidate_id: int, form: PlacementForm) -> Any:
+    """Place a candidate (staffing.services.place: one transaction, audited)."""
+    from staffing.schemas import PlacementIn
+    from staffing.services import place as place_candidate
+
+    try:
+        post = Post(form.post)
+    except ValueError:
+        raise Invalid.field("post", f"unknown post {form.post!r}") from None
+    starts_on: date | None = None
+    if form.starts_on:
+        try:
+            starts_on = date.fromisoformat(form.starts_on)
+        except ValueError:
+            raise Invalid.field("starts_on", "a date YYYY-MM-DD") from None
+    return await place_candidate(
+        who, candidate_id, PlacementIn(kindergarten_id=form.kindergarten_id, post=post, starts_on=starts_on)
+    )
+
+
+__all__ = [
+    "credits_page",
+    "dashboard",
+    "eligibility_page",
+    "expiring_page",
+    "kindergarten_page",
+    "kindergartens_page",
+    "login",
+    "person_page",
+    "place",
+    "pool_matches_page",
+    "transcript_pdf",
+    "violations_page",
+]
