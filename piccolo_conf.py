@@ -18,5 +18,7 @@ APP_REGISTRY = AppRegistry(
         "training.piccolo_app",
         "credits.piccolo_app",
         "reports.piccolo_app",
+        "staffing.piccolo_app",
+        "bulk.piccolo_app",
     ]
 )

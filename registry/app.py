@@ -13,7 +13,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from bulk.controllers import CONTROLLERS as BULK_CONTROLLERS
 from credits.controllers import CONTROLLERS as CREDITS_CONTROLLERS
+from pages.controllers import mount as mount_pages
 from registry.accounts.controllers import AccountController, AuthController, MeController
 from registry.accounts.security import make_jwt_auth
 from registry.audit.controllers import AuditController
@@ -25,6 +27,8 @@ from registry.ethics.controllers import CONTROLLERS as ETHICS_CONTROLLERS
 from registry.kindergartens.controllers import KindergartenController
 from registry.settings import Settings, get_settings
 from registry.staff.controllers import StaffController
+from reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
+from staffing.controllers import CONTROLLERS as STAFFING_CONTROLLERS
 from training.controllers import CONTROLLERS as TRAINING_CONTROLLERS
 
 API_CONTROLLERS: list[type] = [
@@ -38,6 +42,9 @@ API_CONTROLLERS: list[type] = [
     *TRAINING_CONTROLLERS,
     *ETHICS_CONTROLLERS,
     *CREDITS_CONTROLLERS,
+    *BULK_CONTROLLERS,
+    *STAFFING_CONTROLLERS,
+    *REPORT_CONTROLLERS,
 ]
 
 
@@ -82,8 +89,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await close_pool()
 
     api = Router(path="/api/v1", route_handlers=API_CONTROLLERS)
+    pages = mount_pages(settings)  # web pages: session cookie, CSRF on forms (not /api), CSP
     app = Litestar(
-        route_handlers=[api, health],
+        route_handlers=[api, health, *pages.routers],
+        template_config=pages.template_config,
+        csrf_config=pages.csrf_config,
         on_app_init=[jwt_auth.on_app_init],
         lifespan=[db_pool],
         exception_handlers=exception_handlers,

@@ -136,6 +136,11 @@ def print_demo_summary(summary: Any) -> None:
         ("on-post people missing a certificate", f"{summary.violations}"),
         ("kindergartens without a family-education instructor", f"{summary.kindergartens_without_family_instructor}"),
         (f"certificates expiring within {summary.expiring_within_days} days", f"{summary.expiring}"),
+        (
+            "reserve pool (储备库): available / placed / withdrawn",
+            " / ".join(f"{summary.pool_by_status.get(s, 0):,}" for s in ("available", "placed", "withdrawn")),
+        ),
+        ("planned places (records / places)", f"{summary.planned_places} / {summary.planned_places_total:,}"),
     ]
     for name, value in rows:
         figures.add_row(name, str(value))
@@ -208,6 +213,27 @@ def user_create(
     except DomainError as exc:
         raise click.ClickException(exc.detail) from None
     console.print(f"created account [bold]{out.username}[/] ({out.role.value}), id {out.id}")
+
+
+def _add_report_commands() -> None:
+    """``registry report ...`` (PDF reports, issue 6): defined in reports/cli.py."""
+    from reports.cli import report
+
+    main.add_command(report)
+
+
+_add_report_commands()
+
+
+def _add_bulk_commands() -> None:
+    """``registry import ...`` and ``registry export ...`` (Excel/CSV, issue 6): defined in bulk/cli.py."""
+    from bulk.cli import export_command, import_command
+
+    main.add_command(import_command)
+    main.add_command(export_command)
+
+
+_add_bulk_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

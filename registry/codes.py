@@ -332,3 +332,102 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
 
 def label(enum: type[StrEnum], code: str) -> str:
     return LABELS.get(enum, {}).get(code, code)
+
+
+# --- staffing and the reserve talent pool (issue 5) ----------------------------------------------
+
+
+class PoolSource(StrEnum):
+    """Where a reserve-pool candidate comes from (行动计划 五(一): 多渠道增加师资供给)."""
+
+    purchased_service = "purchased_service"
+    university = "university"
+    retired_teacher = "retired_teacher"
+    non_establishment = "non_establishment"
+
+
+class CandidateStatus(StrEnum):
+    available = "available"
+    placed = "placed"
+    withdrawn = "withdrawn"
+
+
+class StaffingPost(StrEnum):
+    """The posts the staffing standard counts; ``principal`` covers principals and vice principals."""
+
+    teacher = "teacher"
+    childcare_worker = "childcare_worker"
+    principal = "principal"
+    health_doctor = "health_doctor"
+
+
+class PlannedKind(StrEnum):
+    new_kindergarten = "new_kindergarten"
+    expansion = "expansion"
+
+
+class ClassBand(StrEnum):
+    """Age bands with a class size in 幼儿园工作规程 art. 11."""
+
+    small = "small"
+    middle = "middle"
+    large = "large"
+    mixed = "mixed"
+
+
+LABELS[PoolSource] = {
+    "purchased_service": "政府购买服务",
+    "university": "高校实习就业",
+    "retired_teacher": "退休教师",
+    "non_establishment": "编外具备资质人员",
+}
+LABELS[CandidateStatus] = {"available": "可安置", "placed": "已安置", "withdrawn": "已退出"}
+LABELS[StaffingPost] = {
+    "teacher": "专任教师",
+    "childcare_worker": "保育员",
+    "principal": "园长(含副园长)",
+    "health_doctor": "卫生保健人员",
+}
+LABELS[PlannedKind] = {"new_kindergarten": "新建园", "expansion": "扩建/增班"}
+LABELS[ClassBand] = {"small": "小班", "middle": "中班", "large": "大班", "mixed": "混龄班"}
+
+
+# --- labels used by the Excel/CSV templates, imports and exports (issue 6) -------------------------
+
+LABELS[Grade] = {
+    "1-1": "一级一类",
+    "1-2": "一级二类",
+    "1-3": "一级三类",
+    "2-1": "二级一类",
+    "2-2": "二级二类",
+    "2-3": "二级三类",
+    "3-1": "三级一类",
+    "3-2": "三级二类",
+    "3-3": "三级三类",
+    "none": "无级类",
+}
+LABELS[TeacherModel] = {"two_plus_one": "两教一保", "three_teacher": "三教"}
+
+
+# --- PDF reports (issue 6) ---------------------------------------------------------------------------
+
+
+class ReportKind(StrEnum):
+    """The kinds of PDF document the registry issues (each with a verification code)."""
+
+    staff_certificates = "staff_certificates"
+    credit_transcript = "credit_transcript"
+    kindergarten_staffing = "kindergarten_staffing"
+    district_staffing = "district_staffing"
+    district_compliance = "district_compliance"
+    ethics_vetoes = "ethics_vetoes"
+
+
+LABELS[ReportKind] = {
+    "staff_certificates": "教职工证书情况报告",
+    "credit_transcript": "继续教育学分证明",
+    "kindergarten_staffing": "幼儿园师资配备报告",
+    "district_staffing": "全区师资配备报告",
+    "district_compliance": "全区持证上岗情况报告",
+    "ethics_vetoes": "师德一票否决名单",
+}

@@ -78,6 +78,29 @@ class BadRequest(DomainError):
         super().__init__(detail=detail, errors=errors or [], status=400, title="Bad request", kind="bad-request")
 
 
+class TooLarge(DomainError):
+    """A body, file or table over a configured limit (413)."""
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None, **extra: Any) -> None:
+        super().__init__(
+            detail=detail, errors=errors or [], status=413, title="Too large", kind="too-large", extra=extra
+        )
+
+
+class UnsupportedMediaType(DomainError):
+    """Content the endpoint cannot read at all, e.g. an upload that is not a spreadsheet (415)."""
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None, **extra: Any) -> None:
+        super().__init__(
+            detail=detail,
+            errors=errors or [],
+            status=415,
+            title="Unsupported media type",
+            kind="unsupported-media-type",
+            extra=extra,
+        )
+
+
 class Unauthorized(DomainError):
     def __init__(self, detail: str) -> None:
         super().__init__(detail=detail, status=401, title="Unauthorized", kind="unauthorized")
@@ -116,6 +139,7 @@ PROBLEM_DESCRIPTIONS = {
     404: "No such row, or one outside the caller's scope",
     409: "A duplicate, or a rule of the domain that the request would break",
     413: "The body is over the size limit",
+    415: "The uploaded content is of a type the endpoint cannot read (e.g. not a spreadsheet)",
     422: "A field breaks its rule; `errors` names each field and the reason",
     429: "Too many failed logins: the account is locked for a while (Retry-After)",
 }
@@ -143,8 +167,11 @@ def problem(
     kind: str,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    /,
     **extra: Any,
 ) -> Response[dict[str, Any]]:
+    """A problem document; ``extra`` adds extension members (any name, e.g. an import's ``kind`` and
+    row ``errors``: the parameters are positional-only so they never collide)."""
     body: dict[str, Any] = {
         "type": TYPE_BASE + kind,
         "title": title,
@@ -214,7 +241,7 @@ def _http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dic
         detail = exc.detail or "authentication required"
     if isinstance(exc, PermissionDeniedException):
         detail = exc.detail or "your role may not do this"
-    return problem(status, titles.get(status, "Error"), detail, kinds.get(status, "error"), headers=exc.headers)
+    return problem(status, titles.get(status, "Error"), detail, kinds.get(status, "error"), None, exc.headers)
 
 
 def _integrity_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
@@ -269,8 +296,10 @@ __all__ = [
     "Forbidden",
     "Invalid",
     "NotFound",
+    "TooLarge",
     "TooManyAttempts",
     "Unauthorized",
+    "UnsupportedMediaType",
     "exception_handlers",
     "problem",
 ]

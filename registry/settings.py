@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1, description="failed logins before the account locks")
     login_lock_minutes: int = Field(default=15, ge=1, description="how long a locked account stays locked")
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="request body limit (413 above)")
+    import_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, description="largest file accepted by an import (413 above)"
+    )
+    import_max_rows: int = Field(default=200_000, ge=1, description="most data rows an import reads (413 above)")
     sqlite_timeout_seconds: float = Field(default=30.0, gt=0)
     pg_pool_max: int = Field(default=10, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -39,6 +43,10 @@ class Settings(BaseSettings):
     port: int = 8000
     bureau_name: str = "北京市朝阳区教育委员会"
     var_dir: Path = Path("var")
+    cookie_secure: Literal["auto", "true", "false"] = Field(
+        default="auto",
+        description="web pages' session and CSRF cookies Secure: over https only (auto), always, never",
+    )
 
     @property
     def engine_kind(self) -> Literal["sqlite", "postgres"]:

@@ -103,6 +103,34 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "ethics.standing": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
     "eligibility.read": ALL_ROLES,
     "eligibility.batch": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
+    # staffing gaps, planned places, plan progress and the reserve talent pool (issue 5); a
+    # kindergarten admin's per-kindergarten figures are scoped to their own kindergarten
+    "staffing.read": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
+    "staffing.plan.write": frozenset({Role.district_hr}),
+    "pool.read": frozenset({Role.district_hr, Role.inspector}),
+    "pool.match": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
+    "pool.write": frozenset({Role.district_hr}),
+    "pool.place": frozenset({Role.district_hr}),
+    # Excel/CSV imports and exports (issue 6). An import kind needs the same permission as the
+    # endpoint that creates one such record; an admin's rows must be their own kindergarten's.
+    "import.run": frozenset({Role.district_hr, Role.kindergarten_admin}),
+    "import.kindergartens": frozenset({Role.district_hr}),
+    "import.staff": frozenset({Role.district_hr, Role.kindergarten_admin}),
+    "import.certificates": frozenset({Role.district_hr, Role.kindergarten_admin}),
+    "import.training-results": frozenset({Role.district_hr}),
+    "import.credits": frozenset({Role.district_hr, Role.kindergarten_admin}),
+    "import.pool-candidates": frozenset({Role.district_hr}),
+    "export.read": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
+    # PDF reports (issue 6): scoped like the data behind them (a teacher their own record, an admin
+    # their own kindergarten); district-wide reports for district HR and inspectors; the ethics
+    # veto list for district HR only. Verifying a code needs no login (GET /reports/verify/{code}).
+    "report.staff": ALL_ROLES,
+    "report.kindergarten": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
+    "report.district": frozenset({Role.district_hr, Role.inspector}),
+    "report.ethics": frozenset({Role.district_hr}),
+    # web pages (issue 7): each page also requires the permissions of the API data it shows; the
+    # district dashboard is for the district-wide roles (an admin's home is their kindergarten's page)
+    "dashboard.read": frozenset({Role.district_hr, Role.inspector}),
     "me": ALL_ROLES,
 }
 
