@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
 
 from registry.codes import (
     CandidateStatus,
@@ -25,7 +24,7 @@ from registry.codes import (
     TeacherModel,
 )
 from registry.common.schemas import Schema
-from registry.staff.rules import IdNumberError, parse_id_number
+from registry.staff.schemas import valid_id_number
 
 GapBy = Literal["kindergarten", "street", "group", "ownership", "district"]
 
@@ -252,18 +251,6 @@ class PlanProgressOut(BaseModel):
 # --- the reserve pool ----------------------------------------------------------------------------
 
 
-def _valid_id_number(value: str) -> str:
-    """Validated exactly as a staff member's (registry.staff.rules.parse_id_number)."""
-    try:
-        return parse_id_number(value).value
-    except IdNumberError as exc:
-        raise PydanticCustomError(
-            f"id_number_{exc.reason}",
-            "invalid ID number ({reason}): {message}",
-            {"reason": exc.reason, "message": exc.message},
-        ) from None
-
-
 class PoolCertificateIn(Schema):
     type: CertificateType
     number: str = Field(min_length=1, max_length=64)
@@ -284,7 +271,7 @@ class CandidateCreate(Schema):
     certificates: list[PoolCertificateIn] = Field(default_factory=list, max_length=20)
     note: str = Field(default="", max_length=2000)
 
-    _id = field_validator("id_number")(_valid_id_number)
+    _id = field_validator("id_number")(valid_id_number)
 
     @field_validator("posts")
     @classmethod

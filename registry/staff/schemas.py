@@ -10,7 +10,8 @@ from registry.common.schemas import Schema
 from registry.staff.rules import IdNumberError, parse_id_number
 
 
-def _valid_id_number(value: str) -> str:
+def valid_id_number(value: str) -> str:
+    """The pydantic form of ``parse_id_number`` (GB 11643): the normalised number, or a field error."""
     try:
         return parse_id_number(value).value
     except IdNumberError as exc:
@@ -42,7 +43,7 @@ class StaffCreate(Schema):
     status: StaffStatus = StaffStatus.on_post
     left_on: date | None = None
 
-    _id = field_validator("id_number")(_valid_id_number)
+    _id = field_validator("id_number")(valid_id_number)
     _honours = field_validator("honours")(_unique_honours)
 
 
@@ -62,7 +63,7 @@ class StaffUpdate(Schema):
     @field_validator("id_number")
     @classmethod
     def _id(cls, value: str | None) -> str | None:
-        return None if value is None else _valid_id_number(value)
+        return None if value is None else valid_id_number(value)
 
     @field_validator("honours")
     @classmethod
