@@ -5,6 +5,7 @@
 - ``school_year``: the school year (1 September - 31 August) of a day.
 - ``cycle_of`` / ``parse_cycle``: the five-year registration cycle.
 - ``transcript``: earned, counted after caps, per year and category, and the status.
+- ``figures`` / ``figures_sql``: what eligibility reads from a ledger, from the entries or in SQL.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -20,6 +21,7 @@ from registry.codes import TITLE_ORDER, CreditStatus, Title
 from registry.policy import RecognitionPolicy
 
 CENT = Decimal("0.01")
+ONE_DAY = timedelta(days=1)
 ZERO = Decimal("0")
 
 # The policy's values and the citation key each one's source is read from (defaults.toml names).
@@ -65,6 +67,11 @@ def dec(value: Any) -> Decimal:
         if len(_DEC_MEMO) < 4096:
             _DEC_MEMO[value] = out
     return out
+
+
+def shown(value: Decimal) -> str:
+    """A figure as the answers' details print it: no trailing zeros, no exponent (4.00 -> 4)."""
+    return f"{value.normalize():f}"
 
 
 # --- Policy versions ---------------------------------------------------------------------------
@@ -454,16 +461,123 @@ def transcript(entries: list[Entry], versions: list[PolicyVersion], cycle: Cycle
     )
 
 
-def year_line(entries: list[Entry], versions: list[PolicyVersion], year: int, as_of: date) -> YearLine:
-    """One calendar year's line of the transcript, without the rest: caps are per calendar year,
-    so the year's own entries (up to ``as_of``) decide it. Equal to the matching ``by_year`` line
-    of ``transcript`` (tested); the batch uses it for the purposes that read only the year."""
-    inside = [e for e in entries if e.day.year == year and e.day <= as_of]
-    counted = counted_entries(inside, versions)
-    earned = sum((e.credits for e in inside), ZERO)
-    total = sum(counted.values(), ZERO)
-    minimum = numbers(policy_for(min(as_of, date(year, 12, 31)), versions)).yearly_minimum
-    return YearLine(year, earned, total, minimum, total >= minimum)
+# --- What eligibility reads from a ledger -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One person's ledger figures over a window of dates (``window_of``): credits counted after
+    the caps (a reversal and the entry it reverses count nothing), the same per category, and the
+    hours of study on record (``recorded_hours``). ``figures`` works them out from the entries;
+    ``figures_sql`` does it in SQL for a whole selection (tested equal)."""
+
+    counted: Decimal = ZERO
+    by_category: dict[str, Decimal] = field(default_factory=dict)
+    hours: Decimal = ZERO
+
+    def category(self, name: str) -> Decimal:
+        return self.by_category.get(name, ZERO)
+
+
+def window_of(year_only: bool, on: date, cycle: Cycle) -> tuple[date, date]:
+    """The ledger dates an eligibility answer on ``on`` reads: the calendar year of ``on`` up to
+    ``on`` (the yearly minimum: award, promotion), else the cycle up to ``on``. Cycles start on
+    1 January, so the year lies inside the cycle, and the year's figures equal the transcript's
+    line for that year (caps are per calendar year)."""
+    return (date(on.year, 1, 1) if year_only else cycle.starts), min(on, cycle.ends)
+
+
+def figures(entries: list[Entry], versions: list[PolicyVersion]) -> Figures:
+    """The figures of the window's entries (every entry dated in it, reversals included)."""
+    counted = counted_entries(entries, versions)
+    by_category: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for e in entries:
+        by_category[e.category] += counted[e.id]
+    return Figures(
+        counted=sum(counted.values(), ZERO).quantize(CENT),
+        by_category={k: v.quantize(CENT) for k, v in by_category.items()},
+        hours=recorded_hours(entries),
+    )
+
+
+def uniform_caps(versions: list[PolicyVersion], start: date, end: date) -> dict[str, Decimal] | None:
+    """The caps per source when every version in force on a day of [start, end] has the same
+    ones (then ``figures_sql`` applies); None when they differ inside the window.
+
+    ``policy_for`` only changes its answer where a version starts or the day after one ends, so
+    the window's first day and those days inside it are all the days to look at."""
+    days = {start}
+    for v in versions:
+        for day in (v.effective_from, v.effective_to + ONE_DAY if v.effective_to else None):
+            if day is not None and start < day <= end:
+                days.add(day)
+    seen = {tuple(sorted(numbers(policy_for(day, versions)).caps.items())) for day in days}
+    return dict(seen.pop()) if len(seen) == 1 else None
+
+
+def _least(a: str, b: str) -> str:
+    return f"CASE WHEN {a} < {b} THEN {a} ELSE {b} END"
+
+
+def figures_sql(
+    caps: dict[str, Decimal], categories: list[str], first_year: int, last_year: int
+) -> tuple[str, list[Any]]:
+    """``Figures`` per person in SQL, the same text for SQLite and PostgreSQL: a SELECT over a CTE
+    ``fw`` that the caller defines, with the columns id, staff, entry_date, category, source,
+    credits, hours, holding the window's entries that are neither a reversal nor reversed by one
+    in the window. It returns one row per person with entries (staff, counted, hours, and
+    ``cat_<i>``, the counted credits of ``categories[i]``) and its arguments, which follow the
+    caller's. ``caps`` must hold for the whole window (``uniform_caps``); the window lies in the
+    years first_year..last_year.
+
+    Entries of a source without a cap count in full: they are summed per person. For a capped
+    source, the caps rule of ``counted_entries`` in closed form: in one person's year and source,
+    taken in (date, id) order, with one cap C and credits c >= 0, what is used after k entries is
+    min(C, S_k), S_k being the running sum, so entry k counts min(C, S_k) - min(C, S_k-1). A negative
+    c counts nothing under a cap (as in ``counted_entries``), so the running sum adds max(c, 0).
+    Only the capped entries go through the (sorting) window function."""
+    sql: list[str] = []
+    args: list[Any] = []
+
+    def put(text: str, *values: Any) -> None:  # text and its arguments, left to right
+        sql.append(text)
+        args.extend(values)
+
+    def slots(n: int) -> str:
+        return ", ".join("{}" for _ in range(n))
+
+    sources = sorted(caps)
+    cats = [f"cat_{i}" for i in range(len(categories))]
+    put("SELECT k.staff, ROUND(SUM(k.counted), 2) AS counted, ROUND(SUM(k.hours), 2) AS hours")
+    put("".join(f", ROUND(SUM(k.{c}), 2) AS {c}" for c in cats) + " FROM (")
+    # entries of the sources without a cap: summed per person
+    put("SELECT fw.staff, SUM(fw.credits) AS counted, SUM(fw.hours) AS hours")
+    for c, category in zip(cats, categories, strict=True):
+        put(", SUM(CASE WHEN fw.category = {} THEN fw.credits ELSE 0 END) AS " + c, category)
+    put(" FROM fw")
+    if sources:
+        put(f" WHERE fw.source NOT IN ({slots(len(sources))})", *sources)
+    put(" GROUP BY fw.staff")
+    if sources:
+        # entries of the capped sources: each counts what its place in the running sum leaves
+        counted = f"({_least('c.cap', 'c.run')} - {_least('c.cap', 'c.run - c.pos')})"
+        put(f" UNION ALL SELECT c.staff, {counted} AS counted, c.hours")
+        for c, category in zip(cats, categories, strict=True):
+            put(f", CASE WHEN c.category = {{}} THEN {counted} ELSE 0 END AS {c}", category)
+        positive = "CASE WHEN fw.credits > 0 THEN fw.credits ELSE 0 END"
+        put(" FROM (SELECT fw.staff, fw.category, fw.hours, CASE fw.source")
+        for source in sources:
+            put(f" WHEN {{}} THEN {dec(caps[source]):f}", source)
+        put(f" END AS cap, {positive} AS pos, SUM({positive}) OVER (PARTITION BY fw.staff, fw.source")
+        if last_year > first_year:  # the calendar year, by the window's year boundaries (no date functions)
+            put(", CASE")
+            for y in range(first_year, last_year):
+                put(f" WHEN fw.entry_date < {{}} THEN {y}", date(y + 1, 1, 1))
+            put(f" ELSE {last_year} END")
+        put(" ORDER BY fw.entry_date, fw.id ROWS UNBOUNDED PRECEDING) AS run")
+        put(f" FROM fw WHERE fw.source IN ({slots(len(sources))})) c", *sources)
+    put(") k GROUP BY k.staff")
+    return "".join(sql), args
 
 
 # --- Eligibility -------------------------------------------------------------------------------

@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from credits import rules
-from credits.rules import ZERO, PolicyVersion, dec
+from credits.rules import ZERO, PolicyVersion, dec, shown
 from credits.schemas import (
     BatchOut,
     BatchRow,
@@ -452,20 +453,54 @@ async def my_transcript(who: Principal, cycle: str | None) -> TranscriptOut:
 #                        that has ended by `on`).
 
 
+@dataclass(frozen=True)
+class _Ask:
+    """One eligibility question's constants, worked out once per request (not per person): the
+    purpose, the day, its cycle and ledger window, and the policy figures the rules read."""
+
+    purpose: Purpose
+    on: date
+    cycle: rules.Cycle
+    window: tuple[date, date]
+    numbers: rules.Numbers  # the recognition version in force on `on`
+    backbone_min_title: str
+    ethics: Any  # the ethics policy in force on `on`
+    evaluated_years: list[str]  # the cycle's school years that have ended by `on`
+    registration_hours: int
+
+
+def _ask(purpose: Purpose, on: date, versions: list[PolicyVersion]) -> _Ask:
+    from registry.policy import policy_on
+
+    version = rules.policy_for(on, versions)
+    cycle = rules.cycle_of(on, version.recognition)
+    fixed = policy_on(on)
+    years = rules.school_years_of_cycle(cycle.first, cycle.last)
+    return _Ask(
+        purpose=purpose,
+        on=on,
+        cycle=cycle,
+        window=rules.window_of(purpose in (Purpose.award, Purpose.promotion), on, cycle),
+        numbers=rules.numbers(version),
+        backbone_min_title=fixed.eligibility.backbone_min_title,
+        ethics=fixed.ethics,
+        evaluated_years=[sy for sy in years if date(int(sy[-4:]), 8, 31) <= on],
+        registration_hours=fixed.certificates.registration_hours,
+    )
+
+
 def _reasons(
-    purpose: Purpose,
-    on: date,
+    ask: _Ask,
     person: dict[str, Any],
     veto: Any,
     dual: tuple[bool, list[str]],
-    entries: list[rules.Entry],
+    fig: rules.Figures,
     grades: dict[str, str],
-    versions: list[PolicyVersion],
 ) -> list[rules.Reason]:
     from registry.ethics.rules import grade_rank
-    from registry.policy import policy_on
 
     P = Purpose
+    purpose, on, cycle, nums = ask.purpose, ask.on, ask.cycle, ask.numbers
     out: list[rules.Reason] = []
     if veto is not None:
         until = f" (until {veto.until.isoformat()})" if veto.until else ""
@@ -482,40 +517,36 @@ def _reasons(
             else f"missing for the post {person['post']}: {', '.join(missing)}",
         )
     )
-    rec = rules.policy_for(on, versions).recognition
-    cycle = rules.cycle_of(on, rec)
-    if purpose in (P.award, P.promotion):
-        year = rules.year_line(entries, versions, on.year, on)  # only the year counts: no transcript
+    if purpose in (P.award, P.promotion):  # the window is the year: its line of the transcript
         out.append(
             rules.Reason(
                 "credits_yearly_minimum",
-                year.minimum_met,
-                f"{year.counted} credits counted in {on.year} (minimum {year.minimum})",
+                fig.counted >= nums.yearly_minimum,
+                f"{shown(fig.counted)} credits counted in {on.year} (minimum {shown(nums.yearly_minimum)})",
             )
         )
         return out
-    t = rules.transcript([e for e in entries if e.day <= on], versions, cycle, on)
+    short = sorted(c for c, needed in nums.required_categories.items() if fig.category(c) < needed)
+    status, pace = rules.status_of(fig.counted, not short, nums.required, cycle, on, nums.at_risk_share)
     if purpose in (P.title, P.registration):
-        met = t.status == CreditStatus.complete
-        short = [c.category for c in t.by_category if not c.met]
         out.append(
             rules.Reason(
                 "credits_cycle",
-                met,
-                f"{t.counted} of {t.required} credits counted in {cycle.label}"
+                status == CreditStatus.complete,
+                f"{shown(fig.counted)} of {shown(nums.required)} credits counted in {cycle.label}"
                 + (f"; required categories short: {', '.join(short)}" if short else ""),
             )
         )
     if purpose == P.backbone:
-        good = t.status in (CreditStatus.on_track, CreditStatus.complete)
         out.append(
             rules.Reason(
                 "credits_on_track",
-                good,
-                f"cycle {cycle.label}: status {t.status.value}, {t.counted} counted against a pace of {t.pace}",
+                status in (CreditStatus.on_track, CreditStatus.complete),
+                f"cycle {cycle.label}: status {status.value}, "
+                f"{shown(fig.counted)} counted against a pace of {shown(pace)}",
             )
         )
-        minimum = policy_on(on).eligibility.backbone_min_title
+        minimum = ask.backbone_min_title
         out.append(
             rules.Reason(
                 "title_minimum",
@@ -524,13 +555,11 @@ def _reasons(
             )
         )
     if purpose == P.registration:
-        on_policy = policy_on(on)
-        eth = on_policy.ethics
+        eth = ask.ethics
         minimum_grade = eth.registration_min_grade
-        needed = [sy for sy in rules.school_years_of_cycle(cycle.first, cycle.last) if date(int(sy[-4:]), 8, 31) <= on]
         bad = [
             f"{sy}: {grades.get(sy, 'no evaluation')}"
-            for sy in needed
+            for sy in ask.evaluated_years
             if sy not in grades or grade_rank(grades[sy], eth) < grade_rank(minimum_grade, eth)
         ]
         out.append(
@@ -542,13 +571,12 @@ def _reasons(
                 else f"not {minimum_grade} or better in " + "; ".join(bad),
             )
         )
-        hours = rules.recorded_hours([e for e in entries if cycle.starts <= e.day <= on])
-        needed_hours = on_policy.certificates.registration_hours
+        needed_hours = ask.registration_hours
         out.append(
             rules.Reason(
                 "training_hours",
-                hours >= needed_hours,
-                f"{hours:.1f}".removesuffix(".0") + f" of {needed_hours} hours of study recorded in {cycle.label}",
+                fig.hours >= needed_hours,
+                f"{shown(fig.hours)} of {needed_hours} hours of study recorded in {cycle.label}",
             )
         )
     return out
@@ -598,12 +626,14 @@ async def eligibility(who: Principal, staff_id: int, purpose: str, on: date | No
     day = on or today()
     person = await load_visible(who, staff_id)
     versions = await policy_versions()
-    cycle = rules.cycle_of(day, rules.policy_for(day, versions).recognition)
+    ask = _ask(p, day, versions)
     veto = await veto_on(staff_id, day)
     verdict = await verdict_for(staff_id, person["post"], day)
-    entries = [_entry(r) for r in await _entry_rows(staff_id, cycle.starts, min(cycle.ends, day))]
-    grades = (await _grades([staff_id], rules.school_years_of_cycle(cycle.first, cycle.last))).get(staff_id, {})
-    reasons = _reasons(p, day, person, veto, (verdict.compliant, verdict.missing), entries, grades, versions)
+    fig = rules.figures([_entry(r) for r in await _entry_rows(staff_id, *ask.window)], versions)
+    grades = {}
+    if p == Purpose.registration:
+        grades = (await _grades([staff_id], ask.evaluated_years)).get(staff_id, {})
+    reasons = _reasons(ask, person, veto, (verdict.compliant, verdict.missing), fig, grades)
     return EligibilityOut(
         staff_id=staff_id,
         eligible=rules.eligible(reasons),
@@ -620,6 +650,76 @@ def _flag(cert_type: str) -> str:
     return f"COALESCE(h.{cert_rules.held_flag_column(cert_type)}, 0) = 1"
 
 
+def _selection(kindergarten_id: int | None, staff_ids: list[int] | None) -> tuple[str, list[Any]]:
+    """The extra filter on ``s`` (the staff table, on post) of a set-wise read, and its arguments."""
+    sql, args = "", []
+    if kindergarten_id is not None:
+        sql += " AND s.kindergarten = {}"
+        args.append(kindergarten_id)
+    if staff_ids is not None:
+        sql += f" AND s.id IN ({', '.join('{}' for _ in staff_ids)})" if staff_ids else " AND 1 = 0"
+        args += staff_ids
+    return sql, args
+
+
+async def ledger_figures(
+    window: tuple[date, date],
+    versions: list[PolicyVersion],
+    categories: list[str],
+    kindergarten_id: int | None = None,
+    staff_ids: list[int] | None = None,
+) -> dict[int, rules.Figures]:
+    """``rules.Figures`` of every on-post person of the selection (the kindergarten's, these
+    people, or everyone), over the window; people with no entry in it, or only reversal pairs, may be
+    left out (their figures are all zero).
+
+    When one set of caps holds for the whole window (the usual case), the database works the
+    figures out (``rules.figures_sql``) and hands back one row per person. When a policy change
+    inside the window changes a cap, the entries are read and ``rules.figures`` runs per person."""
+    from registry.db import fetch_all
+
+    start, end = window
+    where, where_args = _selection(kindergarten_id, staff_ids)
+    caps = rules.uniform_caps(versions, start, end)
+    if caps is None:
+        # The date and credits are read as expressions, not as the columns: SQLite's driver then
+        # hands back the plain text and number instead of running its per-column converters.
+        rows = await fetch_all(
+            "SELECT ce.id, ce.staff, CAST(ce.entry_date AS TEXT) AS entry_date, ce.category, ce.source, "
+            "ce.credits + 0 AS credits, ce.hours + 0 AS hours, ce.reverses "
+            "FROM credit_entry ce JOIN staff s ON s.id = ce.staff "
+            "WHERE s.status = 'on_post' AND ce.entry_date >= {} AND ce.entry_date <= {}" + where,
+            start,
+            end,
+            *where_args,
+        )
+        entries: dict[int, list[rules.Entry]] = {}
+        for r in rows:
+            entries.setdefault(r["staff"], []).append(_entry(r))
+        return {sid: rules.figures(es, versions) for sid, es in entries.items()}
+    select, select_args = rules.figures_sql(caps, categories, start.year, end.year)
+    # "not a reversal" as COALESCE(reverses, 0) = 0 (ids start at 1), not "reverses IS NULL": SQLite's
+    # planner would otherwise walk the reversal index over every entry instead of the person's dates
+    window_sql = (
+        "WITH fw AS (SELECT ce.id, ce.staff, ce.entry_date, ce.category, ce.source, ce.credits, ce.hours "
+        "FROM credit_entry ce JOIN staff s ON s.id = ce.staff "
+        "WHERE s.status = 'on_post' AND ce.entry_date >= {} AND ce.entry_date <= {} AND COALESCE(ce.reverses, 0) = 0"
+        + where
+        + " AND NOT EXISTS (SELECT 1 FROM credit_entry r WHERE r.reverses = ce.id "
+        "AND r.entry_date >= {} AND r.entry_date <= {})) "
+    )
+    rows = await fetch_all(window_sql + select, start, end, *where_args, start, end, *select_args)
+    cent, tenth = rules.CENT, Decimal("0.1")
+    return {
+        r["staff"]: rules.Figures(
+            counted=dec(r["counted"]).quantize(cent),
+            by_category={c: dec(r[f"cat_{i}"]).quantize(cent) for i, c in enumerate(categories)},
+            hours=dec(r["hours"]).quantize(tenth),
+        )
+        for r in rows
+    }
+
+
 async def eligibility_batch(
     who: Principal,
     purpose: str,
@@ -629,12 +729,12 @@ async def eligibility_batch(
     offset: int = 0,
 ) -> BatchOut:
     """Every on-post person of the kindergarten (or the caller's scope) for one purpose: a fixed
-    number of queries whatever the number of people (people + certificates, vetoes (2), entries,
-    evaluations), then the same rules as the single answer.
+    number of queries whatever the number of people (people + certificates, ledger figures,
+    vetoes (2), for registration the evaluations), then the same rules as the single answer.
 
     ``total`` and ``eligible`` count the whole selection, ``items`` is one page of it. Every rule
-    can fail anyone, so the data the rules read (vetoes, entries, for registration the evaluations)
-    is loaded for the whole selection, set-wise; only the rows and their reasons are built for the
+    can fail anyone, so the data the rules read is loaded for the whole selection, set-wise (the
+    ledger as one row of figures per person); only the rows and their reasons are built for the
     page."""
     from registry.certificates import rules as cert_rules
     from registry.common.scope import kindergarten_scope
@@ -649,11 +749,7 @@ async def eligibility_batch(
         raise NotFound(f"no kindergarten {kindergarten_id}")
     kg = kindergarten_id if kindergarten_id is not None else scope
     certs = policy_on(day).certificates
-    filters = ""
-    args: list[Any] = [day, day]
-    if kg is not None:
-        filters = " AND s.kindergarten = {}"
-        args.append(kg)
+    where, where_args = _selection(kg, None)
     people_sql = f"""WITH h AS (
   SELECT c.staff AS staff_id, {cert_rules.held_flags_sql(certs)}
   FROM certificate c
@@ -662,45 +758,33 @@ async def eligibility_batch(
 )
 SELECT s.id, s.name, s.kindergarten, s.post, s.title, {cert_rules.compliance_sql(certs, holds=_flag)} AS ok, h.*
 FROM staff s LEFT JOIN h ON h.staff_id = s.id
-WHERE s.status = 'on_post'{filters}
+WHERE s.status = 'on_post'{where}
 ORDER BY s.kindergarten, s.name, s.id"""
     versions = await policy_versions()
-    cycle = rules.cycle_of(day, rules.policy_for(day, versions).recognition)
-    # The date and credits are read as expressions, not as the columns: SQLite's driver then hands
-    # back the plain text and number instead of running its per-column converters on every one of
-    # tens of thousands of rows (the conversion cost more than the query); _entry parses them.
-    entry_sql = (
-        "SELECT ce.id, ce.staff, CAST(ce.entry_date AS TEXT) AS entry_date, ce.category, ce.source, "
-        "ce.credits + 0 AS credits, ce.hours + 0 AS hours, ce.reverses "
-        "FROM credit_entry ce JOIN staff s ON s.id = ce.staff "
-        "WHERE s.status = 'on_post' AND ce.entry_date >= {} AND ce.entry_date <= {}" + filters
-    )
-    entry_args: list[Any] = [cycle.starts, min(cycle.ends, day)] + ([kg] if kg is not None else [])
-    school_years = rules.school_years_of_cycle(cycle.first, cycle.last)
+    ask = _ask(p, day, versions)
+    categories = sorted(ask.numbers.required_categories)
 
     async def no_grades() -> dict[int, dict[str, str]]:
         return {}
 
     # independent reads, run side by side (each on its own connection; SQLite reads in parallel
     # under WAL); registration also reads the evaluations, which can fail anyone: set-wise
-    people, entry_rows, grades = await asyncio.gather(
-        fetch_all(people_sql, *args),
-        fetch_all(entry_sql, *entry_args),
-        _grades(None, school_years, selection=(filters, args[2:])) if p == Purpose.registration else no_grades(),
+    people, figures, grades = await asyncio.gather(
+        fetch_all(people_sql, day, day, *where_args),
+        ledger_figures(ask.window, versions, categories, kg),
+        _grades(None, ask.evaluated_years, selection=(where, where_args)) if p == Purpose.registration else no_grades(),
     )
     ids = [r["id"] for r in people]
     vetoes = await vetoed_staff(day, ids) if ids else {}
-    entries: dict[int, list[rules.Entry]] = {}
-    for r in entry_rows:
-        entries.setdefault(r["staff"], []).append(_entry(r))
     page_ids = {r["id"] for r in people[offset : offset + limit]}
+    nothing = rules.Figures()
     items: list[BatchRow] = []
     eligible = 0
     for r in people:
         ok = bool(r["ok"])
         missing = [] if ok else cert_rules.missing_from_flags(r["post"], r, certs)
         reasons = _reasons(
-            p, day, r, vetoes.get(r["id"]), (ok, missing), entries.get(r["id"], []), grades.get(r["id"], {}), versions
+            ask, r, vetoes.get(r["id"]), (ok, missing), figures.get(r["id"], nothing), grades.get(r["id"], {})
         )
         passed = rules.eligible(reasons)
         if passed:
