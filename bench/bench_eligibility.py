@@ -1,22 +1,24 @@
 """District-wide batch eligibility: the service against one hand-written SQL count; transcript latency.
 
-    .venv/bin/python bench/bench_eligibility.py [--engine sqlite|postgres|both] [--purpose award]
-        [--repeat 9] [--seconds 10] [--connections 8] [--no-http]
+    .venv/bin/python bench/bench_eligibility.py [--engine sqlite|postgres|both] [--purposes award,title]
+        [--when today,cycle-end] [--repeat 9] [--seconds 10] [--connections 8] [--no-http]
 
 For each engine: a fresh database with the district demo loaded (``registry demo load --scale
-district``), then:
+district``), then for each case (purpose @ day; by default award and title, each today and on
+the last day of the previous cycle, when five years of entries are read), in one process on that
+database, alternately:
 
-(a)+(b), in one process on that database, alternately:
-
-- the service: ``credits.services.eligibility_batch(hr, purpose, None, today)`` for the whole
+- the service: ``credits.services.eligibility_batch(hr, purpose, None, day)`` for the whole
   district, once with a limit covering everyone (every row built) and once for the first page of 50
   (the counts are always the whole selection's);
-- the baseline: ONE hand-written query counting the eligible people of the district for the purpose
-  (award and promotion only): no veto (a sanction in force, or an unqualified current evaluation of
-  the school year), the dual-certificate rule written out as ``EXISTS`` per certificate (the style of
-  ``bench_compliance.HAND_WRITTEN``), and the plain ``SUM`` of the credits entered in the calendar
-  year up to the day at least the yearly minimum. It is a baseline, not the rule: no recognition
-  caps, no reversal pairing, so its count may differ from the service's (both are printed).
+- the baseline (every purpose but backbone): ONE hand-written query counting the eligible people
+  of the district: no veto (a sanction in force, or an unqualified current evaluation of the school
+  year), the dual-certificate rule written out as ``EXISTS`` per certificate (the style of
+  ``bench_compliance.HAND_WRITTEN``), and the plain ``SUM`` of the credits entered in the window up
+  to the day at least the requirement: the calendar year against the yearly minimum (award,
+  promotion), the cycle against the cycle requirement (title, registration). It is a baseline,
+  not the rule: no recognition caps, no reversal pairing, no required categories, hours or
+  evaluations, so its count may differ from the service's (both are printed).
 
 (c), unless ``--no-http``: ``GET /api/v1/staff/{id}/credits`` (the transcript) through the real
 server (``registry serve``, token of the demo ``hr``) under wrk, for ids spread over the district,
@@ -40,6 +42,7 @@ import time
 from collections.abc import AsyncGenerator
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import asdict
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +115,7 @@ def _bind(sql: str, values: dict[str, Any]) -> tuple[str, list[Any]]:
     return "".join(out), args
 
 
-async def measure(purpose: str, repeat: int) -> dict[str, Any]:
+async def measure(purpose: str, repeat: int, when: str) -> dict[str, Any]:
     from piccolo.querystring import QueryString
 
     from credits import rules
@@ -126,16 +129,23 @@ async def measure(purpose: str, repeat: int) -> dict[str, Any]:
 
     await start_pool(4)
     hr = Principal(account_id=0, username="bench", role=Role.district_hr)
+    versions = await policy_versions()
     day = today()
+    if when == "cycle-end":  # the last day of the previous cycle: five years of entries to read
+        day = rules.cycle_of(day, rules.policy_for(day, versions).recognition).starts - timedelta(days=1)
     engine = get_engine()
     entries = int((await engine.run_querystring(QueryString("SELECT COUNT(*) AS n FROM credit_entry")))[0]["n"])
-    versions = await policy_versions()
-    minimum = rules.policy_for(day, versions).recognition.yearly_minimum
+    rec = rules.policy_for(day, versions).recognition
+    yearly = purpose in ("award", "promotion")
+    # the baseline's line: the year's credits against the yearly minimum (award, promotion), or the
+    # cycle's against the cycle requirement (title, registration), plainly summed
+    minimum = rec.yearly_minimum if yearly else rec.credits_per_cycle
+    window_start = day.replace(month=1, day=1) if yearly else rules.cycle_of(day, rec).starts
     sql, args = _bind(
         HAND_WRITTEN.replace("{minimum}", str(minimum)),
         {
             "d": day,
-            "y0": day.replace(month=1, day=1),
+            "y0": window_start,
             "sy": school_year_of(day),
             "worst": policy_on(day).ethics.grade_order[0],
         },
@@ -148,7 +158,7 @@ async def measure(purpose: str, repeat: int) -> dict[str, Any]:
     async def service(limit: int) -> Any:
         return await eligibility_batch(hr, purpose, None, day, limit, 0)
 
-    with_baseline = purpose in ("award", "promotion")
+    with_baseline = purpose != "backbone"
     base = await baseline() if with_baseline else None
     out = await service(10**9)
     assert len(out.items) == out.total, (len(out.items), out.total)
@@ -167,9 +177,10 @@ async def measure(purpose: str, repeat: int) -> dict[str, Any]:
     med = {k: statistics.median(v) for k, v in times.items()}
     return {
         "on": day.isoformat(),
+        "when": when,
         "purpose": purpose,
         "credit_entries": entries,
-        "yearly_minimum": str(minimum),
+        "baseline_minimum": str(minimum),
         "on_post": out.total,
         "service_eligible": out.eligible,
         "baseline_eligible": None if base is None else base["eligible"],
@@ -270,19 +281,26 @@ def one_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
             print(f"[{engine}] migrate + demo load (district) ...", flush=True)
             run(registry_cmd("migrate"), env)
             run(registry_cmd("demo", "load", "--scale", "district"), env, timeout=1800)
-            done = subprocess.run(
-                [sys.executable, __file__, "--measure", "--purpose", args.purpose, "--repeat", str(args.repeat)],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=1800,
-                check=False,
-            )
-            if done.returncode != 0:
-                raise RuntimeError(f"measure failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-            result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+            result: dict[str, Any] = {"cases": {}}
+            repeat = ("--repeat", str(args.repeat))
+            for purpose, when in cases(args):
+                done = subprocess.run(
+                    [sys.executable, __file__, "--measure", *("--purposes", purpose), *("--when", when), *repeat],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=1800,
+                    check=False,
+                )
+                if done.returncode != 0:
+                    raise RuntimeError(f"measure failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+                r = json.loads(done.stdout.strip().splitlines()[-1])
+                result["cases"][f"{purpose}@{when}"] = r
+                report(engine, r)
             if not args.no_http:
                 result["transcript"] = transcript_load(env, var, args, engine)
+                t = result["transcript"]
+                print(f"[{engine}] transcript ({t['ids']}, {t['loadgen']}): service / bare req/s {t['ratio_rps']:.2f}")
             return result
 
         if engine == "postgres":
@@ -291,11 +309,38 @@ def one_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
         return go(sqlite_url(Path(tmp) / "bench.db"))
 
 
+def cases(args: argparse.Namespace) -> list[tuple[str, str]]:
+    return [(p, w) for p in args.purposes.split(",") for w in args.when.split(",")]
+
+
+def report(engine: str, r: dict[str, Any]) -> None:
+    m = r["median_s"]
+    base = m.get("baseline")
+    print(
+        f"[{engine}] {r['purpose']} on {r['on']} ({r['when']}): {r['on_post']} on post, "
+        f"{r['credit_entries']} credit entries, eligible: service {r['service_eligible']}, "
+        f"baseline {r['baseline_eligible']} (baseline: plain sum >= {r['baseline_minimum']}, no caps)"
+    )
+    print(
+        f"[{engine}] {r['purpose']}@{r['when']}: service, everyone {m['service_all'] * 1e3:.1f} ms; first page "
+        f"of 50 {m['service_page50'] * 1e3:.1f} ms; baseline "
+        + (f"{base * 1e3:.1f} ms; ratio {r['ratio_all']:.1f} / {r['ratio_page50']:.1f}" if base else "n/a")
+        + f"; target < 1000 ms: {'met' if m['service_all'] < 1 else 'NOT met'}",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
-    purposes = ["title", "backbone", "award", "promotion", "registration"]
-    parser.add_argument("--purpose", choices=purposes, default="award")
+    parser.add_argument(
+        "--purposes", default="award,title", help="comma-separated: title, backbone, award, promotion, registration"
+    )
+    parser.add_argument(
+        "--when",
+        default="today,cycle-end",
+        help="comma-separated: today, cycle-end (the last day of the previous cycle: five years of entries)",
+    )
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--warmup", type=float, default=2)
@@ -305,35 +350,20 @@ def main() -> None:
     parser.add_argument("--no-http", action="store_true", help="skip (c), the transcript under load")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    known = {"title", "backbone", "award", "promotion", "registration"}
+    for purpose, when in cases(args):
+        if purpose not in known or when not in ("today", "cycle-end"):
+            parser.error(f"unknown case {purpose}@{when}")
     if args.measure:
-        print(json.dumps(asyncio.run(measure(args.purpose, args.repeat)), default=str))
+        print(json.dumps(asyncio.run(measure(args.purposes, args.repeat, args.when)), default=str))
         return
     raise_on_sigterm()
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
     results = {}
-    print(f"eligibility benchmark, district, purpose {args.purpose}, {args.repeat} repeats; {machine()}")
+    print(f"eligibility benchmark, district, cases {cases(args)}, {args.repeat} repeats; {machine()}")
     for engine in engines:
-        r = one_engine(engine, args)
-        results[engine] = r
-        m = r["median_s"]
-        base = m.get("baseline")
-        print(
-            f"[{engine}] on {r['on']}: {r['on_post']} on post, {r['credit_entries']} credit entries, "
-            f"eligible: service {r['service_eligible']}, baseline {r['baseline_eligible']} "
-            f"(yearly minimum {r['yearly_minimum']}, baseline without caps)"
-        )
-        print(
-            f"[{engine}] service, everyone {m['service_all'] * 1e3:.1f} ms; first page of 50 "
-            f"{m['service_page50'] * 1e3:.1f} ms; baseline "
-            + (f"{base * 1e3:.1f} ms; ratio {r['ratio_all']:.1f} / {r['ratio_page50']:.1f}" if base else "n/a")
-            + f"; target < 1000 ms: {'met' if m['service_all'] < 1 else 'NOT met'}"
-        )
-        t = r.get("transcript")
-        if t:
-            print(f"[{engine}] transcript ({t['ids']}, {t['loadgen']}): service / bare req/s {t['ratio_rps']:.2f}")
-    path = save_results(
-        f"eligibility-{args.purpose}", {"purpose": args.purpose, "results": results, "machine": machine()}
-    )
+        results[engine] = one_engine(engine, args)
+    path = save_results("eligibility", {"cases": cases(args), "results": results, "machine": machine()})
     print(f"raw figures: {path}")
 
 
