@@ -619,28 +619,45 @@ def _check_purpose(purpose: str) -> Purpose:
 
 
 async def eligibility(who: Principal, staff_id: int, purpose: str, on: date | None) -> EligibilityOut:
+    return (await eligibilities(who, staff_id, [_check_purpose(purpose)], on))[0]
+
+
+async def eligibilities(
+    who: Principal, staff_id: int, purposes: list[Purpose] | None = None, on: date | None = None
+) -> list[EligibilityOut]:
+    """One person's answers for several purposes (all five by default) on one day, from one read of
+    each source: the person, the veto, the certificates, the cycle's entries up to the day (each
+    purpose takes its window of them) and, for registration, the evaluations."""
     from registry.certificates.services import verdict_for
     from registry.ethics.services import veto_on
 
-    p = _check_purpose(purpose)
+    chosen = list(Purpose) if purposes is None else purposes
     day = on or today()
     person = await load_visible(who, staff_id)
     versions = await policy_versions()
-    ask = _ask(p, day, versions)
+    asks = [_ask(p, day, versions) for p in chosen]
+    first = min(a.window[0] for a in asks)
     veto = await veto_on(staff_id, day)
     verdict = await verdict_for(staff_id, person["post"], day)
-    fig = rules.figures([_entry(r) for r in await _entry_rows(staff_id, *ask.window)], versions)
-    grades = {}
-    if p == Purpose.registration:
-        grades = (await _grades([staff_id], ask.evaluated_years)).get(staff_id, {})
-    reasons = _reasons(ask, person, veto, (verdict.compliant, verdict.missing), fig, grades)
-    return EligibilityOut(
-        staff_id=staff_id,
-        eligible=rules.eligible(reasons),
-        purpose=p,
-        on=day,
-        reasons=[ReasonOut(rule=r.rule, passed=r.passed, detail=r.detail) for r in reasons],
-    )
+    entries = [_entry(r) for r in await _entry_rows(staff_id, first, day)]
+    grades: dict[str, str] = {}
+    if Purpose.registration in chosen:
+        grades = (await _grades([staff_id], asks[chosen.index(Purpose.registration)].evaluated_years)).get(staff_id, {})
+    out = []
+    for ask in asks:
+        start, end = ask.window
+        fig = rules.figures([e for e in entries if start <= e.day <= end], versions)
+        reasons = _reasons(ask, person, veto, (verdict.compliant, verdict.missing), fig, grades)
+        out.append(
+            EligibilityOut(
+                staff_id=staff_id,
+                eligible=rules.eligible(reasons),
+                purpose=ask.purpose,
+                on=day,
+                reasons=[ReasonOut(rule=r.rule, passed=r.passed, detail=r.detail) for r in reasons],
+            )
+        )
+    return out
 
 
 def _flag(cert_type: str) -> str:

@@ -80,7 +80,7 @@ async def credits_page(who: Principal, staff_id: int, cycle: str | None) -> dict
 
 async def eligibility_page(who: Principal, staff_id: int) -> dict[str, Any]:
     """Eligibility today for each purpose (title evaluation and awards first) in plain words."""
-    from credits.services import eligibility, staff_transcript
+    from credits.services import eligibilities, staff_transcript
     from registry.certificates.services import dual_certificate
     from registry.ethics.services import staff_ethics
     from registry.policy import policy_on
@@ -99,7 +99,8 @@ async def eligibility_page(who: Principal, staff_id: int) -> dict[str, Any]:
         veto=ethics.veto_today,
         backbone_min_title=policy_on(day).eligibility.backbone_min_title,
     )
-    cards = [rules.eligibility_card(await eligibility(who, staff_id, p.value, day), ctx) for p in rules.PURPOSE_ORDER]
+    answers = await eligibilities(who, staff_id, list(rules.PURPOSE_ORDER), day)
+    cards = [rules.eligibility_card(answer, ctx) for answer in answers]
     return {
         "person": person,
         "cards": cards,

@@ -24,7 +24,7 @@ from typing import Any, ParamSpec, TypeVar
 import anyio.to_thread
 
 from registry.accounts.rules import Principal
-from registry.codes import Post, Purpose, ReportKind, StaffStatus, label
+from registry.codes import Post, ReportKind, StaffStatus, label
 from registry.common.time import today, utcnow
 from registry.db import get_engine, is_sqlite, write_transaction
 from registry.errors import NotFound
@@ -284,14 +284,13 @@ async def staff_certificates(who: Principal, staff_id: int) -> ReportDoc:
 
 @snapshot(prepare=_credit_policies_seeded)
 async def credit_transcript(who: Principal, staff_id: int, cycle: str | None) -> ReportDoc:
-    from credits.services import eligibility, staff_transcript
+    from credits.services import eligibilities, staff_transcript
     from registry.staff.services import load_visible
 
     row = await load_visible(who, staff_id)  # out of scope: 404
     person = person_of(row)
     transcript = await staff_transcript(who, staff_id, cycle)
-    # the five verdicts are independent reads: run them concurrently (several connections on PostgreSQL)
-    verdicts = await asyncio.gather(*(eligibility(who, staff_id, purpose.value, None) for purpose in Purpose))
+    verdicts = await eligibilities(who, staff_id)  # the five purposes from one read of each source
     data = {
         "person": person,
         "transcript": transcript.model_dump(exclude={"staff_id", "name"}),

@@ -188,3 +188,30 @@ async def test_registration_batch_counts_evaluations_of_the_whole_selection(clie
         assert page["eligible"] == whole["eligible"] and page["items"] == whole["items"][offset : offset + 1]
     district = (await client.get(base.replace(f"&kindergarten_id={world.kg_a['id']}", ""), headers=world.h(HR))).json()
     assert district["total"] >= whole["total"] and district["eligible"] >= whole["eligible"]
+
+
+async def test_all_purposes_at_once_equal_each_alone(client: Any, world: World) -> None:
+    """The transcript PDF and the eligibility page ask for the five purposes in one call (one read of
+    the cycle's entries, each purpose taking its own window): the answers are those of five calls."""
+    from credits.services import eligibilities
+    from registry.accounts.rules import Principal
+    from registry.codes import Purpose, Role
+
+    sid = await compliant_teacher(client, world, title="level1")
+    await twice_the_requirement(client, world, sid)
+    await qualified_every_year(client, world, sid)
+    # research over its cap of 4 in 2024, and a reversal: windows and caps both matter
+    for hours in (60, 60):
+        await add_entry(client, world, sid, date="2024-06-01", category="key", source="research", hours=hours)
+    extra = await add_entry(client, world, sid, date="2024-07-01", category="general", source="training", hours=30)
+    r = await client.post(f"{API}/credits/entries/{extra['id']}/reversal", json={"reason": "重复"}, headers=world.h(HR))
+    assert r.status_code == 201, r.text
+    hr = Principal(account_id=0, username="t", role=Role.district_hr)
+    for on in ("2022-02-01", "2024-06-30", "2024-12-20", "2025-12-31"):
+        together = await eligibilities(hr, sid, None, date.fromisoformat(on))
+        assert [a.purpose for a in together] == list(Purpose)
+        alone = [await eligibility(client, world, sid, p.value, on) for p in Purpose]
+        assert [a.model_dump(mode="json") for a in together] == alone, on
+    award = (await eligibilities(hr, sid, [Purpose.award], date(2024, 12, 20)))[0]
+    # 2024: training 14 + 2 + 2, research 3 + 3 capped at 4, the reversed 3 and its reversal nothing
+    assert rule(award.model_dump(), "credits_yearly_minimum")["detail"] == "22 credits counted in 2024 (minimum 4)"
