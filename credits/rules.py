@@ -508,9 +508,10 @@ def uniform_caps(versions: list[PolicyVersion], start: date, end: date) -> dict[
     the window's first day and those days inside it are all the days to look at."""
     days = {start}
     for v in versions:
-        for day in (v.effective_from, v.effective_to + ONE_DAY if v.effective_to else None):
-            if day is not None and start < day <= end:
-                days.add(day)
+        if start < v.effective_from <= end:
+            days.add(v.effective_from)
+        if v.effective_to is not None and start <= v.effective_to < end:  # the day after it ends
+            days.add(v.effective_to + ONE_DAY)
     seen = {tuple(sorted(numbers(policy_for(day, versions)).caps.items())) for day in days}
     return dict(seen.pop()) if len(seen) == 1 else None
 

@@ -178,3 +178,8 @@ def test_school_year_and_cycles() -> None:
     with pytest.raises(ValueError):
         rules.parse_cycle("2022-2026", BASE)
     assert rules.title_at_least("senior", "level1") and not rules.title_at_least("level2", "level1")
+
+
+def test_uniform_caps_with_a_version_ending_on_the_last_representable_day() -> None:
+    far = PolicyVersion(4, date(2018, 1, 1), date.max, BASE)
+    assert rules.uniform_caps([far], date(2024, 1, 1), date(2024, 12, 31)) == rules.numbers(far).caps
