@@ -632,6 +632,8 @@ async def eligibilities(
     from registry.ethics.services import veto_on
 
     chosen = list(Purpose) if purposes is None else purposes
+    if not chosen:
+        return []
     day = on or today()
     person = await load_visible(who, staff_id)
     versions = await policy_versions()
@@ -726,12 +728,12 @@ async def ledger_figures(
         "AND r.entry_date >= {} AND r.entry_date <= {})) "
     )
     rows = await fetch_all(window_sql + select, start, end, *where_args, start, end, *select_args)
-    cent, tenth = rules.CENT, Decimal("0.1")
+    cent = rules.CENT  # the sums are rounded to cents in SQL (SQLite adds in binary floating point)
     return {
         r["staff"]: rules.Figures(
             counted=dec(r["counted"]).quantize(cent),
             by_category={c: dec(r[f"cat_{i}"]).quantize(cent) for i, c in enumerate(categories)},
-            hours=dec(r["hours"]).quantize(tenth),
+            hours=dec(r["hours"]).quantize(cent),
         )
         for r in rows
     }

@@ -36,6 +36,9 @@ async def random_ledger(rng: random.Random, staff_id: int) -> list[Entry]:
     """Up to 16 entries, a few on the same days, then reversals of some of them (same day or later,
     some after any window), all written to the ledger; the entries as the rules see them."""
     days = [random_day(rng) for _ in range(rng.randrange(1, 8))]
+    # the edges of calendar years (a cap is per year) and of windows, always among the days
+    year = rng.randrange(2021, 2025)
+    days += [date(year, 12, 31), date(year + 1, 1, 1)]
     plan = []
     for _ in range(rng.randrange(0, 17)):
         credits = rng.choice(CREDITS)
