@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,22 @@ def import_command(
     default=None,
     help="gaps only: the roll-up (default kindergarten)",
 )
-def export_command(kind: str, file: Path, kindergarten_code: str | None, year: int | None, by: str | None) -> None:
+@click.option(
+    "--purpose",
+    type=click.Choice(["title", "backbone", "award", "promotion", "registration"]),
+    default=None,
+    help="eligibility only (required there): what the round is for",
+)
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None, help="eligibility only: the day judged")
+def export_command(
+    kind: str,
+    file: Path,
+    kindergarten_code: str | None,
+    year: int | None,
+    by: str | None,
+    purpose: str | None,
+    on: datetime | None,
+) -> None:
     """Export KIND to FILE (.xlsx or .csv, by its name), as district HR (full ID numbers)."""
     from bulk.exports import export
     from registry.errors import DomainError
@@ -143,7 +159,15 @@ def export_command(kind: str, file: Path, kindergarten_code: str | None, year: i
             if row is None:
                 raise click.ClickException(f"no kindergarten {kindergarten_code}")
             kindergarten_id = row["id"]
-        return await export(_principal(None), f"{kind}.{extension}", kindergarten_id=kindergarten_id, year=year, by=by)
+        return await export(
+            _principal(None),
+            f"{kind}.{extension}",
+            kindergarten_id=kindergarten_id,
+            year=year,
+            by=by,
+            purpose=purpose,
+            on=on.date() if on else None,
+        )
 
     try:
         _, _, content = asyncio.run(_with_pool(run()))

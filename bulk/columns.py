@@ -295,8 +295,26 @@ GAPS = Kind(
     note="按 幼儿园教职工配备标准（暂行）与 托儿所幼儿园卫生保健管理办法 计算；最后一行为合计",
 )
 
+ELIGIBILITY = Kind(
+    "eligibility",
+    "评审资格",
+    (
+        derived("kindergarten_code", "园所代码", ID),
+        derived("kindergarten_name", "园所名称"),
+        Column("name", "姓名", T, imported=False, in_template=False),
+        Column("id_number", "身份证号", ID, imported=False, in_template=False, width=22),
+        derived("post", "岗位", ENUM, enum=Post),
+        derived("title", "职称", ENUM, enum=Title),
+        derived("eligible", "是否符合", BOOL),
+        Column("failing", "未满足的条件", T, imported=False, in_template=False, width=80),
+    ),
+    importable=False,
+    note="按所选评审用途和日期逐人判断（GET /eligibility 的全部结果）；师德一票否决优先于其他条件",
+)
+
 KINDS: dict[str, Kind] = {
-    k.name: k for k in (KINDERGARTENS, STAFF, CERTIFICATES, TRAINING_RESULTS, CREDITS, POOL_CANDIDATES, GAPS)
+    k.name: k
+    for k in (KINDERGARTENS, STAFF, CERTIFICATES, TRAINING_RESULTS, CREDITS, POOL_CANDIDATES, GAPS, ELIGIBILITY)
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -15,6 +16,7 @@ from bulk.columns import exportable, importable
 from bulk.schemas import ImportOut
 from registry.accounts.rules import Principal
 from registry.accounts.security import requires
+from registry.codes import Purpose
 from registry.common.params import Limit, Offset
 from registry.common.schemas import DEFAULT_LIMIT, Page
 from registry.errors import FieldError, TooLarge, problem_responses
@@ -140,9 +142,24 @@ class ExportController(Controller):
             str | None,
             QueryParameter(description="gaps only: kindergarten (default), street, group, ownership or district"),
         ] = None,
+        purpose: Annotated[
+            Purpose | None,
+            QueryParameter(
+                description="eligibility only (required there): title, backbone, award, promotion, registration"
+            ),
+        ] = None,
+        on: Annotated[
+            date | None, QueryParameter(description="eligibility only: the day judged (default today)")
+        ] = None,
     ) -> Response[bytes]:
         name, media_type, content = await exports.export(
-            request.user, filename, kindergarten_id=kindergarten_id, year=year, by=by
+            request.user,
+            filename,
+            kindergarten_id=kindergarten_id,
+            year=year,
+            by=by,
+            purpose=purpose.value if purpose else None,
+            on=on,
         )
         return _download(name, media_type, content)
 

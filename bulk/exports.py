@@ -1,5 +1,6 @@
 """Exports: the registry's kindergartens, staff, certificates and credit entries as .xlsx or CSV, with
-the import columns' Chinese headers (so an export imports back unchanged), scoped like the JSON lists.
+the import columns' Chinese headers (so an export imports back unchanged), scoped like the JSON lists;
+and, for people only, the staffing gaps and the batch eligibility answer for one purpose.
 
 Scope: district HR and inspectors see the district, a kindergarten admin their own kindergarten
 (its staff's certificates and credit entries); teachers have no list endpoints and no exports.
@@ -18,7 +19,7 @@ from urllib.parse import quote
 from bulk import files, records
 from bulk.columns import KINDS, Kind, exportable
 from registry.accounts.rules import Principal, allowed
-from registry.codes import Role
+from registry.codes import Purpose, Role, label
 from registry.common.scope import kindergarten_scope
 from registry.common.time import today
 from registry.db import fetch_all
@@ -95,6 +96,8 @@ async def export(
     kindergarten_id: int | None = None,
     year: int | None = None,
     by: str | None = None,
+    purpose: str | None = None,
+    on: date | None = None,
 ) -> tuple[str, str, bytes]:
     """(download name, media type, content) of one export."""
     kind, extension = export_kind(filename)
@@ -104,10 +107,24 @@ async def export(
         raise BadRequest("year filters the credits export only", [FieldError("year", "not a filter of this export")])
     if by is not None and kind.name != "gaps":
         raise BadRequest("by groups the gaps export only", [FieldError("by", "not a parameter of this export")])
+    for name, value in (("purpose", purpose), ("on", on)):
+        if value is not None and kind.name != "eligibility":
+            raise BadRequest(
+                f"{name} is a parameter of the eligibility export only",
+                [FieldError(name, "not a parameter of this export")],
+            )
     if kind.name == "gaps":
         rows = await gap_rows(who, by or "kindergarten", kindergarten_id)
         content = await asyncio.to_thread(_write_rows, kind, extension, rows)
         return f"{kind.label}_{today().isoformat()}.{extension}", FORMATS[extension], content
+    if kind.name == "eligibility":
+        if purpose is None:
+            raise BadRequest("the eligibility export needs a purpose", [FieldError("purpose", "required")])
+        day = on or today()
+        rows = [_masker(who)(row) for row in await eligibility_rows(who, purpose, day, kindergarten_id)]
+        content = await asyncio.to_thread(_write_rows, kind, extension, rows)
+        name = f"{kind.label}_{label(Purpose, purpose)}_{day.isoformat()}.{extension}"
+        return name, FORMATS[extension], content
     where: list[str] = []
     args: list[Any] = []
     scope = kindergarten_scope(who)
@@ -125,8 +142,7 @@ async def export(
     sql = SQL[kind.name].format(where="".join(f" AND {w}" for w in where))
     rows = await fetch_all(sql, *args)
     content = await asyncio.to_thread(_write, kind, extension, rows, _masker(who), today())
-    day = today().isoformat()
-    return f"{kind.label}_{day}.{extension}", FORMATS[extension], content
+    return f"{kind.label}_{today().isoformat()}.{extension}", FORMATS[extension], content
 
 
 def _write(
@@ -161,6 +177,42 @@ async def gap_rows(who: Principal, by: str, kindergarten_id: int | None) -> list
             for part in ("required", "on_post", "qualified", "gap"):
                 values[f"{post.post.value}_{part}"] = getattr(post, part)
         rows.append(values)
+    return rows
+
+
+async def eligibility_rows(who: Principal, purpose: str, on: date, kindergarten_id: int | None) -> list[dict[str, Any]]:
+    """Everyone of the batch eligibility answer (``credits.services.eligibility_batch``, scoped as the
+    JSON endpoint), with the kindergarten and the ID number, and the rules not met in words."""
+    from credits.services import eligibility_batch
+    from reports.rules import rule_label
+
+    out = await eligibility_batch(who, purpose, kindergarten_id, on, limit=10**9, offset=0)
+    where, args = "", []
+    if out.kindergarten_id is not None:
+        where, args = " AND s.kindergarten = {}", [out.kindergarten_id]
+    people = {
+        r["id"]: r
+        for r in await fetch_all(
+            "SELECT s.id, s.id_number, k.code, k.name FROM staff s JOIN kindergarten k ON k.id = s.kindergarten "
+            "WHERE s.status = 'on_post'" + where,
+            *args,
+        )
+    }
+    rows = []
+    for item in out.items:
+        person = people.get(item.staff_id, {})
+        rows.append(
+            {
+                "kindergarten_code": person.get("code"),
+                "kindergarten_name": person.get("name"),
+                "name": item.name,
+                "id_number": person.get("id_number"),
+                "post": item.post,
+                "title": item.title,
+                "eligible": item.eligible,
+                "failing": "；".join(f"{rule_label(r.rule)}：{r.detail}" for r in item.failing),
+            }
+        )
     return rows
 
 

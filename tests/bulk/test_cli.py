@@ -64,5 +64,19 @@ def test_import_and_export_commands(scratch_env: dict[str, str], tmp_path: Path)
     again = run(scratch_env, "import", "staff", str(out))
     assert again.returncode == 0 and "1 already present" in again.stdout
 
+    rounds = tmp_path / "title-round.csv"
+    no_purpose = run(scratch_env, "export", "eligibility", str(rounds))
+    assert no_purpose.returncode != 0 and "purpose" in no_purpose.stderr
+    listed = run(scratch_env, "export", "eligibility", str(rounds), "--purpose", "title", "--on", "2025-06-30")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert read_csv_file(rounds)[0][:3] == ["园所代码", "园所名称", "姓名"]  # nobody on post yet: the header only
+    assert len(read_csv_file(rounds)) == 1
+
     assert run(scratch_env, "export", "staff", str(tmp_path / "x.pdf")).returncode != 0
     assert run(scratch_env, "import", "payroll", str(staff)).returncode != 0
+
+
+def read_csv_file(path: Path) -> list[list[str]]:
+    from tests.bulk.helpers import read_csv
+
+    return read_csv(path.read_bytes())
