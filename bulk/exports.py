@@ -210,7 +210,7 @@ async def eligibility_rows(who: Principal, purpose: str, on: date, kindergarten_
                 "post": item.post,
                 "title": item.title,
                 "eligible": item.eligible,
-                "failing": "；".join(f"{rule_label(r.rule)}：{r.detail}" for r in item.failing),
+                "failing": "；".join(f"{rule_label(r.rule)}：{r.words}" for r in item.failing),
             }
         )
     return rows

@@ -588,7 +588,8 @@ def figures_sql(
 class Reason:
     rule: str
     passed: bool
-    detail: str
+    detail: str  # English, with the figures
+    words: str = ""  # the same in Chinese, for people (pages, sheets, PDFs)
 
 
 def recorded_hours(entries: list[Entry]) -> Decimal:

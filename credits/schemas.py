@@ -167,7 +167,8 @@ class TranscriptOut(BaseModel):
 class ReasonOut(BaseModel):
     rule: str
     passed: bool
-    detail: str
+    detail: str = Field(description="in English, with the figures (for people, not for parsing)")
+    words: str = Field(description="the same in Chinese, for people")
 
 
 class EligibilityOut(BaseModel):

@@ -497,17 +497,29 @@ def _reasons(
     fig: rules.Figures,
     grades: dict[str, str],
 ) -> list[rules.Reason]:
+    """The rules of one purpose, in order, each with its detail in English and in Chinese words."""
+    from registry.codes import CourseCategory, EthicsGrade, Post, Title, label
+    from registry.common.text import chinese_part, missing_text
     from registry.ethics.rules import grade_rank
 
     P = Purpose
     purpose, on, cycle, nums = ask.purpose, ask.on, ask.cycle, ask.numbers
+    counted = shown(fig.counted)
     out: list[rules.Reason] = []
     if veto is not None:
         until = f" (until {veto.until.isoformat()})" if veto.until else ""
-        out.append(rules.Reason("ethics_veto", False, f"{veto.detail}{until}"))
+        out.append(rules.Reason("ethics_veto", False, f"{veto.detail}{until}", chinese_part(veto.detail)))
     else:
-        out.append(rules.Reason("ethics_veto", True, "no failed ethics evaluation and no sanction barring this date"))
+        out.append(
+            rules.Reason(
+                "ethics_veto",
+                True,
+                "no failed ethics evaluation and no sanction barring this date",
+                "没有不合格的师德考核，也没有在影响期内的处分",
+            )
+        )
     ok, missing = dual
+    post = label(Post, person["post"])
     out.append(
         rules.Reason(
             "dual_certificate",
@@ -515,26 +527,33 @@ def _reasons(
             f"holds the certificates of the post ({person['post']})"
             if ok
             else f"missing for the post {person['post']}: {', '.join(missing)}",
+            f"持有{post}岗位所需的证书" if ok else f"{post}岗位缺少：{missing_text(missing)}",
         )
     )
     if purpose in (P.award, P.promotion):  # the window is the year: its line of the transcript
+        minimum = shown(nums.yearly_minimum)
         out.append(
             rules.Reason(
                 "credits_yearly_minimum",
                 fig.counted >= nums.yearly_minimum,
-                f"{shown(fig.counted)} credits counted in {on.year} (minimum {shown(nums.yearly_minimum)})",
+                f"{counted} credits counted in {on.year} (minimum {minimum})",
+                f"{on.year} 年已认定 {counted} 学分，年度最低 {minimum} 学分",
             )
         )
         return out
     short = sorted(c for c, needed in nums.required_categories.items() if fig.category(c) < needed)
     status, pace = rules.status_of(fig.counted, not short, nums.required, cycle, on, nums.at_risk_share)
     if purpose in (P.title, P.registration):
+        required = shown(nums.required)
+        short_words = "、".join(label(CourseCategory, c) for c in short)
         out.append(
             rules.Reason(
                 "credits_cycle",
                 status == CreditStatus.complete,
-                f"{shown(fig.counted)} of {shown(nums.required)} credits counted in {cycle.label}"
+                f"{counted} of {required} credits counted in {cycle.label}"
                 + (f"; required categories short: {', '.join(short)}" if short else ""),
+                f"{cycle.label} 周期已认定 {counted} 学分，要求 {required} 学分"
+                + (f"；必修类别未修满：{short_words}" if short else ""),
             )
         )
     if purpose == P.backbone:
@@ -542,8 +561,9 @@ def _reasons(
             rules.Reason(
                 "credits_on_track",
                 status in (CreditStatus.on_track, CreditStatus.complete),
-                f"cycle {cycle.label}: status {status.value}, "
-                f"{shown(fig.counted)} counted against a pace of {shown(pace)}",
+                f"cycle {cycle.label}: status {status.value}, {counted} counted against a pace of {shown(pace)}",
+                f"{cycle.label} 周期学分{label(CreditStatus, status.value)}：已认定 {counted} 学分，"
+                f"按进度此时应达 {shown(pace)} 学分",
             )
         )
         minimum = ask.backbone_min_title
@@ -552,23 +572,30 @@ def _reasons(
                 "title_minimum",
                 rules.title_at_least(person["title"], minimum),
                 f"title {person['title']}; backbone selection needs {minimum} or above",
+                f"职称{label(Title, person['title'] or 'none')}；骨干评选要求{label(Title, minimum)}及以上",
             )
         )
     if purpose == P.registration:
         eth = ask.ethics
         minimum_grade = eth.registration_min_grade
         bad = [
-            f"{sy}: {grades.get(sy, 'no evaluation')}"
+            sy
             for sy in ask.evaluated_years
             if sy not in grades or grade_rank(grades[sy], eth) < grade_rank(minimum_grade, eth)
         ]
+        grade_words = label(EthicsGrade, minimum_grade)
         out.append(
             rules.Reason(
                 "ethics_evaluations",
                 not bad,
                 f"{minimum_grade} or better in every school year of the cycle so far"
                 if not bad
-                else f"not {minimum_grade} or better in " + "; ".join(bad),
+                else f"not {minimum_grade} or better in "
+                + "; ".join(f"{sy}: {grades.get(sy, 'no evaluation')}" for sy in bad),
+                f"本周期已结束的各学年师德考核均为{grade_words}及以上"
+                if not bad
+                else f"未达{grade_words}及以上："
+                + "；".join(f"{sy} 学年{label(EthicsGrade, grades[sy]) if sy in grades else '无考核'}" for sy in bad),
             )
         )
         needed_hours = ask.registration_hours
@@ -577,6 +604,7 @@ def _reasons(
                 "training_hours",
                 fig.hours >= needed_hours,
                 f"{shown(fig.hours)} of {needed_hours} hours of study recorded in {cycle.label}",
+                f"{cycle.label} 周期已记录 {shown(fig.hours)} 学时，定期注册要求 {needed_hours} 学时",
             )
         )
     return out
@@ -656,7 +684,7 @@ async def eligibilities(
                 eligible=rules.eligible(reasons),
                 purpose=ask.purpose,
                 on=day,
-                reasons=[ReasonOut(rule=r.rule, passed=r.passed, detail=r.detail) for r in reasons],
+                reasons=[ReasonOut(rule=r.rule, passed=r.passed, detail=r.detail, words=r.words) for r in reasons],
             )
         )
     return out
@@ -817,7 +845,11 @@ ORDER BY s.kindergarten, s.name, s.id"""
                     post=r["post"],
                     title=r["title"],
                     eligible=passed,
-                    failing=[ReasonOut(rule=x.rule, passed=x.passed, detail=x.detail) for x in reasons if not x.passed],
+                    failing=[
+                        ReasonOut(rule=x.rule, passed=x.passed, detail=x.detail, words=x.words)
+                        for x in reasons
+                        if not x.passed
+                    ],
                 )
             )
     return BatchOut(

@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 from pages.schemas import Bar, ChartRow, EligibilityCard, PlainReason, Segment
 from registry.codes import (
-    CertificateType,
     CreditStatus,
     EthicsGrade,
     Post,
@@ -28,6 +27,7 @@ from registry.codes import (
     StaffStatus,
     label,
 )
+from registry.common.text import chinese_part, missing_text
 
 # --- numbers ---------------------------------------------------------------------------------------
 
@@ -160,19 +160,6 @@ def label_of(enum_name: str, code: Any) -> str:
     enum = getattr(codes, enum_name, None)
     value = str(getattr(code, "value", code))
     return label(enum, value) if enum is not None else value
-
-
-def missing_text(missing: Iterable[str]) -> str:
-    """Missing requirements as the certificate rule names them (a type, or alternatives joined by
-    ``|``) in words: 上岗证、医师执业证书或护士执业证书或保健员培训合格证."""
-    parts = ["或".join(label(CertificateType, t) for t in str(m).split("|")) for m in missing]
-    return "、".join(parts) or "—"
-
-
-def chinese_part(detail: str) -> str:
-    """The domain's details are Chinese first, then the English in parentheses: keep the Chinese."""
-    head = detail.split(" (", 1)[0].strip()
-    return head if re.search(r"[\u4e00-\u9fff]", head) else detail.strip()
 
 
 # --- eligibility in plain words ------------------------------------------------------------------------

@@ -45,8 +45,9 @@ async def test_the_sheet_is_the_batch_answer(client: Any, world: World) -> None:
     assert bare_row[COLUMN["post"]] == label(Post, "teacher") != "teacher"  # the Chinese label, not the code
     assert bare_row[COLUMN["title"]] == label(Title, "level2") != "level2"
     failing = bare_row[COLUMN["failing"]]
-    assert failing.startswith("双证上岗：missing for the post teacher")
-    assert "年度最低学分：0 credits counted in 2024 (minimum 4)" in failing
+    assert (
+        failing == "双证上岗：专任教师岗位缺少：教师资格证、上岗证；年度最低学分：2024 年已认定 0 学分，年度最低 4 学分"
+    )
     assert [f["rule"] for f in ids[bare]["failing"]] == ["dual_certificate", "credits_yearly_minimum"]
     # HR sees ID numbers in full, as text (an 18-digit ID is never turned into a number)
     assert len(str(bare_row[COLUMN["id_number"]])) == 18 and "*" not in str(bare_row[COLUMN["id_number"]])

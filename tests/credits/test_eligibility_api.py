@@ -55,6 +55,11 @@ async def test_a_warning_vetoes_an_award_however_many_credits(client: Any, world
     assert barred["eligible"] is False
     assert barred["reasons"][0]["rule"] == "ethics_veto" and barred["reasons"][0]["passed"] is False
     assert rule(barred, "credits_yearly_minimum")["passed"] is True  # the credits are there; the veto wins
+    # the words name the sanction and the bar, in Chinese
+    assert (
+        rule(barred, "ethics_veto")["words"]
+        == "警告处分 2024-06-10 起至 2024-12-10 期间不得参加评奖评优、职务晋升、职称评定"
+    )
     for purpose in ("title", "backbone", "promotion", "registration"):
         assert rule(await eligibility(client, world, sid, purpose, "2024-09-01"), "ethics_veto")["passed"] is False
     after = await eligibility(client, world, sid, "award", "2024-12-20")  # the 6-month bar has passed
@@ -70,8 +75,18 @@ async def test_purposes_apply_their_own_rules(client: Any, world: World) -> None
     backbone = await eligibility(client, world, sid, "backbone", "2024-12-20")
     assert rule(backbone, "credits_on_track")["passed"] is True
     assert rule(backbone, "title_minimum")["passed"] is False and backbone["eligible"] is False
+    assert rule(backbone, "title_minimum")["words"] == "职称二级；骨干评选要求一级及以上"
+    # 72 credits against a pace of 36 x 1,450 / 1,826 days (2021-01-01 .. 2024-12-20, of the cycle) = 28.59
+    assert (
+        rule(backbone, "credits_on_track")["words"]
+        == "2021-2025 周期学分已完成：已认定 72 学分，按进度此时应达 28.59 学分"
+    )
     registration = await eligibility(client, world, sid, "registration", "2024-12-20")
     assert rule(registration, "ethics_evaluations")["passed"] is False  # no evaluations recorded
+    assert rule(registration, "ethics_evaluations")["words"] == (
+        "未达合格及以上：2020-2021 学年无考核；2021-2022 学年无考核；2022-2023 学年无考核；2023-2024 学年无考核"
+    )
+    assert rule(title, "credits_cycle")["words"] == "2021-2025 周期已认定 72 学分，要求 36 学分"
     # nobody with no credits and no certificates
     bare = await insert_staff(world.kg_a["id"])
     answer = await eligibility(client, world, bare, "award", "2024-12-20")
@@ -113,6 +128,7 @@ async def test_registration_needs_360_hours_of_study_in_the_cycle(client: Any, w
     assert r.status_code == 201, r.text
     short = rule(await eligibility(client, world, sid, "registration", "2024-12-20"), "training_hours")
     assert short["passed"] is False and "350" in short["detail"] and "360" in short["detail"]
+    assert short["words"] == "2021-2025 周期已记录 350 学时，定期注册要求 360 学时"
     await add_entry(client, world, sid, date="2024-05-01", category="general", source="training", hours=10)
     enough = await eligibility(client, world, sid, "registration", "2024-12-20")
     assert rule(enough, "training_hours")["passed"] is True

@@ -167,15 +167,15 @@ def test_eligibility_card_summary() -> None:
         purpose=Purpose.award,
         on=ON,
         reasons=[
-            ReasonOut(rule="ethics_veto", passed=False, detail="记过处分 (demerit)"),
-            ReasonOut(rule="dual_certificate", passed=True, detail=""),
+            ReasonOut(rule="ethics_veto", passed=False, detail="记过处分 (demerit)", words=""),
+            ReasonOut(rule="dual_certificate", passed=True, detail="", words=""),
         ],
     )
     card = rules.eligibility_card(answer, ctx())
     assert card.label == "评优评先"
     assert card.summary == "不能参加评优评先：师德一票否决。"
-    answer.reasons[0] = ReasonOut(rule="ethics_veto", passed=True, detail="")
-    answer.reasons.append(ReasonOut(rule="credits_yearly_minimum", passed=False, detail=""))
+    answer.reasons[0] = ReasonOut(rule="ethics_veto", passed=True, detail="", words="")
+    answer.reasons.append(ReasonOut(rule="credits_yearly_minimum", passed=False, detail="", words=""))
     assert rules.eligibility_card(answer, ctx()).summary == "暂不符合评优评先的条件（年度学分未达到）。"
     answer.eligible = True
     assert rules.eligibility_card(answer, ctx()).summary == "符合评优评先的条件。"
