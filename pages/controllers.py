@@ -38,7 +38,7 @@ from pages.security import (
 )
 from registry.accounts.rules import Principal
 from registry.accounts.security import requires
-from registry.codes import Post, Role, label
+from registry.codes import Post, Purpose, Role, label
 from registry.errors import DomainError, NotFound, TooManyAttempts, Unauthorized
 from registry.errors import exception_handlers as API_EXCEPTION_HANDLERS
 from registry.settings import Settings
@@ -97,11 +97,12 @@ def nav_for(who: Principal | None) -> list[NavItem]:
             NavItem("/kindergartens", "幼儿园"),
             NavItem("/violations", "持证上岗"),
             NavItem("/expiring", "证书到期"),
+            NavItem("/rounds", "评审名单"),
         ]
     elif who.role == Role.kindergarten_admin:
         if who.kindergarten_id is not None:
             items.append(NavItem(f"/kindergartens/{who.kindergarten_id}", "本园"))
-        items += [NavItem("/violations", "持证上岗"), NavItem("/expiring", "证书到期")]
+        items += [NavItem("/violations", "持证上岗"), NavItem("/expiring", "证书到期"), NavItem("/rounds", "评审名单")]
     if who.staff_id is not None:
         base = f"/staff/{who.staff_id}"
         items += [
@@ -319,6 +320,39 @@ class DistrictPages(Controller):
     ) -> Template:
         context = await services.violations_page(request.user, post.value if post else None, limit, offset)
         return page(request, "violations.html", context)
+
+    @get(
+        "/rounds",
+        guards=[requires("eligibility.batch")],
+        summary="Evaluation rounds: everyone on post in scope for one purpose, the rules not met in words",
+    )
+    async def rounds(
+        self,
+        request: Req,
+        purpose: FromQuery[Purpose] = Purpose.title,
+        on: FromQuery[date | None] = None,
+        limit: Limit = PAGE_SIZE,
+        offset: Offset = 0,
+    ) -> Template:
+        context = await services.rounds_page(request.user, purpose.value, on, limit, offset)
+        return page(request, "rounds.html", context)
+
+    @get(
+        "/rounds.xlsx",
+        guards=[requires("eligibility.batch"), requires("export.read")],
+        summary="Download the whole round as a spreadsheet (the eligibility export)",
+    )
+    async def rounds_xlsx(
+        self, request: Req, purpose: FromQuery[Purpose] = Purpose.title, on: FromQuery[date | None] = None
+    ) -> Response[bytes]:
+        from bulk.exports import content_disposition, export
+
+        name, media_type, content = await export(request.user, "eligibility.xlsx", purpose=purpose.value, on=on)
+        return Response(
+            content=content,
+            media_type=media_type,
+            headers={"content-disposition": content_disposition(name), "cache-control": "no-store"},
+        )
 
     @get("/expiring", guards=[requires("certificate.read")], summary="Certificates that expire soon")
     async def expiring(

@@ -133,6 +133,7 @@ def _shoot(out: Path, scale: str, tmp: Path, load: bool) -> list[Path]:
             ("district_hr", "hr-kindergartens", "/kindergartens?limit=15"),
             ("district_hr", "hr-kindergarten", f"/kindergartens/{kg_id}"),
             ("district_hr", "hr-pool-matches", f"/kindergartens/{kg_id}/pool-matches?post=teacher"),
+            ("district_hr", "hr-rounds", "/rounds?purpose=title&on=2025-12-31&limit=15"),
         ]
         if picks["vetoed"] is not None:
             shots.append(("district_hr", "hr-eligibility-veto", f"/staff/{picks['vetoed']}/eligibility"))

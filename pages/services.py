@@ -188,6 +188,38 @@ async def violations_page(who: Principal, post: str | None, limit: int, offset: 
     }
 
 
+async def rounds_page(who: Principal, purpose: str, on: date | None, limit: int, offset: int) -> dict[str, Any]:
+    """Everyone on post in the caller's scope for one purpose (HR prepares an evaluation round from it):
+    the counts of the whole selection, one page of people with the rules they do not meet in words,
+    and the link to the whole list as a spreadsheet."""
+    from urllib.parse import urlencode
+
+    from credits.services import eligibility_batch
+    from registry.kindergartens.services import get_kindergarten
+    from reports.rules import rule_label
+
+    day = on or today()
+    batch = await eligibility_batch(who, purpose, None, day, limit, offset)
+    # the page's kindergartens by name (a page holds a few: the list is in kindergarten order)
+    names = {k: (await get_kindergarten(who, k)).name for k in dict.fromkeys(i.kindergarten_id for i in batch.items)}
+    rows = [
+        (item, names[item.kindergarten_id], "；".join(f"{rule_label(r.rule)}：{r.words}" for r in item.failing))
+        for item in batch.items
+    ]
+    query = urlencode({"purpose": purpose, "on": day.isoformat()})
+    return {
+        "batch": batch,
+        "rows": rows,
+        "purpose": purpose,
+        "purposes": list(rules.PURPOSE_ORDER),
+        "on": day,
+        "pager": Pager(total=batch.total, limit=limit, offset=offset),
+        "base": f"/rounds?{query}&",
+        "download": f"/rounds.xlsx?{query}",
+        "share": batch.eligible / batch.total if batch.total else None,
+    }
+
+
 async def expiring_page(who: Principal, within_days: int, limit: int, offset: int) -> dict[str, Any]:
     from registry.certificates.services import expiring
 

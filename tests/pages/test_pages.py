@@ -83,6 +83,11 @@ MATRIX = [
     *_case("GET", "/dashboard", {HR: 200, ADMIN: 403, TEACHER: 403, INSPECTOR: 200, ANON: LOGIN}),
     *_case("GET", "/violations", {HR: 200, ADMIN: 200, TEACHER: 403, INSPECTOR: 200, ANON: LOGIN}),
     *_case("GET", "/expiring", _all(200)),
+    *_case("GET", "/rounds", {HR: 200, ADMIN: 200, TEACHER: 403, INSPECTOR: 200, ANON: LOGIN}),
+    *_case(
+        "GET", "/rounds?purpose=award&on=2024-12-20", {HR: 200, ADMIN: 200, TEACHER: 403, INSPECTOR: 200, ANON: LOGIN}
+    ),
+    *_case("GET", "/rounds.xlsx?purpose=title", {HR: 200, ADMIN: 200, TEACHER: 403, INSPECTOR: 200, ANON: LOGIN}),
     *_case("GET", "/kindergartens", {HR: 200, ADMIN: 200, TEACHER: 403, INSPECTOR: 200, ANON: LOGIN}),
     *_case("GET", "/kindergartens/{A}", {HR: 200, ADMIN: 200, TEACHER: 403, INSPECTOR: 200, ANON: LOGIN}),
     *_case("GET", "/kindergartens/{B}", {HR: 200, ADMIN: 404, TEACHER: 403, INSPECTOR: 200, ANON: LOGIN}),
@@ -133,6 +138,10 @@ async def test_role_matrix(
     if expected == 200 and url.endswith(".pdf"):
         assert r.headers["content-type"] == "application/pdf"
         assert r.content.startswith(b"%PDF")
+        assert r.headers["content-disposition"].startswith("attachment;")
+    elif expected == 200 and ".xlsx" in url:
+        assert r.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+        assert r.content.startswith(b"PK")  # a zip: the workbook
         assert r.headers["content-disposition"].startswith("attachment;")
     elif expected in (200, 403, 404):
         assert r.headers["content-type"].startswith("text/html")
@@ -260,6 +269,7 @@ async def test_pages_need_no_inline_script_or_style(clients: dict[str, httpx.Asy
         (TEACHER, f"/staff/{world.staff_a['id']}/eligibility"),
         (HR, "/dashboard"),
         (HR, "/violations"),
+        (HR, "/rounds"),
         (HR, f"/kindergartens/{world.kg_a['id']}"),
         (HR, f"/kindergartens/{world.kg_a['id']}/pool-matches"),
         (ANON, "/login"),
@@ -405,6 +415,29 @@ async def test_dashboard_figures_match_the_api(
         if row["gap"] > 0:
             assert re.search(rf'data-street="{re.escape(row["key"])}"', html)
     assert f'<strong id="gap-total">{gaps["total"]["gap"]:,}</strong>' in html
+
+
+async def test_rounds_page_counts_and_download_match_the_api(
+    client: httpx.AsyncClient, clients: dict[str, httpx.AsyncClient], world: World
+) -> None:
+    """评审名单: the counts are the batch answer's; the admin sees their kindergarten only; the
+    download is the eligibility export of the same purpose and day."""
+    from tests.bulk.helpers import read_xlsx
+
+    params = {"purpose": "award", "on": "2024-12-20"}
+    for role in (HR, ADMIN):
+        batch = (await client.get(f"{API}/eligibility", params={**params, "limit": 1}, headers=world.h(role))).json()
+        html = (await clients[role].get("/rounds", params=params)).text
+        assert f"在岗 <strong>{batch['total']:,}</strong> 人" in html
+        assert f'<strong id="eligible-count">{batch["eligible"]:,}</strong>' in html
+        assert '<option value="award" selected>' in html and 'value="2024-12-20"' in html
+        sheet = read_xlsx((await clients[role].get("/rounds.xlsx", params=params)).content)
+        assert len(sheet) - 1 == batch["total"]
+        assert sum(1 for row in sheet[1:] if row[6] == "是") == batch["eligible"]
+    admin = (await clients[ADMIN].get("/rounds", params={**params, "limit": 200})).text
+    assert f'/kindergartens/{world.kg_b["id"]}"' not in admin
+    bad = await clients[HR].get("/rounds", params={"purpose": "lottery"})
+    assert bad.status_code == 400 and "purpose" in bad.text
 
 
 async def test_hr_places_a_pool_candidate_from_the_page(
