@@ -245,8 +245,16 @@ class AuthPages(Controller):
         request.set_session(claims_of(who))
         return Redirect(path=nxt or rules.home_of(who.role, who.kindergarten_id, who.staff_id), status_code=303)
 
-    @post("/logout", summary="Log out: the session is cleared", status_code=303)
+    @post(
+        "/logout",
+        summary="Log out: this account's sessions and tokens end (on every device), the cookie is cleared",
+        status_code=303,
+    )
     async def logout(self, request: Req) -> Redirect:
+        from registry.accounts.services import log_out
+
+        if isinstance(request.user, Principal):
+            await log_out(request.user)
         request.clear_session()
         set_flash(request, "您已安全退出。")
         return Redirect(path="/login", status_code=303)

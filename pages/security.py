@@ -4,7 +4,9 @@
   role, kindergarten, staff record: the same as a bearer token's) in an AES-GCM encrypted,
   HttpOnly, SameSite=Lax cookie that expires after ``REGISTRY_TOKEN_TTL_MINUTES`` without a request.
   ``PrincipalMiddleware`` turns it into the ``Principal`` the API's guards (``requires``) read, so the
-  pages use the very same permission matrix and service scoping as the API.
+  pages use the very same permission matrix and service scoping as the API, once it has checked that
+  the login still stands (no logout since on any device, the account active: the session carries the
+  account's session epoch, as a token does).
 - CSRF: Litestar's ``CSRFConfig`` (double submit: a signed token in an HttpOnly cookie and in each
   form's ``_csrf_token`` field). The JSON API (``/api/``), which authenticates with bearer tokens and
   never reads cookies, is excluded.
@@ -109,6 +111,7 @@ def claims_of(who: Principal) -> dict[str, Any]:
         "role": who.role.value,
         "kg": who.kindergarten_id,
         "st": who.staff_id,
+        "ep": who.epoch,
     }
 
 
@@ -122,6 +125,7 @@ def principal_of(session: Any) -> Principal | None:
             role=Role(session["role"]),
             kindergarten_id=session.get("kg"),
             staff_id=session.get("st"),
+            epoch=int(session.get("ep", 0)),
         )
     except (KeyError, ValueError, TypeError):
         return None
@@ -136,7 +140,13 @@ class PrincipalMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            scope["user"] = principal_of(scope.get("session"))
+            from registry.accounts.services import login_stands
+
+            who = principal_of(scope.get("session"))
+            # a session from before a logout (on any device) or a deactivation counts for nobody
+            if who is not None and not await login_stands(who.account_id, who.epoch):
+                who = None
+            scope["user"] = who
         await self.app(scope, receive, send)
 
 

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
         description="JWT signing key; unset: a random key kept in var/secret.key (development only)",
     )
     token_ttl_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    session_check_seconds: int = Field(
+        default=5,
+        ge=0,
+        le=300,
+        description="seconds a process trusts what it last read of an account (active, session epoch); 0: always",
+    )
     login_max_failures: int = Field(default=5, ge=1, description="failed logins before the account locks")
     login_lock_minutes: int = Field(default=15, ge=1, description="how long a locked account stays locked")
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="request body limit (413 above)")

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.params import JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from registry.accounts import services
 from registry.accounts.rules import Principal
 from registry.accounts.schemas import AccountCreate, AccountOut, Me, TokenRequest, TokenResponse
 from registry.accounts.security import issue_token, requires
+from registry.codes import Role
+from registry.common.params import Limit, Offset
+from registry.common.schemas import DEFAULT_LIMIT, Page
 from registry.settings import get_settings
 
 
@@ -29,6 +32,15 @@ class AuthController(Controller):
         ttl = get_settings().token_ttl_minutes
         return TokenResponse(access_token=issue_token(state.jwt_auth, who, ttl), expires_in=ttl * 60)
 
+    @post(
+        "/logout",
+        status_code=204,
+        guards=[requires("me")],
+        summary="Log out: every token and page session of this account ends (on every device)",
+    )
+    async def logout(self, request: Request[Principal, Any, Any]) -> None:
+        await services.log_out(request.user)
+
 
 class MeController(Controller):
     path = "/me"
@@ -44,6 +56,34 @@ class AccountController(Controller):
     path = "/accounts"
     tags = ["auth"]
 
+    @get("/", guards=[requires("account.read")], summary="Accounts (district HR)")
+    async def list_accounts(
+        self,
+        role: FromQuery[Role | None] = None,
+        search: Annotated[str | None, QueryParameter(max_length=64, description="part of the username")] = None,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
+    ) -> Page[AccountOut]:
+        return await services.list_accounts(role, search, limit, offset)
+
     @post("/", guards=[requires("account.write")], summary="Create an account (district HR)")
     async def create(self, request: Request[Principal, Any, Any], data: JSONBody[AccountCreate]) -> AccountOut:
         return await services.create_account(request.user, data)
+
+    @post(
+        "/{account_id:int}/deactivate",
+        status_code=200,
+        guards=[requires("account.write")],
+        summary="Deactivate an account: its tokens and sessions end, logging in is refused (district HR)",
+    )
+    async def deactivate(self, request: Request[Principal, Any, Any], account_id: FromPath[int]) -> AccountOut:
+        return await services.set_active(request.user, account_id, False)
+
+    @post(
+        "/{account_id:int}/activate",
+        status_code=200,
+        guards=[requires("account.write")],
+        summary="Reactivate an account (district HR)",
+    )
+    async def activate(self, request: Request[Principal, Any, Any], account_id: FromPath[int]) -> AccountOut:
+        return await services.set_active(request.user, account_id, True)

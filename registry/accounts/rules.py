@@ -57,13 +57,16 @@ def is_locked(locked_until: datetime | None, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: read from the signed token, so no query is needed per request."""
+    """Who is calling: read from the signed token (or the page session). Whether the login still
+    stands (the account active, its session epoch unchanged) is checked per request against a
+    short cache (``accounts.services.login_stands``)."""
 
     account_id: int
     username: str
     role: Role
     kindergarten_id: int | None = None
     staff_id: int | None = None
+    epoch: int = 0  # the account's session epoch at login (a logout or deactivation moves it on)
 
     @property
     def is_district_wide(self) -> bool:
@@ -81,6 +84,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "staff.write": frozenset({Role.district_hr, Role.kindergarten_admin}),
     "staff.transfer": frozenset({Role.district_hr}),
     "audit.read": frozenset({Role.district_hr, Role.inspector}),
+    "account.read": frozenset({Role.district_hr}),
     "account.write": frozenset({Role.district_hr}),
     "certificate.read": ALL_ROLES,
     "certificate.write": frozenset({Role.district_hr, Role.kindergarten_admin}),

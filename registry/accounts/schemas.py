@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 from registry.codes import Role
@@ -38,3 +40,5 @@ class AccountOut(BaseModel):
     role: Role
     kindergarten_id: int | None
     staff_id: int | None
+    active: bool
+    last_login_at: datetime | None

@@ -1,7 +1,9 @@
 """Bearer tokens (Litestar's JWTAuth) and role guards.
 
-The token carries the role and the scope (kindergarten, staff record) as signed claims, so
-authorising a request costs no query. Tokens are short-lived (REGISTRY_TOKEN_TTL_MINUTES).
+The token carries the role and the scope (kindergarten, staff record) as signed claims, and the
+account's session epoch at login: a logout or a deactivation moves the epoch on, and the token
+stops working (checked against a short per-process cache, so most requests cost no query).
+Tokens are short-lived (REGISTRY_TOKEN_TTL_MINUTES).
 """
 
 from __future__ import annotations
@@ -22,17 +24,22 @@ PUBLIC_PATHS = ["/api/v1/auth/token", "/api/v1/schema", "/health", "/favicon.ico
 
 
 async def retrieve_principal(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    """The caller, if the token's login still stands (None: a 401)."""
+    from registry.accounts.services import login_stands
+
     extras = token.extras or {}
     try:
-        return Principal(
+        who = Principal(
             account_id=int(extras["aid"]),
             username=token.sub,
             role=Role(extras["role"]),
             kindergarten_id=extras.get("kg"),
             staff_id=extras.get("st"),
+            epoch=int(extras.get("ep", 0)),
         )
     except (KeyError, ValueError, TypeError):
         return None
+    return who if await login_stands(who.account_id, who.epoch) else None
 
 
 def make_jwt_auth(settings: Settings) -> JWTAuth[Principal, Token]:
@@ -54,6 +61,7 @@ def issue_token(auth: JWTAuth[Principal, Token], who: Principal, ttl_minutes: in
             "role": who.role.value,
             "kg": who.kindergarten_id,
             "st": who.staff_id,
+            "ep": who.epoch,
         },
     )
 

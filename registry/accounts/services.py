@@ -1,7 +1,9 @@
-"""Accounts: log in (with lockout), create users. Hashing runs in a worker thread."""
+"""Accounts: log in (with lockout), log out, create, list, deactivate and reactivate users; whether
+a token's or a session's login still stands. Hashing runs in a worker thread."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,9 +21,10 @@ from registry.accounts.schemas import AccountCreate, AccountOut
 from registry.accounts.tables import Account
 from registry.audit.services import record
 from registry.codes import Role
+from registry.common.schemas import Page
 from registry.common.time import utcnow
 from registry.db import write_transaction
-from registry.errors import Conflict, Invalid, TooManyAttempts, Unauthorized
+from registry.errors import Conflict, Invalid, NotFound, TooManyAttempts, Unauthorized
 from registry.kindergartens.tables import Kindergarten
 from registry.settings import get_settings
 from registry.staff.rules import IdNumberError, parse_id_number
@@ -37,7 +40,94 @@ def principal_of(row: dict[str, Any]) -> Principal:
         role=Role(row["role"]),
         kindergarten_id=row["kindergarten"],
         staff_id=row["staff"],
+        epoch=int(row.get("session_epoch") or 0),
     )
+
+
+# --- whether a login still stands ----------------------------------------------------------------
+#
+# A token or page session carries the account's session epoch at login. Logging out, and HR
+# deactivating the account, move the epoch on (deactivation also clears `active`), so every earlier
+# token and session of the account stops working: the next request is a 401 (API) or goes to the
+# login page. Each process keeps what it last read of an account for `session_check_seconds`
+# (default 5): changes made through this process apply at once; another worker process sees them
+# within that time.
+
+_STANDING: dict[int, tuple[bool, int, float]] = {}  # account id -> (active, epoch, read until)
+
+
+async def login_stands(account_id: int, epoch: int) -> bool:
+    now = time.monotonic()
+    known = _STANDING.get(account_id)
+    if known is None or known[2] <= now:
+        row = await Account.select(Account.active, Account.session_epoch).where(Account.id == account_id).first()
+        until = now + get_settings().session_check_seconds
+        known = (bool(row["active"]), int(row["session_epoch"]), until) if row else (False, -1, until)
+        _STANDING[account_id] = known
+    return known[0] and known[1] == epoch
+
+
+def _forget(account_id: int) -> None:
+    _STANDING.pop(account_id, None)
+
+
+async def log_out(who: Principal) -> None:
+    """Ends every token and page session of the caller's account (on every device)."""
+    async with write_transaction():
+        await Account.update({Account.session_epoch: Account.session_epoch + 1}).where(Account.id == who.account_id)
+        await record(who, "logout", "account", who.account_id, None, None)
+    _forget(who.account_id)
+
+
+def _account_out(row: dict[str, Any]) -> AccountOut:
+    return AccountOut(
+        id=row["id"],
+        username=row["username"],
+        role=Role(row["role"]),
+        kindergarten_id=row["kindergarten"],
+        staff_id=row["staff"],
+        active=bool(row["active"]),
+        last_login_at=row["last_login_at"],
+    )
+
+
+async def list_accounts(role: Role | None, search: str | None, limit: int, offset: int) -> Page[AccountOut]:
+    where: list[Any] = []
+    if role is not None:
+        where.append(Account.role == role.value)
+    if search:
+        where.append(Account.username.like(f"%{search}%"))
+    rows = await Account.select().where(*where).order_by(Account.username).limit(limit).offset(offset)
+    total = await Account.count().where(*where)
+    return Page[AccountOut](items=[_account_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+async def set_active(actor: Principal, account_id: int, active: bool) -> AccountOut:
+    """Deactivate (every token and session of the account ends, logging in is refused) or
+    reactivate an account; audited. An account cannot deactivate itself."""
+    if account_id == actor.account_id and not active:
+        raise Conflict("you cannot deactivate your own account", field="id")
+    async with write_transaction():
+        row = await Account.select().where(Account.id == account_id).first()
+        if row is None:
+            raise NotFound(f"no account {account_id}")
+        before = _account_out(row)
+        if before.active != active:
+            values: dict[Any, Any] = {Account.active: active}
+            if not active:
+                values[Account.session_epoch] = Account.session_epoch + 1
+            await Account.update(values).where(Account.id == account_id)
+            row["active"] = active
+            await record(
+                actor,
+                "activate" if active else "deactivate",
+                "account",
+                account_id,
+                before.model_dump(mode="json"),
+                _account_out(row).model_dump(mode="json"),
+            )
+    _forget(account_id)
+    return _account_out(row)
 
 
 async def authenticate(username: str, password: str) -> Principal:
@@ -130,6 +220,8 @@ async def create_account(actor: Principal, data: AccountCreate) -> AccountOut:
             role=data.role,
             kindergarten_id=kindergarten_id,
             staff_id=staff_id,
+            active=True,
+            last_login_at=None,
         )
         await record(actor, "create", "account", out.id, None, out.model_dump(mode="json"))
     return out

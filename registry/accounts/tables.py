@@ -15,6 +15,8 @@ class Account(Table, tablename="account"):
     kindergarten = ForeignKey(references=Kindergarten, on_delete=OnDelete.restrict, null=True, default=None)
     staff = ForeignKey(references=Staff, on_delete=OnDelete.restrict, null=True, default=None)
     active = Boolean(default=True)
+    # moved on by a logout or a deactivation: tokens and page sessions carry the value of their login
+    session_epoch = Integer(default=0)
     failed_logins = Integer(default=0)
     locked_until = Timestamptz(null=True, default=None)
     last_login_at = Timestamptz(null=True, default=None)

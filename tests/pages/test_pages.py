@@ -288,23 +288,35 @@ async def test_pages_need_no_inline_script_or_style(clients: dict[str, httpx.Asy
 # --- logging in and out ----------------------------------------------------------------------------------
 
 
-async def test_login_then_logout_clears_the_session(app: Any, world: World) -> None:
-    async with page_client(app) as c:
-        target = f"/staff/{world.staff_a['id']}/credits"
+async def test_login_then_logout_ends_the_session_everywhere(app: Any, world: World) -> None:
+    """A logout ends the account's sessions on every device and the session cookie copied before it:
+    the session carries the account's session epoch, which the logout moves on. Other accounts'
+    sessions stay. (An account of its own: the shared per-role clients must stay logged in.)"""
+    username = f"out_{uuid.uuid4().hex[:8]}"
+    await make_account("inspector", username)
+    async with page_client(app) as c, page_client(app) as phone, page_client(app) as thief:
+        target = "/dashboard"
         r = await c.get(target)
         assert r.status_code == 303
-        r = await log_in(c, "w_teacher", nxt=target)
+        r = await log_in(c, username, nxt=target)
         assert r.status_code == 303
         assert r.headers["location"] == target  # back where they wanted to go
         assert (await c.get(target)).status_code == 200
+        assert (await log_in(phone, username)).status_code == 303  # the same account on another device
+        assert (await phone.get(target)).status_code == 200
+        thief.cookies.set(SESSION_COOKIE, c.cookies[SESSION_COOKIE])  # a copy of the cookie
+        assert (await thief.get(target)).status_code == 200
         token = await token_of(c, target)
         r = await c.post("/logout", data={"_csrf_token": token})
         assert r.status_code == 303
         assert r.headers["location"] == "/login"
-        r = await c.get(target)
-        assert r.status_code == 303  # logged out: back to the login page
-        assert urlsplit(r.headers["location"]).path == "/login"
+        for browser in (c, phone, thief):
+            r = await browser.get(target)
+            assert r.status_code == 303  # logged out: back to the login page
+            assert urlsplit(r.headers["location"]).path == "/login"
         assert "您已安全退出" in (await c.get("/login")).text
+        assert (await log_in(c, username)).status_code == 303  # a new login works
+        assert (await c.get(target)).status_code == 200
 
 
 async def test_login_refuses_wrong_passwords_and_shows_the_lockout(app: Any, world: World) -> None:
