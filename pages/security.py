@@ -125,7 +125,7 @@ def principal_of(session: Any) -> Principal | None:
             role=Role(session["role"]),
             kindergarten_id=session.get("kg"),
             staff_id=session.get("st"),
-            epoch=int(session.get("ep", 0)),
+            epoch=int(session["ep"]),  # required: a session from before epochs existed counts for nobody
         )
     except (KeyError, ValueError, TypeError):
         return None

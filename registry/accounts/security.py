@@ -35,7 +35,7 @@ async def retrieve_principal(token: Token, _: ASGIConnection[Any, Any, Any, Any]
             role=Role(extras["role"]),
             kindergarten_id=extras.get("kg"),
             staff_id=extras.get("st"),
-            epoch=int(extras.get("ep", 0)),
+            epoch=int(extras["ep"]),  # required: a token from before epochs existed is refused
         )
     except (KeyError, ValueError, TypeError):
         return None

@@ -49,25 +49,34 @@ def principal_of(row: dict[str, Any]) -> Principal:
 # A token or page session carries the account's session epoch at login. Logging out, and HR
 # deactivating the account, move the epoch on (deactivation also clears `active`), so every earlier
 # token and session of the account stops working: the next request is a 401 (API) or goes to the
-# login page. Each process keeps what it last read of an account for `session_check_seconds`
-# (default 5): changes made through this process apply at once; another worker process sees them
-# within that time.
+# login page. Each process keeps a confirmed standing (active, the epoch) for `session_check_seconds`
+# (default 5); anything else (an unknown account, another epoch, inactive) is read again, so a new
+# login is never refused by a stale entry. Changes made through this process apply at once; another
+# worker process sees a logout or deactivation within that time.
 
 _STANDING: dict[int, tuple[bool, int, float]] = {}  # account id -> (active, epoch, read until)
+_GENERATION: dict[int, int] = {}  # account id -> changes made through this process (see _forget)
 
 
 async def login_stands(account_id: int, epoch: int) -> bool:
     now = time.monotonic()
     known = _STANDING.get(account_id)
-    if known is None or known[2] <= now:
-        row = await Account.select(Account.active, Account.session_epoch).where(Account.id == account_id).first()
-        until = now + get_settings().session_check_seconds
-        known = (bool(row["active"]), int(row["session_epoch"]), until) if row else (False, -1, until)
-        _STANDING[account_id] = known
-    return known[0] and known[1] == epoch
+    if known is not None and known[2] > now and known[0] and known[1] == epoch:
+        return True
+    generation = _GENERATION.get(account_id, 0)
+    row = await Account.select(Account.active, Account.session_epoch).where(Account.id == account_id).first()
+    if row is None:
+        return False
+    active, current = bool(row["active"]), int(row["session_epoch"])
+    if _GENERATION.get(account_id, 0) == generation:  # no change through this process meanwhile
+        _STANDING[account_id] = (active, current, now + get_settings().session_check_seconds)
+    return active and current == epoch
 
 
 def _forget(account_id: int) -> None:
+    """After a change to the account has been committed: drop what this process knew of it, and
+    make a read that started before the change unable to store its (older) answer."""
+    _GENERATION[account_id] = _GENERATION.get(account_id, 0) + 1
     _STANDING.pop(account_id, None)
 
 
@@ -91,41 +100,64 @@ def _account_out(row: dict[str, Any]) -> AccountOut:
     )
 
 
+def _like_pattern(text: str) -> str:
+    """A LIKE pattern finding ``text`` anywhere, its own % and _ taken literally (ESCAPE '\\')."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 async def list_accounts(role: Role | None, search: str | None, limit: int, offset: int) -> Page[AccountOut]:
+    """Accounts by username; ``search`` finds part of a username, in any case, on both engines."""
+    from piccolo.query import WhereRaw
+
     where: list[Any] = []
     if role is not None:
         where.append(Account.role == role.value)
     if search:
-        where.append(Account.username.like(f"%{search}%"))
+        where.append(WhereRaw("lower(username) LIKE {} ESCAPE '\\'", _like_pattern(search)))
     rows = await Account.select().where(*where).order_by(Account.username).limit(limit).offset(offset)
     total = await Account.count().where(*where)
     return Page[AccountOut](items=[_account_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
+def _audited(row: dict[str, Any]) -> dict[str, Any]:
+    """What an account's audit event shows (no login times: the audit is read more widely)."""
+    return {"username": row["username"], "role": row["role"], "active": bool(row["active"])}
+
+
 async def set_active(actor: Principal, account_id: int, active: bool) -> AccountOut:
     """Deactivate (every token and session of the account ends, logging in is refused) or
-    reactivate an account; audited. An account cannot deactivate itself."""
-    if account_id == actor.account_id and not active:
-        raise Conflict("you cannot deactivate your own account", field="id")
+    reactivate an account; audited once per actual change.
+
+    Refused: your own account either way (409). The caller's own login is read again inside the
+    transaction, not from the per-process cache: a deactivated or logged-out HR account cannot act
+    through another worker's stale cache. So an active district HR account (the caller) always
+    remains: the district cannot lock itself out."""
+    if account_id == actor.account_id:
+        raise Conflict("you cannot deactivate or reactivate your own account", field="id")
     async with write_transaction():
+        me = await Account.select(Account.active, Account.session_epoch).where(Account.id == actor.account_id).first()
+        if me is None or not me["active"] or int(me["session_epoch"]) != actor.epoch:
+            _forget(actor.account_id)
+            raise Unauthorized("your login has ended; log in again")
         row = await Account.select().where(Account.id == account_id).first()
         if row is None:
             raise NotFound(f"no account {account_id}")
-        before = _account_out(row)
-        if before.active != active:
-            values: dict[Any, Any] = {Account.active: active}
-            if not active:
-                values[Account.session_epoch] = Account.session_epoch + 1
-            await Account.update(values).where(Account.id == account_id)
-            row["active"] = active
+        values: dict[Any, Any] = {Account.active: active}
+        if not active:
+            values[Account.session_epoch] = Account.session_epoch + 1
+        # conditional: of several requests at once, one changes the row and records it
+        changed = (
+            await Account.update(values)
+            .where(Account.id == account_id, Account.active.eq(not active))
+            .returning(Account.id)
+        )
+        if changed:
+            after = {**row, "active": active}
             await record(
-                actor,
-                "activate" if active else "deactivate",
-                "account",
-                account_id,
-                before.model_dump(mode="json"),
-                _account_out(row).model_dump(mode="json"),
+                actor, "activate" if active else "deactivate", "account", account_id, _audited(row), _audited(after)
             )
+            row = after
     _forget(account_id)
     return _account_out(row)
 
@@ -161,10 +193,12 @@ async def authenticate(username: str, password: str) -> Principal:
         raise refuse_locked(now + timedelta(minutes=settings.login_lock_minutes))
     ok = await anyio.to_thread.run_sync(verify_password, row["password_hash"], password)
     if ok:
-        await Account.update({Account.failed_logins: 0, Account.locked_until: None, Account.last_login_at: now}).where(
-            Account.id == row["id"]
+        done = (
+            await Account.update({Account.failed_logins: 0, Account.locked_until: None, Account.last_login_at: now})
+            .where(Account.id == row["id"])
+            .returning(Account.session_epoch)
         )
-        return principal_of(row)
+        return principal_of({**row, "session_epoch": done[0]["session_epoch"]})  # the epoch as of this login
     decision = after_failed_login(attempt - 1, now, settings.login_max_failures, settings.login_lock_minutes)
     if decision.locked_until is not None:
         async with write_transaction():

@@ -319,6 +319,23 @@ async def test_login_then_logout_ends_the_session_everywhere(app: Any, world: Wo
         assert (await c.get(target)).status_code == 200
 
 
+async def test_deactivation_ends_the_page_session_at_once(app: Any, client: httpx.AsyncClient, world: World) -> None:
+    from registry.accounts.tables import Account
+
+    username = f"off_{uuid.uuid4().hex[:8]}"
+    await make_account("inspector", username)
+    async with page_client(app) as c:
+        assert (await log_in(c, username)).status_code == 303
+        assert (await c.get("/dashboard")).status_code == 200  # its standing is cached
+        row = await Account.select(Account.id).where(Account.username == username).first()
+        assert row is not None
+        r = await client.post(f"{API}/accounts/{row['id']}/deactivate", headers=world.h(HR))
+        assert r.status_code == 200, r.text
+        r = await c.get("/dashboard")
+        assert r.status_code == 303 and urlsplit(r.headers["location"]).path == "/login"
+        assert (await log_in(c, username)).status_code == 401  # and no new login
+
+
 async def test_login_refuses_wrong_passwords_and_shows_the_lockout(app: Any, world: World) -> None:
     await make_account("teacher", "w_locked", staff_id_number=world.staff_a["id_number"])
     async with page_client(app) as c:

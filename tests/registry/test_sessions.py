@@ -60,21 +60,29 @@ async def test_logout_ends_every_token_of_the_account(client: Any, world: World)
     again = await login(client, username)  # a new login works
     assert (await client.get(f"{API}/me", headers=bearer(again))).status_code == 200
     assert (await client.post(f"{API}/auth/logout")).status_code == 401
+    audit = (
+        await client.get(f"{API}/audit?entity=account&entity_id={await account_id(username)}", headers=world.h(HR))
+    ).json()
+    assert [e["action"] for e in audit["items"]].count("logout") == 1
 
 
 async def test_deactivation_ends_tokens_and_refuses_logins_until_reactivated(client: Any, world: World) -> None:
     username = await fresh("inspector")
     aid = await account_id(username)
     token = await login(client, username)
+    assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 200  # its standing is cached
     r = await client.post(f"{API}/accounts/{aid}/deactivate", headers=world.h(HR))
     assert r.status_code == 200, r.text
     assert r.json()["active"] is False and r.json()["username"] == username
-    assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 401  # at once
+    assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 401  # at once, cache or not
     refused = await client.post(f"{API}/auth/token", json={"username": username, "password": PASSWORD})
     assert refused.status_code == 401
+    assert (await client.post(f"{API}/accounts/{aid}/deactivate", headers=world.h(HR))).status_code == 200
     audit = (await client.get(f"{API}/audit?entity=account&entity_id={aid}", headers=world.h(HR))).json()
-    actions = [e["action"] for e in audit["items"]]
-    assert "deactivate" in actions
+    events = [e for e in audit["items"] if e["action"] == "deactivate"]
+    assert len(events) == 1  # the second deactivation changed nothing
+    assert events[0]["before"]["active"] is True and events[0]["after"]["active"] is False
+    assert "last_login_at" not in events[0]["after"]
     r = await client.post(f"{API}/accounts/{aid}/activate", headers=world.h(HR))
     assert r.status_code == 200 and r.json()["active"] is True
     assert (await client.get(f"{API}/me", headers=bearer(token))).status_code == 401  # the old token stays dead
@@ -89,8 +97,9 @@ async def test_deactivation_ends_tokens_and_refuses_logins_until_reactivated(cli
 
 async def test_deactivation_refusals(client: Any, world: World) -> None:
     hr_id = await account_id("w_hr")
-    r = await client.post(f"{API}/accounts/{hr_id}/deactivate", headers=world.h(HR))
-    assert r.status_code == 409 and "own account" in r.text
+    for action in ("deactivate", "activate"):
+        r = await client.post(f"{API}/accounts/{hr_id}/{action}", headers=world.h(HR))
+        assert r.status_code == 409 and "own account" in r.text
     assert (await client.get(f"{API}/me", headers=world.h(HR))).status_code == 200  # nothing changed
     r = await client.post(f"{API}/accounts/999999999/deactivate", headers=world.h(HR))
     assert r.status_code == 404
@@ -142,3 +151,71 @@ async def test_role_matrix(client: Any, world: World, role: str) -> None:
         assert (await client.get(f"{API}/me", headers=bearer(own))).status_code == 401
     else:
         assert (await client.post(f"{API}/auth/logout")).status_code == 401
+
+
+async def test_search_takes_wildcards_literally_and_ignores_case(client: Any, world: World) -> None:
+    username = await fresh()
+    r = await client.get(f"{API}/accounts", params={"search": username.upper()}, headers=world.h(HR))
+    assert [a["username"] for a in r.json()["items"]] == [username]
+    stem = f"lit{uuid.uuid4().hex[:8]}"
+    await make_account("inspector", f"{stem}x1")
+    await make_account("inspector", f"{stem}_1")
+    found = (await client.get(f"{API}/accounts", params={"search": f"{stem}_1"}, headers=world.h(HR))).json()
+    assert [a["username"] for a in found["items"]] == [f"{stem}_1"]  # "_" is a character, not "any character"
+    assert (await client.get(f"{API}/accounts", params={"search": "%"}, headers=world.h(HR))).json()["total"] == 0
+
+
+async def test_concurrent_deactivations_change_and_record_once(client: Any, world: World) -> None:
+    import asyncio
+
+    aid = await account_id(await fresh())
+    answers = await asyncio.gather(
+        *(client.post(f"{API}/accounts/{aid}/deactivate", headers=world.h(HR)) for _ in range(4))
+    )
+    assert {r.status_code for r in answers} == {200}
+    audit = (await client.get(f"{API}/audit?entity=account&entity_id={aid}", headers=world.h(HR))).json()
+    assert [e["action"] for e in audit["items"]].count("deactivate") == 1
+    row = await Account.select(Account.session_epoch).where(Account.id == aid).first()
+    assert row is not None and row["session_epoch"] == 1
+
+
+async def test_a_stale_cache_neither_refuses_a_new_login_nor_lets_a_deactivated_hr_act(
+    client: Any, world: World
+) -> None:
+    """Another worker logged the account out (the epoch moved on, written straight to the table):
+    a new login here is let in at once. An HR account deactivated elsewhere cannot act here, even
+    while this process still trusts its token."""
+    username = await fresh()
+    aid = await account_id(username)
+    old = await login(client, username)
+    assert (await client.get(f"{API}/me", headers=bearer(old))).status_code == 200  # cached: epoch 0
+    await Account.update({Account.session_epoch: Account.session_epoch + 1}).where(Account.id == aid)
+    new = await login(client, username)
+    assert (await client.get(f"{API}/me", headers=bearer(new))).status_code == 200  # not refused by the cache
+
+    hr_name = await fresh("district_hr")
+    hr_token = await login(client, hr_name)
+    target = await account_id(await fresh())
+    assert (await client.get(f"{API}/accounts", headers=bearer(hr_token))).status_code == 200  # cached
+    await Account.update({Account.active: False}).where(Account.id == await account_id(hr_name))
+    r = await client.post(f"{API}/accounts/{target}/deactivate", headers=bearer(hr_token))
+    assert r.status_code == 401, r.text
+    row = await Account.select(Account.active).where(Account.id == target).first()
+    assert row is not None and row["active"] is True  # nothing done
+
+
+async def test_a_token_without_the_session_epoch_is_refused(client: Any, world: World) -> None:
+    """Tokens issued before epochs existed (no "ep" claim) are refused: everyone logs in once more."""
+    from datetime import timedelta
+
+    from registry.accounts.security import make_jwt_auth
+    from registry.settings import get_settings
+
+    username = await fresh()
+    auth = make_jwt_auth(get_settings())
+    legacy = auth.create_token(
+        identifier=username,
+        token_expiration=timedelta(minutes=5),
+        token_extras={"aid": await account_id(username), "role": "inspector", "kg": None, "st": None},
+    )
+    assert (await client.get(f"{API}/me", headers=bearer(legacy))).status_code == 401
