@@ -183,37 +183,29 @@ async def gap_rows(who: Principal, by: str, kindergarten_id: int | None) -> list
 async def eligibility_rows(who: Principal, purpose: str, on: date, kindergarten_id: int | None) -> list[dict[str, Any]]:
     """Everyone of the batch eligibility answer (``credits.services.eligibility_batch``, scoped as the
     JSON endpoint), with the kindergarten and the ID number, and the rules not met in words."""
+    from credits.rules import reasons_in_words
     from credits.services import eligibility_batch
-    from reports.rules import rule_label
 
     out = await eligibility_batch(who, purpose, kindergarten_id, on, limit=10**9, offset=0)
+    # the answer names the kindergartens; the ID numbers (masked later for all but HR) are read here
     where, args = "", []
     if out.kindergarten_id is not None:
         where, args = " AND s.kindergarten = {}", [out.kindergarten_id]
-    people = {
-        r["id"]: r
-        for r in await fetch_all(
-            "SELECT s.id, s.id_number, k.code, k.name FROM staff s JOIN kindergarten k ON k.id = s.kindergarten "
-            "WHERE s.status = 'on_post'" + where,
-            *args,
-        )
-    }
-    rows = []
-    for item in out.items:
-        person = people.get(item.staff_id, {})
-        rows.append(
-            {
-                "kindergarten_code": person.get("code"),
-                "kindergarten_name": person.get("name"),
-                "name": item.name,
-                "id_number": person.get("id_number"),
-                "post": item.post,
-                "title": item.title,
-                "eligible": item.eligible,
-                "failing": "；".join(f"{rule_label(r.rule)}：{r.words}" for r in item.failing),
-            }
-        )
-    return rows
+    sql = "SELECT s.id, s.id_number FROM staff s WHERE s.status = 'on_post'" + where
+    id_numbers = {r["id"]: r["id_number"] for r in await fetch_all(sql, *args)}
+    return [
+        {
+            "kindergarten_code": item.kindergarten_code,
+            "kindergarten_name": item.kindergarten_name,
+            "name": item.name,
+            "id_number": id_numbers.get(item.staff_id),
+            "post": item.post,
+            "title": item.title,
+            "eligible": item.eligible,
+            "failing": reasons_in_words(item.failing),
+        }
+        for item in out.items
+    ]
 
 
 def _write_rows(kind: Kind, extension: str, rows: list[dict[str, Any]]) -> bytes:

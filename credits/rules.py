@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -590,6 +591,29 @@ class Reason:
     passed: bool
     detail: str  # English, with the figures
     words: str = ""  # the same in Chinese, for people (pages, sheets, PDFs)
+
+
+# The rules' Chinese names (the answers name them by these codes), for the PDFs, sheets and pages.
+RULE_LABELS = {
+    "ethics_veto": "师德一票否决",
+    "dual_certificate": "双证上岗",
+    "credits_cycle": "周期学分",
+    "credits_yearly_minimum": "年度最低学分",
+    "credits_on_track": "学分进度",
+    "title_minimum": "职称要求",
+    "ethics_evaluations": "年度师德考核",
+    "training_hours": "培训学时",
+}
+
+
+def rule_label(rule: str) -> str:
+    return RULE_LABELS.get(rule, rule)
+
+
+def reasons_in_words(reasons: Iterable[Any]) -> str:
+    """Reasons (``Reason`` or ``ReasonOut``: a rule code and its Chinese ``words``) on one line, as
+    the sheets and pages list the rules a person does not meet."""
+    return "；".join(f"{rule_label(r.rule)}：{r.words}" for r in reasons)
 
 
 def recorded_hours(entries: list[Entry]) -> Decimal:

@@ -183,6 +183,8 @@ class BatchRow(BaseModel):
     staff_id: int
     name: str
     kindergarten_id: int
+    kindergarten_code: str
+    kindergarten_name: str
     post: str
     title: str
     eligible: bool

@@ -803,8 +803,9 @@ async def eligibility_batch(
   WHERE c.status = 'valid' AND c.issued_on <= {{}} AND (c.expires_on IS NULL OR c.expires_on >= {{}})
   GROUP BY c.staff
 )
-SELECT s.id, s.name, s.kindergarten, s.post, s.title, {cert_rules.compliance_sql(certs, holds=_flag)} AS ok, h.*
-FROM staff s LEFT JOIN h ON h.staff_id = s.id
+SELECT s.id, s.name, s.kindergarten, k.code AS kindergarten_code, k.name AS kindergarten_name, s.post, s.title,
+       {cert_rules.compliance_sql(certs, holds=_flag)} AS ok, h.*
+FROM staff s JOIN kindergarten k ON k.id = s.kindergarten LEFT JOIN h ON h.staff_id = s.id
 WHERE s.status = 'on_post'{where}
 ORDER BY s.kindergarten, s.name, s.id"""
     versions = await policy_versions()
@@ -842,6 +843,8 @@ ORDER BY s.kindergarten, s.name, s.id"""
                     staff_id=r["id"],
                     name=r["name"],
                     kindergarten_id=r["kindergarten"],
+                    kindergarten_code=r["kindergarten_code"],
+                    kindergarten_name=r["kindergarten_name"],
                     post=r["post"],
                     title=r["title"],
                     eligible=passed,

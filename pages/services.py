@@ -194,18 +194,12 @@ async def rounds_page(who: Principal, purpose: str, on: date | None, limit: int,
     and the link to the whole list as a spreadsheet."""
     from urllib.parse import urlencode
 
+    from credits.rules import reasons_in_words
     from credits.services import eligibility_batch
-    from registry.kindergartens.services import get_kindergarten
-    from reports.rules import rule_label
 
     day = on or today()
     batch = await eligibility_batch(who, purpose, None, day, limit, offset)
-    # the page's kindergartens by name (a page holds a few: the list is in kindergarten order)
-    names = {k: (await get_kindergarten(who, k)).name for k in dict.fromkeys(i.kindergarten_id for i in batch.items)}
-    rows = [
-        (item, names[item.kindergarten_id], "；".join(f"{rule_label(r.rule)}：{r.words}" for r in item.failing))
-        for item in batch.items
-    ]
+    rows = [(item, reasons_in_words(item.failing)) for item in batch.items]
     query = urlencode({"purpose": purpose, "on": day.isoformat()})
     return {
         "batch": batch,

@@ -24,6 +24,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from credits.rules import rule_label
 from registry import codes
 from reports import charts, rules
 
@@ -114,7 +115,7 @@ def environment() -> Environment:
         day=day,
         yes_no=yes_no,
         mask_id=_mask_id,
-        rule=rules.rule_label,
+        rule=rule_label,
     )
     env.globals.update(font_stack=FONT_STACK)
     return env

@@ -24,23 +24,6 @@ CODE_LENGTH = 16  # 80 bits of the SHA-256 digest: unguessable, short enough to 
 _READ_AS = {"O": "0", "I": "1", "L": "1"}
 
 
-# Chinese names of the eligibility rules (credits.services names them in English codes).
-RULE_LABELS = {
-    "ethics_veto": "师德一票否决",
-    "dual_certificate": "双证上岗",
-    "credits_cycle": "周期学分",
-    "credits_yearly_minimum": "年度最低学分",
-    "credits_on_track": "学分进度",
-    "title_minimum": "职称要求",
-    "ethics_evaluations": "年度师德考核",
-    "training_hours": "培训学时",
-}
-
-
-def rule_label(rule: str) -> str:
-    return RULE_LABELS.get(rule, rule)
-
-
 def canonical(value: Any) -> Any:
     """A JSON-able, deterministic form of a report's data: models and dataclasses as dicts, dates as
     ISO strings, decimals as strings, enums as their codes, sets sorted."""

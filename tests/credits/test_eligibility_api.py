@@ -151,6 +151,9 @@ async def test_batch_lists_every_on_post_person_of_the_kindergarten(client: Any,
     assert rows[good]["eligible"] is True and rows[good]["failing"] == []
     assert {f["rule"] for f in rows[bare]["failing"]} == {"dual_certificate", "credits_yearly_minimum"}
     assert all(x["kindergarten_id"] == world.kg_a["id"] for x in rows.values())
+    assert {(x["kindergarten_code"], x["kindergarten_name"]) for x in rows.values()} == {
+        (world.kg_a["code"], world.kg_a["name"])
+    }
     # the single answer agrees with the batch
     for sid in (good, bare):
         assert (await eligibility(client, world, sid, "award", "2024-12-20"))["eligible"] is rows[sid]["eligible"]

@@ -92,7 +92,6 @@ def test_axis_floor_and_helpers() -> None:
     assert rules.share(1, 4) == 0.25 and rules.share(1, 0) is None
     assert rules.safe_filename("CY-001/../x") == "CY-001_.._x"
     assert [list(c) for c in rules.chunks([1, 2, 3], 2)] == [[1, 2], [3]]
-    assert rules.rule_label("ethics_veto") == "师德一票否决" and rules.rule_label("new_rule") == "new_rule"
 
 
 def test_progress_dates_are_year_ends_then_the_day() -> None:
