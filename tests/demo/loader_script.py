@@ -1,6 +1,7 @@
-"""Run by test_loader.py in a subprocess against a scratch database (never the shared test one).
+"""Run by test_district.py in a subprocess against the scratch database that already holds the demo
+district (loaded by ``registry demo load``; never the shared test database).
 
-Migrates, loads the demo district, checks the database against the load's summary with the
+Checks the database against the load's summary (the ``demo.load`` audit event) with the
 registry's own services, loads again with reset, and prints the findings as JSON.
 """
 
@@ -11,7 +12,6 @@ import json
 from typing import Any
 
 from registry.accounts.rules import Principal
-from registry.cli import _migrate
 from registry.codes import Role
 from registry.db import fetch_all, get_engine, is_sqlite
 from registry.demo.generator import DEMO_TODAY
@@ -62,16 +62,17 @@ async def main() -> dict[str, Any]:
     from registry.certificates.services import compliance
     from training.services import coverage
 
-    await _migrate()
-    summary = await load_demo("district", 2017)
+    event = await fetch_all("SELECT after FROM audit_event WHERE action = 'demo.load' ORDER BY id DESC LIMIT 1")
+    after = event[0]["after"]
+    summary: dict[str, Any] = json.loads(after) if isinstance(after, str) else after
     hr = Principal(account_id=0, username="check", role=Role.district_hr)
-    found: dict[str, Any] = {"summary": summary.public(), "counts": await counts()}
+    found: dict[str, Any] = {"summary": summary, "counts": await counts()}
     total = await compliance(
         hr, by="district", on=DEMO_TODAY, kindergarten_id=None, street=None, group=None, post=None, limit=1, offset=0
     )
     found["violations"] = total.violations_total
     found["by_post"] = {}
-    for post in summary.compliance_by_post:
+    for post in summary["compliance_by_post"]:
         one = await compliance(
             hr, by="district", on=DEMO_TODAY, kindergarten_id=None, street=None, group=None, post=post, limit=1,
             offset=0,
@@ -80,7 +81,7 @@ async def main() -> dict[str, Any]:
     cov = await coverage(hr, year=DEMO_TODAY.year)
     found["coverage"] = {c: cell.rate for c, cell in cov.district.items()}
     found["without_family_instructor"] = len(cov.without_family_instructor)
-    horizon = DEMO_TODAY + timedelta(days=summary.expiring_within_days)
+    horizon = DEMO_TODAY + timedelta(days=summary["expiring_within_days"])
     found["expiring"] = int((await fetch_all(EXPIRING, DEMO_TODAY, horizon))[0]["n"])
     found["untrained_post_certificates"] = int((await fetch_all(UNTRAINED, True))[0]["n"])
     # every passed result has its ledger entry, pointing at that result
@@ -100,9 +101,9 @@ async def main() -> dict[str, Any]:
     standing = await ethics_standing(hr, "2025-2026")
     found["standing_flagged"] = standing.district.flagged
 
-    again = await load_demo("district", 2017, reset=True)
+    again = await load_demo(summary["scale"], summary["seed"], reset=True)
     found["after_reset"] = await counts()
-    found["reset_figures_same"] = again.violations == summary.violations and again.results == summary.results
+    found["reset_figures_same"] = again.violations == summary["violations"] and again.results == summary["results"]
     found["delete_refused"] = {}
     for table in APPEND_ONLY:  # the append-only triggers are back after the reset
         try:
