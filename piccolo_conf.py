@@ -7,8 +7,8 @@ postgresql://... -> PostgreSQL
 
 from piccolo.conf.apps import AppRegistry
 
-from registry.db import make_engine
-from registry.settings import get_settings
+from kernel.db import make_engine
+from kernel.settings import get_settings
 
 DB = make_engine(get_settings())
 

@@ -46,7 +46,7 @@ def registry_cmd(*args: str) -> list[str]:
     script = Path(sys.executable).with_name("registry")
     if script.exists():
         return [str(script), *args]
-    return [sys.executable, "-m", "registry.cli", *args]
+    return [sys.executable, "-m", "app.cli", *args]
 
 
 def bench_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:

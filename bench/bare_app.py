@@ -30,8 +30,8 @@ from piccolo.columns.combination import Or
 from piccolo.query.base import Query
 from piccolo.querystring import QueryString
 
-from registry.db import close_pool, get_engine, start_pool
-from registry.settings import get_settings
+from kernel.db import close_pool, get_engine, start_pool
+from kernel.settings import get_settings
 from registry.staff.services import ASSIGNMENT_COLUMNS, COLUMNS
 from registry.staff.tables import Staff as S
 from registry.staff.tables import StaffAssignment as A

@@ -6,7 +6,7 @@
 For each engine: a fresh database with the demo loaded (``registry demo load --scale S``), then, in
 one process on that database, alternately:
 
-- the service: ``registry.certificates.services.compliance(hr, by=...)`` for ``by=district`` and
+- the service: ``certificates.services.compliance(hr, by=...)`` for ``by=district`` and
   ``by=kindergarten`` (the policy compiled to SQL, grouped figures plus the first page of
   violations: two statements);
 - the baseline: ONE hand-written aggregate of the same rule (``EXISTS`` per required certificate,
@@ -60,11 +60,11 @@ SELECT COUNT(*) AS on_post, SUM(ok) AS compliant FROM (
 async def measure(repeat: int) -> dict[str, object]:
     from piccolo.querystring import QueryString
 
-    from registry.accounts.rules import Principal
-    from registry.certificates.services import compliance
-    from registry.codes import Role
-    from registry.common.time import today
-    from registry.db import close_pool, get_engine, start_pool
+    from certificates.services import compliance
+    from kernel.auth import Principal
+    from kernel.codes import Role
+    from kernel.common.time import today
+    from kernel.db import close_pool, get_engine, start_pool
 
     await start_pool(4)
     hr = Principal(account_id=0, username="bench", role=Role.district_hr)

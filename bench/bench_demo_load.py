@@ -13,7 +13,7 @@ Each repeat, for each engine, runs four child processes, each timed with its own
 3. baseline: ``bench/plain_load.py copy``: exactly the rows the load wrote, copied into another
    fresh database with a plain sqlite3 ``executemany`` / asyncpg ``COPY`` in one transaction
    (only the insert is timed);
-4. ``python -c 'import registry.cli, registry.demo.loader'``: interpreter start and imports only.
+4. ``python -c 'import app.cli, demo.loader'``: interpreter start and imports only.
 
 The plain load is (2) + the insert time of (3): start, imports, generation, plain insert. Figures
 are medians over the repeats. Target (issue 2): the district demo loads well under a minute.
@@ -139,7 +139,7 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, Any]:
             )
             steps["generate"].add(child, inner(child)["total_s"])
             child = timed_child(
-                [sys.executable, "-c", "import registry.cli, registry.demo.loader"],
+                [sys.executable, "-c", "import app.cli, demo.loader"],
                 bench_env(sqlite_url(workdir / "unused.db"), workdir),
                 120,
                 workdir,

@@ -119,13 +119,14 @@ async def measure(purpose: str, repeat: int, when: str) -> dict[str, Any]:
     from piccolo.querystring import QueryString
 
     from credits import rules
-    from credits.services import eligibility_batch, policy_versions
-    from registry.accounts.rules import Principal
-    from registry.codes import Role
-    from registry.common.time import today
-    from registry.db import close_pool, get_engine, start_pool
-    from registry.ethics.rules import school_year_of
-    from registry.policy import policy_on
+    from credits.policies import policy_versions
+    from eligibility.services import eligibility_batch
+    from ethics.rules import school_year_of
+    from kernel.auth import Principal
+    from kernel.codes import Role
+    from kernel.common.time import today
+    from kernel.db import close_pool, get_engine, start_pool
+    from kernel.policy import policy_on
 
     await start_pool(4)
     hr = Principal(account_id=0, username="bench", role=Role.district_hr)
@@ -197,8 +198,8 @@ def create_bare_app() -> Any:
     from litestar import Litestar, get
     from piccolo.querystring import QueryString
 
-    from registry.db import close_pool, get_engine, start_pool
-    from registry.settings import get_settings
+    from kernel.db import close_pool, get_engine, start_pool
+    from kernel.settings import get_settings
 
     @get("/api/v1/staff/{staff_id:int}/credits")
     async def credits(staff_id: int) -> dict[str, Any]:

@@ -123,15 +123,15 @@ def write_files(workdir: Path, n: int) -> dict[str, Path]:
 
 
 def _hr() -> Any:
-    from registry.accounts.rules import Principal
-    from registry.codes import Role
+    from kernel.auth import Principal
+    from kernel.codes import Role
 
     return Principal(account_id=0, username="bench", role=Role.district_hr)
 
 
 async def child_import(kind: str, content: bytes, name: str) -> dict[str, Any]:
     from bulk.services import run_import
-    from registry.db import close_pool, start_pool
+    from kernel.db import close_pool, start_pool
 
     await start_pool(2)
     try:

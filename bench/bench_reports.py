@@ -73,9 +73,9 @@ def _bare_timed(html: str) -> tuple[float, float]:
 
 
 async def measure(staff: int, repeat: int, html_dir: str | None) -> dict[str, Any]:
-    from registry.accounts.rules import Principal
-    from registry.codes import Role
-    from registry.db import close_pool, start_pool
+    from kernel.auth import Principal
+    from kernel.codes import Role
+    from kernel.db import close_pool, start_pool
     from registry.staff.tables import Staff
     from reports import render, services
 
@@ -123,7 +123,7 @@ async def measure(staff: int, repeat: int, html_dir: str | None) -> dict[str, An
             "kib_median": statistics.median(rows["bytes"]) / 1024,
         }
     if html_dir:  # the batch baseline's input: every kindergarten's HTML, from the service's templates
-        from registry.common.time import utcnow
+        from kernel.common.time import utcnow
         from reports.batch import kindergartens
 
         pages: dict[str, str] = {}

@@ -9,7 +9,7 @@ For each engine, a fresh database:
 - ``--scale district``: ``registry migrate`` and ``registry demo load --scale district`` (315
   kindergartens, 11,057 staff, 23,490 certificates, a pool of 3,000);
 - ``--scale province``: ``registry migrate``, then 20,000 kindergartens and 600,000 staff with their
-  certificates written straight into the tables by this script (``registry.db.bulk_insert``: COPY on
+  certificates written straight into the tables by this script (``kernel.db.bulk_insert``: COPY on
   PostgreSQL). The demo's own province load also writes training, credit and ethics history (tens of
   millions of rows) that the gaps never read; generating only what they read keeps the run to minutes.
 
@@ -137,7 +137,7 @@ def _number(cert_type: str, year: int, n: int) -> str:
 
 async def synthetic_province(kindergartens: int, staff_target: int, seed: int = 5) -> dict[str, int]:
     """Kindergartens, staff and certificates straight into the tables (COPY on PostgreSQL)."""
-    from registry.db import bulk_insert, write_transaction
+    from kernel.db import bulk_insert, write_transaction
 
     rng = random.Random(seed)
     now = time.time()
@@ -208,7 +208,7 @@ async def top_up_pool(size: int, streets: list[str], seed: int = 7) -> int:
     """Candidates (and their certificates) up to ``size`` in the pool; 60% hold a teacher's certificates."""
     import json as _json
 
-    from registry.db import bulk_insert, fetch_all, write_transaction
+    from kernel.db import bulk_insert, fetch_all, write_transaction
 
     have = int((await fetch_all("SELECT COUNT(*) AS n, MAX(id) AS m FROM pool_candidate"))[0]["n"])
     first = int((await fetch_all("SELECT COALESCE(MAX(id), 0) AS m FROM pool_candidate"))[0]["m"])
@@ -247,7 +247,7 @@ async def top_up_pool(size: int, streets: list[str], seed: int = 7) -> int:
 
 
 async def analyze() -> None:
-    from registry.db import get_engine, is_sqlite
+    from kernel.db import get_engine, is_sqlite
 
     engine = get_engine()
     if is_sqlite():
@@ -268,10 +268,10 @@ async def analyze() -> None:
 async def measure(repeat: int, synthetic: str | None, pool: int) -> dict[str, Any]:
     from piccolo.querystring import QueryString
 
-    from registry.accounts.rules import Principal
-    from registry.codes import Role
-    from registry.common.time import today
-    from registry.db import close_pool, fetch_all, get_engine, start_pool
+    from kernel.auth import Principal
+    from kernel.codes import Role
+    from kernel.common.time import today
+    from kernel.db import close_pool, fetch_all, get_engine, start_pool
     from staffing.services import _like, gaps, matches
 
     await start_pool(4)

@@ -3,7 +3,7 @@
     python bench/plain_load.py generate --scale district --seed 2017
     python bench/plain_load.py copy --source URL --target URL
 
-``generate``: the pure generation alone, as the loader does it: ``registry.demo.generator.generate``
+``generate``: the pure generation alone, as the loader does it: ``demo.generator.generate``
 (every staff chunk made) and, where the generator has it, ``DemoData.iter_history()`` (the training
 and certificate history of every chunk); in-process times.
 
@@ -145,7 +145,7 @@ def main() -> None:
     started = time.perf_counter()
     result: dict[str, Any] = {"mode": args.mode}
     if args.mode == "generate":
-        from registry.demo.generator import generate
+        from demo.generator import generate
 
         data = generate(args.scale, args.seed)
         result["staff"] = sum(len(chunk.staff) for chunk in data.iter_chunks())

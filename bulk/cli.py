@@ -19,6 +19,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bulk.columns import exportable, importable
+from bulk.exports import export
+from bulk.services import ImportRejected, errors_workbook, run_import
+from kernel.auth import Principal
+from kernel.codes import Role
+from kernel.db import close_pool, start_pool
+from kernel.errors import DomainError
+from registry.kindergartens.tables import Kindergarten
 
 console = Console()
 STAGES = {"read": "reading the file", "check": "checking rows", "write": "writing"}
@@ -26,8 +33,6 @@ SHOWN_ERRORS = 20
 
 
 def _principal(actor: str | None) -> Any:
-    from registry.accounts.rules import Principal
-    from registry.codes import Role
 
     try:
         user = getpass.getuser()
@@ -37,7 +42,6 @@ def _principal(actor: str | None) -> Any:
 
 
 async def _with_pool(coro: Any) -> Any:
-    from registry.db import close_pool, start_pool
 
     await start_pool(2)
     try:
@@ -61,8 +65,6 @@ def import_command(
     kind: str, file: Path, valid_only: bool, dry_run: bool, errors_out: Path | None, actor: str | None
 ) -> None:
     """Import an .xlsx or CSV (UTF-8 or GBK) file of KIND, as district HR."""
-    from bulk.services import ImportRejected, errors_workbook, run_import
-    from registry.errors import DomainError
 
     who = _principal(actor)
     data = file.read_bytes()
@@ -143,8 +145,6 @@ def export_command(
     on: datetime | None,
 ) -> None:
     """Export KIND to FILE (.xlsx or .csv, by its name), as district HR (full ID numbers)."""
-    from bulk.exports import export
-    from registry.errors import DomainError
 
     extension = file.suffix.lower().lstrip(".")
     if extension not in ("xlsx", "csv"):
@@ -153,8 +153,6 @@ def export_command(
     async def run() -> tuple[str, str, bytes]:
         kindergarten_id = None
         if kindergarten_code:
-            from registry.kindergartens.tables import Kindergarten
-
             row = await Kindergarten.select(Kindergarten.id).where(Kindergarten.code == kindergarten_code).first()
             if row is None:
                 raise click.ClickException(f"no kindergarten {kindergarten_code}")

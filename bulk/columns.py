@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
-from registry.codes import (
+from kernel.codes import (
+    LABELS,
     CertificateStatus,
     CertificateType,
     CourseCategory,
@@ -268,7 +269,6 @@ POOL_CANDIDATES = Kind(
 
 
 def _gap_columns() -> tuple[Column, ...]:
-    from registry.codes import LABELS
 
     columns: list[Column] = []
     for post in StaffingPost:

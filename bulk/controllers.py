@@ -14,13 +14,12 @@ from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from bulk import exports, services
 from bulk.columns import exportable, importable
 from bulk.schemas import ImportOut
-from registry.accounts.rules import Principal
-from registry.accounts.security import requires
-from registry.codes import Purpose
-from registry.common.params import Limit, Offset
-from registry.common.schemas import DEFAULT_LIMIT, Page
-from registry.errors import FieldError, TooLarge, problem_responses
-from registry.settings import get_settings
+from kernel.auth import Principal, requires
+from kernel.codes import Purpose
+from kernel.common.params import Limit, Offset
+from kernel.common.schemas import DEFAULT_LIMIT, Page
+from kernel.errors import FieldError, TooLarge, problem_responses
+from kernel.settings import get_settings
 
 Req = Request[Principal, Any, Any]
 

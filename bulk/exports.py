@@ -18,13 +18,16 @@ from urllib.parse import quote
 
 from bulk import files, records
 from bulk.columns import KINDS, Kind, exportable
-from registry.accounts.rules import Principal, allowed
-from registry.codes import Purpose, Role, label
-from registry.common.scope import kindergarten_scope
-from registry.common.time import today
-from registry.db import fetch_all
-from registry.errors import BadRequest, FieldError, Forbidden, NotFound
-from registry.staff.rules import mask_id_number
+from eligibility.rules import reasons_in_words
+from eligibility.services import eligibility_batch
+from kernel.auth import Principal, allowed
+from kernel.codes import Purpose, Role, label
+from kernel.common.privacy import mask_id_number
+from kernel.common.scope import kindergarten_scope
+from kernel.common.time import today
+from kernel.db import fetch_all
+from kernel.errors import BadRequest, FieldError, Forbidden, NotFound
+from staffing.services import gaps
 
 FORMATS = {"xlsx": files.XLSX_MEDIA, "csv": files.CSV_MEDIA}
 
@@ -157,7 +160,6 @@ def _write(
 async def gap_rows(who: Principal, by: str, kindergarten_id: int | None) -> list[dict[str, Any]]:
     """The staffing gaps (``staffing.services.gaps``: the standard per kindergarten, rolled up by ``by``),
     every row and then the total, scoped as the JSON endpoint scopes them."""
-    from staffing.services import gaps
 
     if by not in GAP_BY:
         raise BadRequest(f"by must be one of {', '.join(GAP_BY)}", [FieldError("by", "unknown grouping")])
@@ -183,8 +185,6 @@ async def gap_rows(who: Principal, by: str, kindergarten_id: int | None) -> list
 async def eligibility_rows(who: Principal, purpose: str, on: date, kindergarten_id: int | None) -> list[dict[str, Any]]:
     """Everyone of the batch eligibility answer (``credits.services.eligibility_batch``, scoped as the
     JSON endpoint), with the kindergarten and the ID number, and the rules not met in words."""
-    from credits.rules import reasons_in_words
-    from credits.services import eligibility_batch
 
     out = await eligibility_batch(who, purpose, kindergarten_id, on, limit=10**9, offset=0)
     # the answer names the kindergartens; the ID numbers (masked later for all but HR) are read here

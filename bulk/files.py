@@ -28,8 +28,8 @@ from xml.etree import ElementTree
 
 from bulk import rules
 from bulk.columns import CellType, Column, Kind
-from registry.codes import LABELS
-from registry.errors import FieldError, Invalid, TooLarge, UnsupportedMediaType
+from kernel.codes import LABELS
+from kernel.errors import FieldError, Invalid, TooLarge, UnsupportedMediaType
 
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA = "text/csv; charset=utf-8"
@@ -121,6 +121,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 def read_sheet(data: bytes, filename: str, max_bytes: int, max_rows: int) -> Sheet:
     """Read an upload's first sheet (up to ``max_rows`` data rows and a few header rows)."""
+    # heavy optional dependency: imported on first use, not at start-up
     import pandas as pd
 
     if len(data) > max_bytes:
@@ -244,6 +245,7 @@ def _xlsx_value(column: Column, value: Any) -> Any:
 
 def write_xlsx(kind: Kind, columns: Sequence[Column], rows: Iterable[dict[str, Any]], sheet_title: str) -> bytes:
     """An export workbook (write-only: rows are streamed): one header row, then the rows."""
+    # heavy optional dependency: imported on first use, not at start-up
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -301,6 +303,7 @@ def write_csv(columns: Sequence[Column], rows: Iterable[dict[str, Any]]) -> byte
 
 
 def _letter(index: int) -> str:
+    # heavy optional dependency: imported on first use, not at start-up
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index + 1)
@@ -313,6 +316,7 @@ def write_template(kind: Kind) -> bytes:
     """The import template of a kind: the data sheet first (headers; required ones in red with a note;
     identifier columns formatted as text; drop-down lists for codes), then 填写说明 (instructions) and
     a hidden 代码表 (the lists' values)."""
+    # heavy optional dependency: imported on first use, not at start-up
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -412,6 +416,7 @@ def write_error_report(
 ) -> bytes:
     """The error workbook: first the rows with errors as they were given, each with its errors in an
     extra column (fix them there and import this sheet again), then the list of errors."""
+    # heavy optional dependency: imported on first use, not at start-up
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 

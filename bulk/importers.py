@@ -9,7 +9,7 @@ Every importer works inside the import's one write transaction (``bulk.services`
    records, they never change them); a new row goes through the API's input schema (``StaffCreate``,
    ``KindergartenCreate``, ``CertificateCreate``, ``EntryCreate``, ``ResultCreate``) and the services'
    rule functions, and any failure is a row error with the API's field name and message;
-3. ``write`` — the valid new rows with ``registry.db.bulk_insert`` (COPY on PostgreSQL, executemany on
+3. ``write`` — the valid new rows with ``kernel.db.bulk_insert`` (COPY on PostgreSQL, executemany on
    SQLite) and their audit events in bulk, in the same shape the API's create writes.
 
 Training results are the exception in step 3: a result also writes its credits entry (the training
@@ -52,12 +52,29 @@ from bulk.rules import (
     input_dict,
     schema_errors,
 )
-from registry.accounts.rules import Principal
-from registry.codes import CertificateType, Role, StaffStatus
-from registry.common.time import today, utcnow
-from registry.db import bulk_insert, fetch_all, get_engine, is_sqlite
-from registry.errors import DomainError
-from registry.staff.rules import IdNumberError, parse_id_number
+from certificates import rules as cert_rules
+from certificates.schemas import CertificateCreate
+from certificates.services import check_number, check_post_certificate_training
+from credits import rules as credit_rules
+from credits.policies import policy_versions
+from credits.schemas import EntryCreate, EntryOut
+from kernel.auth import Principal
+from kernel.codes import CertificateType, Role, StaffStatus
+from kernel.common.time import today, utcnow
+from kernel.db import bulk_insert, fetch_all, get_engine, is_sqlite
+from kernel.errors import DomainError
+from kernel.policy import policy_on
+from registry.kindergartens.schemas import KindergartenCreate
+from registry.kindergartens.services import snapshot as kindergarten_snapshot
+from registry.kindergartens.services import to_columns, to_out
+from registry.kindergartens.tables import Kindergarten as K
+from registry.staff.rules import IdNumberError, hire_date_problem, parse_id_number, staff_dates_problem
+from registry.staff.schemas import StaffCreate, StaffOut
+from registry.staff.services import build, snapshot
+from staffing.schemas import CandidateCreate
+from staffing.services import create_candidate
+from training.schemas import ResultCreate
+from training.services import passed_staff_ids, record_result
 
 Progress = Callable[[str, int, int], None]
 M = TypeVar("M", bound=BaseModel)
@@ -256,7 +273,6 @@ class KindergartenImporter(Importer):
     kind = KINDERGARTENS
 
     async def lookup(self, rows: list[ParsedRow]) -> None:
-        from registry.kindergartens.tables import Kindergarten as K
 
         codes = sorted({v for r in rows if isinstance(v := r.values.get("code"), str)})
         self.existing: dict[str, dict[str, Any]] = {}
@@ -265,7 +281,6 @@ class KindergartenImporter(Importer):
                 self.existing[k["code"]] = k
 
     def check(self, rows: list[ParsedRow]) -> Checked:
-        from registry.kindergartens.schemas import KindergartenCreate
 
         out = Checked()
         repeats = self.repeats(rows, lambda r: r.values.get("code"), "repeats the code of row {first}")
@@ -290,7 +305,6 @@ class KindergartenImporter(Importer):
         return out
 
     async def write(self, new: list[tuple[int, Any]]) -> None:
-        from registry.kindergartens.services import snapshot, to_columns, to_out
 
         ids = await reserve_ids("kindergarten", len(new))
         now = utcnow()
@@ -300,7 +314,7 @@ class KindergartenImporter(Importer):
             values = {"id": kid, **to_columns(model.model_dump()), "created_at": now, "updated_at": now}
             columns = list(values)
             table_rows.append(tuple(values.values()))
-            audit.append(audit_row(self.who, now, "create", "kindergarten", kid, snapshot(to_out(values))))
+            audit.append(audit_row(self.who, now, "create", "kindergarten", kid, kindergarten_snapshot(to_out(values))))
         total = len(new) * 2
         done = await write_in_batches("kindergarten", columns, table_rows, self.report, "write", 0, total)
         await write_in_batches("audit_event", AUDIT_COLUMNS, audit, self.report, "write", done, total)
@@ -331,7 +345,6 @@ class StaffImporter(Importer):
     kind = STAFF
 
     async def lookup(self, rows: list[ParsedRow]) -> None:
-        from registry.kindergartens.tables import Kindergarten as K
 
         codes = sorted({v for r in rows if isinstance(v := r.values.get("kindergarten_code"), str)})
         self.kindergartens: dict[str, dict[str, Any]] = {}
@@ -346,9 +359,6 @@ class StaffImporter(Importer):
         self.report("check", 0, len(rows))
 
     def check(self, rows: list[ParsedRow]) -> Checked:
-        from registry.policy import policy_on
-        from registry.staff.rules import hire_date_problem, staff_dates_problem
-        from registry.staff.schemas import StaffCreate
 
         self.min_working_age = policy_on(self.day).employment.min_working_age
         out = Checked()
@@ -430,8 +440,6 @@ class StaffImporter(Importer):
     def _rows(self, ids: list[int], new: list[tuple[int, Any]], now: datetime) -> tuple[list, list, list]:
         """Table rows and audit events, as ``create_staff`` writes them (assignment ``hired``, the
         audit snapshot of the new record)."""
-        from registry.staff.schemas import StaffOut
-        from registry.staff.services import build, snapshot
 
         staff_rows, assignments, audit = [], [], []
         fast, checked = True, False
@@ -530,8 +538,6 @@ class CertificateImporter(PersonRows):
             for c in await fetch_all(EXISTING_CERTIFICATES_SQL.format(", ".join("{}" for _ in part)), *part):
                 self.existing[(c["type"], c["number"])] = c
         # 不培训不上岗: who has passed the training a post certificate needs (one query per category set)
-        from registry.policy import policy_on
-        from training.services import passed_staff_ids
 
         policy = policy_on(self.day).certificates
         self.training_for = {p["post"]: policy.training_for_post_certificate(p["post"]) for p in self.persons.values()}
@@ -546,9 +552,6 @@ class CertificateImporter(PersonRows):
         return (kind, number.strip().upper()) if isinstance(number, str) and kind else None
 
     def check(self, rows: list[ParsedRow]) -> Checked:
-        from registry.certificates import rules as cert_rules
-        from registry.certificates.schemas import CertificateCreate
-        from registry.certificates.services import check_number
 
         out = Checked()
         self.needs_training_check: list[tuple[int, NewCertificate]] = []
@@ -576,7 +579,7 @@ class CertificateImporter(PersonRows):
                 continue
             model = validate(self.kind, row, CertificateCreate, input_dict(self.kind, row.values), errors)
             if model is not None:
-                # the rules of registry.certificates.services.add_certificate, in its order
+                # the rules of certificates.services.add_certificate, in its order
                 number = model.number.strip().upper()
                 try:
                     check_number(model.type, number, self.day)
@@ -599,7 +602,6 @@ class CertificateImporter(PersonRows):
     async def late_checks(self, checked: Checked) -> None:
         """A post certificate for someone without the passed training: the service's own check gives
         the error (its message names the missing training), for these few rows only."""
-        from registry.certificates.services import check_post_certificate_training
 
         failed: set[int] = set()
         for row, item in self.needs_training_check:
@@ -674,7 +676,6 @@ class CreditImporter(PersonRows):
     kind = CREDITS
 
     async def lookup(self, rows: list[ParsedRow]) -> None:
-        from credits.services import policy_versions
 
         await self.lookup_people(rows)
         self.references = {r.row: r.values.get("reference") or generated_reference(r) for r in rows}
@@ -686,8 +687,6 @@ class CreditImporter(PersonRows):
         self.versions = await policy_versions()
 
     def check(self, rows: list[ParsedRow]) -> Checked:
-        from credits import rules as credit_rules
-        from credits.schemas import EntryCreate
 
         out = Checked()
         repeats = self.repeats(
@@ -753,8 +752,6 @@ class CreditImporter(PersonRows):
         return out
 
     async def write(self, new: list[tuple[int, Any]]) -> None:
-        from credits import rules as credit_rules
-        from credits.schemas import EntryOut
 
         ids = await reserve_ids("credit_entry", len(new))
         now = utcnow()
@@ -855,7 +852,6 @@ class TrainingResultImporter(PersonRows):
         return found[0]
 
     def check(self, rows: list[ParsedRow]) -> Checked:
-        from training.schemas import ResultCreate
 
         out = Checked()
         keys: dict[int, tuple[int, int]] = {}
@@ -923,7 +919,6 @@ class TrainingResultImporter(PersonRows):
         return outcome
 
     async def _record(self, new: list[tuple[int, Any]], outcome: Outcome) -> None:
-        from training.services import record_result
 
         await each_through_service(self, new, outcome, lambda model: record_result(self.who, model), "enrolment_id")
 
@@ -1002,7 +997,6 @@ class PoolCandidateImporter(Importer):
         return field_path
 
     def check(self, rows: list[ParsedRow]) -> Checked:
-        from staffing.schemas import CandidateCreate
 
         out = Checked()
         repeats = self.repeats(rows, lambda r: r.id_number, "repeats the ID number of row {first}")
@@ -1044,7 +1038,6 @@ class PoolCandidateImporter(Importer):
         return out
 
     async def run(self, rows: list[ParsedRow], *, write: bool, valid_only: bool) -> Outcome:
-        from staffing.services import create_candidate
 
         await self.lookup(rows)
         checked = await asyncio.to_thread(self.check, rows)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from registry.certificates.rules import effective_status
+from certificates.rules import effective_status
 
 
 def as_date(value: Any) -> date | None:

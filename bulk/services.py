@@ -24,14 +24,15 @@ from bulk.importers import IMPORTERS, Outcome
 from bulk.rules import ParsedRow
 from bulk.schemas import ImportErrorOut, ImportOut
 from bulk.tables import ImportRun
-from registry.accounts.rules import Principal, allowed
+from kernel.auth import Principal, allowed
+from kernel.codes import Role
+from kernel.common.schemas import Page
+from kernel.common.time import utcnow
+from kernel.db import write_transaction
+from kernel.errors import DomainError, FieldError, Forbidden, Invalid, NotFound, TooLarge
+from kernel.rows import json_value
+from kernel.settings import get_settings
 from registry.audit.services import record
-from registry.codes import Role
-from registry.common.schemas import Page
-from registry.common.time import utcnow
-from registry.db import write_transaction
-from registry.errors import DomainError, FieldError, Forbidden, Invalid, NotFound, TooLarge
-from registry.settings import get_settings
 
 Progress = Callable[[str, int, int], None]
 API = "/api/v1"
@@ -249,12 +250,8 @@ async def _load_run(run_id: int) -> dict[str, Any]:
     return row
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def _out(row: dict[str, Any]) -> ImportOut:
-    errors = [ImportErrorOut(**e) for e in _json(row["errors"]) or []]
+    errors = [ImportErrorOut(**e) for e in json_value(row["errors"]) or []]
     return ImportOut(
         id=row["id"],
         kind=row["kind"],
@@ -265,7 +262,7 @@ def _out(row: dict[str, Any]) -> ImportOut:
         imported=row["imported"],
         skipped=row["skipped"],
         errors=errors,
-        ignored_columns=list(_json(row["ignored_columns"]) or []),
+        ignored_columns=list(json_value(row["ignored_columns"]) or []),
         errors_url=f"{API}/imports/runs/{row['id']}/errors.xlsx" if errors else None,
         actor=row["actor"],
         started_at=_aware(row["started_at"]),
@@ -307,10 +304,10 @@ async def errors_workbook(who: Principal, run_id: int) -> tuple[str, bytes]:
     row = await _load_run(run_id)
     if not _visible(who, row):
         raise NotFound(f"no import run {run_id}")
-    errors = _json(row["errors"]) or []
+    errors = json_value(row["errors"]) or []
     if not errors:
         raise NotFound(f"import run {run_id} has no errors")
-    bad = _json(row["bad_rows"]) or {}
+    bad = json_value(row["bad_rows"]) or {}
     content = await asyncio.to_thread(
         files.write_error_report, bad.get("headers", []), [(r, cells) for r, cells in bad.get("rows", [])], errors
     )

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from registry.codes import TITLE_ORDER, CreditStatus, Title
-from registry.policy import RecognitionPolicy
+from kernel.codes import TITLE_ORDER, CreditStatus, Title
+from kernel.policy import RecognitionPolicy
 
 CENT = Decimal("0.01")
 ONE_DAY = timedelta(days=1)
@@ -582,38 +581,7 @@ def figures_sql(
     return "".join(sql), args
 
 
-# --- Eligibility -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reason:
-    rule: str
-    passed: bool
-    detail: str  # English, with the figures
-    words: str = ""  # the same in Chinese, for people (pages, sheets, PDFs)
-
-
-# The rules' Chinese names (the answers name them by these codes), for the PDFs, sheets and pages.
-RULE_LABELS = {
-    "ethics_veto": "师德一票否决",
-    "dual_certificate": "双证上岗",
-    "credits_cycle": "周期学分",
-    "credits_yearly_minimum": "年度最低学分",
-    "credits_on_track": "学分进度",
-    "title_minimum": "职称要求",
-    "ethics_evaluations": "年度师德考核",
-    "training_hours": "培训学时",
-}
-
-
-def rule_label(rule: str) -> str:
-    return RULE_LABELS.get(rule, rule)
-
-
-def reasons_in_words(reasons: Iterable[Any]) -> str:
-    """Reasons (``Reason`` or ``ReasonOut``: a rule code and its Chinese ``words``) on one line, as
-    the sheets and pages list the rules a person does not meet."""
-    return "；".join(f"{rule_label(r.rule)}：{r.words}" for r in reasons)
+# --- Figures eligibility reads ------------------------------------------------------------
 
 
 def recorded_hours(entries: list[Entry]) -> Decimal:
@@ -634,15 +602,10 @@ def year_minimum_met(year_counted: Decimal, minimum: Decimal) -> bool:
     return year_counted >= minimum
 
 
-def eligible(reasons: list[Reason]) -> bool:
-    return all(r.passed for r in reasons)
-
-
 __all__ = [
     "Cycle",
     "Entry",
     "PolicyVersion",
-    "Reason",
     "Transcript",
     "counted_entries",
     "cycle_of",

@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from credits.rules import VALUE_KEYS
-from registry.codes import CourseCategory, CourseMode, CreditSource, CreditStatus, Purpose
-from registry.common.schemas import Schema
+from kernel.codes import CourseCategory, CourseMode, CreditSource, CreditStatus
+from kernel.common.schemas import Schema
 
 # --- Ledger ------------------------------------------------------------------------------------
 
@@ -159,44 +159,3 @@ class TranscriptOut(BaseModel):
     by_year: list[YearOut]
     by_category: list[CategoryOut]
     entries: list[EntryOut]
-
-
-# --- Eligibility -------------------------------------------------------------------------------
-
-
-class ReasonOut(BaseModel):
-    rule: str
-    passed: bool
-    detail: str = Field(description="in English, with the figures (for people, not for parsing)")
-    words: str = Field(description="the same in Chinese, for people")
-
-
-class EligibilityOut(BaseModel):
-    staff_id: int
-    eligible: bool
-    purpose: Purpose
-    on: date
-    reasons: list[ReasonOut]
-
-
-class BatchRow(BaseModel):
-    staff_id: int
-    name: str
-    kindergarten_id: int
-    kindergarten_code: str
-    kindergarten_name: str
-    post: str
-    title: str
-    eligible: bool
-    failing: list[ReasonOut]
-
-
-class BatchOut(BaseModel):
-    purpose: Purpose
-    on: date
-    kindergarten_id: int | None
-    total: int = Field(description="on-post people in the selection (every page)")
-    eligible: int = Field(description="eligible people in the selection (every page)")
-    limit: int
-    offset: int
-    items: list[BatchRow] = Field(description="this page of the selection")

@@ -26,6 +26,12 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from bulk.exports import content_disposition, export
+from kernel.auth import Principal, requires
+from kernel.codes import Post, Purpose, Role, label
+from kernel.errors import DomainError, NotFound, TooManyAttempts, Unauthorized
+from kernel.errors import exception_handlers as API_EXCEPTION_HANDLERS
+from kernel.settings import Settings
 from pages import rules, services
 from pages.schemas import LoginForm, PlacementForm
 from pages.security import (
@@ -36,12 +42,7 @@ from pages.security import (
     csrf_config,
     session_middleware,
 )
-from registry.accounts.rules import Principal
-from registry.accounts.security import requires
-from registry.codes import Post, Purpose, Role, label
-from registry.errors import DomainError, NotFound, TooManyAttempts, Unauthorized
-from registry.errors import exception_handlers as API_EXCEPTION_HANDLERS
-from registry.settings import Settings
+from registry.accounts.services import log_out
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -163,7 +164,7 @@ def _login_redirect(request: Req) -> Response[Any]:
 
 
 def _api_answer(request: Req, exc: Exception) -> Response[Any]:
-    """What the API would answer (registry.errors: one mapping of every error to a status), whose
+    """What the API would answer (kernel.errors: one mapping of every error to a status), whose
     status and detail the page then shows."""
     for cls in type(exc).__mro__:
         handler = API_EXCEPTION_HANDLERS.get(cls)
@@ -251,7 +252,6 @@ class AuthPages(Controller):
         status_code=303,
     )
     async def logout(self, request: Req) -> Redirect:
-        from registry.accounts.services import log_out
 
         if isinstance(request.user, Principal):
             await log_out(request.user)
@@ -353,7 +353,6 @@ class DistrictPages(Controller):
     async def rounds_xlsx(
         self, request: Req, purpose: FromQuery[Purpose] = Purpose.title, on: FromQuery[date | None] = None
     ) -> Response[bytes]:
-        from bulk.exports import content_disposition, export
 
         name, media_type, content = await export(request.user, "eligibility.xlsx", purpose=purpose.value, on=on)
         return Response(

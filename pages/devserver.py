@@ -49,7 +49,7 @@ def registry_command(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``registry ARGS`` (the CLI) against ``env``'s database; raises with its output on failure."""
     done = subprocess.run(
-        [sys.executable, "-m", "registry.cli", *args],
+        [sys.executable, "-m", "app.cli", *args],
         env={**env, "PYTHONPATH": str(ROOT)},
         cwd=ROOT,
         input=stdin,
@@ -83,7 +83,7 @@ def running_server(env: Mapping[str, str], startup_timeout: float = 60) -> Itera
             "-m",
             "uvicorn",
             "--factory",
-            "registry.app:create_app",
+            "app.factory:create_app",
             "--host",
             "127.0.0.1",
             "--port",

@@ -16,8 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from pages.schemas import Bar, ChartRow, EligibilityCard, PlainReason, Segment
-from registry.codes import (
+from kernel import codes
+from kernel.codes import (
     CreditStatus,
     EthicsGrade,
     Post,
@@ -27,7 +27,8 @@ from registry.codes import (
     StaffStatus,
     label,
 )
-from registry.common.text import chinese_part, missing_text
+from kernel.common.text import chinese_part, missing_text
+from pages.schemas import Bar, ChartRow, EligibilityCard, PlainReason, Segment
 
 # --- numbers ---------------------------------------------------------------------------------------
 
@@ -152,8 +153,7 @@ STATUS_WORDS = {
 
 
 def label_of(enum_name: str, code: Any) -> str:
-    """The Chinese label of a code (registry.codes.LABELS), the code itself when it has none."""
-    from registry import codes
+    """The Chinese label of a code (kernel.codes.LABELS), the code itself when it has none."""
 
     if code is None:
         return "—"
@@ -188,7 +188,7 @@ class ReasonContext:
     missing: Sequence[str]  # the dual-certificate verdict's missing requirements
     transcript: Any  # credits.schemas.TranscriptOut of the cycle containing ``on``
     on: date
-    veto: Any = None  # registry.ethics.schemas.VetoOut of ``on`` or None
+    veto: Any = None  # ethics.schemas.VetoOut of ``on`` or None
     backbone_min_title: str | None = None
 
 

@@ -72,6 +72,7 @@ def _pick(db: Path) -> dict[str, int | None]:
 def _save_small(png: bytes, target: Path, first_screen: int) -> None:
     """A 256-colour PNG (a third of the size; the pages are flat colours and text), and its first
     screen (``first_screen`` pixels high) under ``preview/`` for the README's gallery."""
+    # heavy optional dependency: imported on first use, not at start-up
     from PIL import Image
 
     preview = target.parent / "preview" / target.name
@@ -111,6 +112,7 @@ def _shoot(out: Path, scale: str, tmp: Path, load: bool) -> list[Path]:
     saved: list[Path] = []
     out.mkdir(parents=True, exist_ok=True)
 
+    # heavy optional dependency: imported on first use, not at start-up
     from playwright.sync_api import sync_playwright
 
     with running_server(env) as base, sync_playwright() as pw:

@@ -28,9 +28,10 @@ from litestar.middleware.session import SessionMiddleware
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from registry.accounts.rules import Principal
-from registry.codes import Role
-from registry.settings import Settings
+from kernel.auth import Principal
+from kernel.codes import Role
+from kernel.settings import Settings
+from registry.accounts.services import login_stands
 
 SESSION_COOKIE = "registry_session"
 CSRF_COOKIE = "registry_csrf"
@@ -140,8 +141,6 @@ class PrincipalMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            from registry.accounts.services import login_stands
-
             who = principal_of(scope.get("session"))
             # a session from before a logout (on any device) or a deactivation counts for nobody
             if who is not None and not await login_stands(who.account_id, who.epoch):

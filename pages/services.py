@@ -9,13 +9,28 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
+from certificates.services import compliance, dual_certificate, expiring, list_for_staff
+from credits.transcripts import staff_transcript
+from eligibility.rules import reasons_in_words
+from eligibility.services import eligibilities, eligibility_batch
+from ethics.services import staff_ethics
+from kernel.auth import Principal, allowed
+from kernel.codes import CertificateStatus, Post, StaffStatus
+from kernel.common.time import today
+from kernel.errors import Invalid
+from kernel.policy import policy_on
 from pages import rules
 from pages.schemas import Pager, PlacementForm
-from registry.accounts.rules import Principal, allowed
-from registry.codes import CertificateStatus, Post, StaffStatus
-from registry.common.time import today
-from registry.errors import Invalid
+from registry.accounts.services import authenticate
+from registry.kindergartens.services import get_kindergarten, list_kindergartens
+from registry.staff.services import get_staff, list_staff
+from reports.services import credit_transcript, issue
+from staffing.schemas import PlacementIn
+from staffing.services import gaps, matches, plan_progress
+from staffing.services import place as place_candidate
+from training.services import coverage
 
 DISTRICT_LIST_LIMIT = 500  # the list services' largest page
 
@@ -25,7 +40,6 @@ DISTRICT_LIST_LIMIT = 500  # the list services' largest page
 
 async def login(username: str, password: str) -> Principal:
     """The API's login (argon2 check, lockout): Unauthorized, or TooManyAttempts with retry_after."""
-    from registry.accounts.services import authenticate
 
     return await authenticate(username, password)
 
@@ -34,14 +48,12 @@ async def login(username: str, password: str) -> Principal:
 
 
 async def _person(who: Principal, staff_id: int) -> Any:
-    from registry.staff.services import get_staff
 
     return await get_staff(who, staff_id)  # out of scope: NotFound, as GET /staff/{id}
 
 
 async def person_page(who: Principal, staff_id: int) -> dict[str, Any]:
     """Record: the person, their certificates, the dual-certificate verdict and what expires soon."""
-    from registry.certificates.services import dual_certificate, list_for_staff
 
     person = await _person(who, staff_id)
     certificates = await list_for_staff(who, staff_id)
@@ -59,7 +71,6 @@ async def person_page(who: Principal, staff_id: int) -> dict[str, Any]:
 
 async def credits_page(who: Principal, staff_id: int, cycle: str | None) -> dict[str, Any]:
     """Credits of a cycle (default: this one) as bars, with the status in words."""
-    from credits.services import staff_transcript
 
     person = await _person(who, staff_id)
     transcript = await staff_transcript(who, staff_id, cycle)
@@ -80,10 +91,6 @@ async def credits_page(who: Principal, staff_id: int, cycle: str | None) -> dict
 
 async def eligibility_page(who: Principal, staff_id: int) -> dict[str, Any]:
     """Eligibility today for each purpose (title evaluation and awards first) in plain words."""
-    from credits.services import eligibilities, staff_transcript
-    from registry.certificates.services import dual_certificate
-    from registry.ethics.services import staff_ethics
-    from registry.policy import policy_on
 
     person = await _person(who, staff_id)
     day = today()
@@ -112,7 +119,6 @@ async def eligibility_page(who: Principal, staff_id: int) -> dict[str, Any]:
 
 async def transcript_pdf(who: Principal, staff_id: int, cycle: str | None) -> Any:
     """The credit transcript PDF (学分证明) of the reports package, issued with its verification code."""
-    from reports.services import credit_transcript, issue
 
     return await issue(who, await credit_transcript(who, staff_id, cycle))
 
@@ -123,9 +129,6 @@ async def transcript_pdf(who: Principal, staff_id: int, cycle: str | None) -> An
 async def dashboard(who: Principal) -> dict[str, Any]:
     """The plan's targets as bars, this year's training coverage, the gap by street as a chart, and
     the counts behind the violation and expiry lists."""
-    from registry.certificates.services import compliance, expiring
-    from staffing.services import gaps, plan_progress
-    from training.services import coverage
 
     progress = await plan_progress(who, None)
     by_street = await gaps(who, by="street", sort="gap", limit=DISTRICT_LIST_LIMIT, offset=0)
@@ -166,7 +169,6 @@ async def dashboard(who: Principal) -> dict[str, Any]:
 
 async def violations_page(who: Principal, post: str | None, limit: int, offset: int) -> dict[str, Any]:
     """People on post without their post's certificates (双证上岗), within the caller's scope."""
-    from registry.certificates.services import compliance
 
     dual = await compliance(
         who,
@@ -192,10 +194,6 @@ async def rounds_page(who: Principal, purpose: str, on: date | None, limit: int,
     """Everyone on post in the caller's scope for one purpose (HR prepares an evaluation round from it):
     the counts of the whole selection, one page of people with the rules they do not meet in words,
     and the link to the whole list as a spreadsheet."""
-    from urllib.parse import urlencode
-
-    from credits.rules import reasons_in_words
-    from credits.services import eligibility_batch
 
     day = on or today()
     batch = await eligibility_batch(who, purpose, None, day, limit, offset)
@@ -215,7 +213,6 @@ async def rounds_page(who: Principal, purpose: str, on: date | None, limit: int,
 
 
 async def expiring_page(who: Principal, within_days: int, limit: int, offset: int) -> dict[str, Any]:
-    from registry.certificates.services import expiring
 
     items, total = await expiring(who, within_days, limit, offset)
     return {"items": items, "pager": Pager(total=total, limit=limit, offset=offset), "within_days": within_days}
@@ -224,7 +221,6 @@ async def expiring_page(who: Principal, within_days: int, limit: int, offset: in
 async def kindergartens_page(
     who: Principal, search: str | None, street: str | None, limit: int, offset: int
 ) -> dict[str, Any]:
-    from registry.kindergartens.services import list_kindergartens
 
     page = await list_kindergartens(who, search=search or None, street=street or None, limit=limit, offset=offset)
     return {
@@ -237,10 +233,6 @@ async def kindergartens_page(
 
 async def kindergarten_page(who: Principal, kindergarten_id: int) -> dict[str, Any]:
     """One kindergarten: its staff, its gaps against the staffing standard, its compliance."""
-    from registry.certificates.services import compliance
-    from registry.kindergartens.services import get_kindergarten
-    from registry.staff.services import list_staff
-    from staffing.services import gaps
 
     kg = await get_kindergarten(who, kindergarten_id)  # out of scope: NotFound
     figures = await gaps(who, by="kindergarten", kindergarten_id=kindergarten_id, limit=1, offset=0)
@@ -277,8 +269,6 @@ async def kindergarten_page(who: Principal, kindergarten_id: int) -> dict[str, A
 
 async def pool_matches_page(who: Principal, kindergarten_id: int, post: str, limit: int, offset: int) -> dict[str, Any]:
     """Pool candidates for a kindergarten's post, ranked (staffing.services.matches), in words."""
-    from registry.kindergartens.services import get_kindergarten
-    from staffing.services import matches
 
     kg = await get_kindergarten(who, kindergarten_id)  # out of scope: NotFound
     found = await matches(who, kindergarten_id, post, None, limit, offset)
@@ -296,8 +286,6 @@ async def pool_matches_page(who: Principal, kindergarten_id: int, post: str, lim
 
 async def place(who: Principal, candidate_id: int, form: PlacementForm) -> Any:
     """Place a candidate (staffing.services.place: one transaction, audited)."""
-    from staffing.schemas import PlacementIn
-    from staffing.services import place as place_candidate
 
     try:
         post = Post(form.post)

@@ -1,9 +1,9 @@
 """All tables of the registry app, for Piccolo's app registry and for convenient imports."""
 
+from certificates.tables import Certificate, CertificateEvent, CertificateRegistration, Reminder
+from ethics.tables import EthicsEvaluation, EthicsSanction
 from registry.accounts.tables import Account
 from registry.audit.tables import AuditEvent
-from registry.certificates.tables import Certificate, CertificateEvent, CertificateRegistration, Reminder
-from registry.ethics.tables import EthicsEvaluation, EthicsSanction
 from registry.kindergartens.tables import Kindergarten
 from registry.staff.tables import Staff, StaffAssignment
 

@@ -11,6 +11,7 @@ verification code, pages).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import csv
 import io
 import os
@@ -23,8 +24,11 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from registry.accounts.rules import Principal
-from registry.codes import Role
+from kernel.auth import Principal
+from kernel.codes import Role
+from kernel.db import close_pool, start_pool
+from registry.kindergartens.tables import Kindergarten as K
+from reports import services
 
 MANIFEST = "manifest.csv"
 
@@ -66,7 +70,6 @@ class BatchResult:
 
 async def kindergartens(codes: list[str] | None = None) -> list[Kindergarten]:
     """Every kindergarten (or those with the given codes), in code order."""
-    from registry.kindergartens.tables import Kindergarten as K
 
     query = K.select(K.id, K.code, K.name).order_by(K.code)
     if codes:
@@ -81,9 +84,6 @@ _who: Principal | None = None
 
 
 def _init_worker(username: str) -> None:
-    import atexit
-
-    from registry.db import close_pool, start_pool
 
     global _loop, _who
     _loop = asyncio.new_event_loop()
@@ -95,7 +95,6 @@ def _init_worker(username: str) -> None:
 
 def render_one(kg: Kindergarten) -> Rendered:
     """One kindergarten's report (in a worker; also usable in-process after ``_init_worker``)."""
-    from reports import services
 
     assert _loop is not None and _who is not None, "worker not initialised"
     doc = _loop.run_until_complete(services.kindergarten_staffing(_who, kg.id))

@@ -54,6 +54,7 @@ class ChartSpec:
 @lru_cache(maxsize=1)
 def installed_families() -> list[str]:
     """The families of ``CJK_FAMILIES`` matplotlib can find (so it never warns about the others)."""
+    # heavy optional dependency: imported on first use, not at start-up
     from matplotlib import font_manager
 
     known = {f.name for f in font_manager.fontManager.ttflist}
@@ -62,6 +63,7 @@ def installed_families() -> list[str]:
 
 @lru_cache(maxsize=1)
 def _font() -> object:
+    # heavy optional dependency: imported on first use, not at start-up
     from matplotlib.font_manager import FontProperties
 
     return FontProperties(family=installed_families(), size=8)
@@ -74,6 +76,7 @@ def _apply_font(ax: object, font: object) -> None:
 
 def svg_of(spec: ChartSpec) -> str:
     """The chart as an SVG document (text)."""
+    # heavy optional dependency: imported on first use, not at start-up
     import matplotlib
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure

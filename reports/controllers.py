@@ -14,9 +14,8 @@ from litestar import Controller, Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
 
-from registry.accounts.rules import Principal
-from registry.accounts.security import requires
-from registry.errors import problem_responses
+from kernel.auth import Principal, requires
+from kernel.errors import problem_responses
 from reports import services
 from reports.schemas import VerificationOut
 

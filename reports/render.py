@@ -24,8 +24,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from credits.rules import rule_label
-from registry import codes
+from eligibility.rules import rule_label
+from kernel import codes
+from kernel.common.privacy import mask_id_number
 from reports import charts, rules
 
 log = logging.getLogger("registry.reports")
@@ -122,7 +123,6 @@ def environment() -> Environment:
 
 
 def _mask_id(value: str | None) -> str:
-    from registry.staff.rules import mask_id_number
 
     return "—" if not value else mask_id_number(value)
 
@@ -158,6 +158,7 @@ def render_html(template: str, page: Page, data: dict[str, Any], chart_specs: di
 
 def html_to_pdf(html: str) -> tuple[bytes, int]:
     """The PDF and its page count (A4, fonts embedded as subsets)."""
+    # heavy optional dependency: imported on first use, not at start-up
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=str(TEMPLATES)).render()
@@ -202,6 +203,7 @@ def harfbuzz_subset_available() -> bool:
     """WeasyPrint subsets embedded fonts with HarfBuzz when libharfbuzz-subset is installed; without
     it, it falls back to fontTools, which takes seconds per PDF on a CJK font."""
     try:
+        # heavy optional dependency: imported on first use, not at start-up
         from weasyprint.text.ffi import harfbuzz_subset
     except Exception:  # pragma: no cover - a broken WeasyPrint install
         return False

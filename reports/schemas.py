@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from registry.codes import Education, Employment, Honour, Post, ReportKind, Sex, StaffStatus, Title
+from kernel.codes import Education, Employment, Honour, Post, ReportKind, Sex, StaffStatus, Title
 
 
 class VerificationOut(BaseModel):

@@ -23,12 +23,20 @@ from typing import Any, ParamSpec, TypeVar
 
 import anyio.to_thread
 
-from registry.accounts.rules import Principal
-from registry.codes import Post, ReportKind, StaffStatus, label
-from registry.common.time import today, utcnow
-from registry.db import get_engine, is_sqlite, write_transaction
-from registry.errors import NotFound
-from registry.settings import get_settings
+from certificates.services import compliance, dual_certificate, list_for_staff
+from credits.policies import policy_versions
+from credits.transcripts import staff_transcript
+from eligibility.services import eligibilities
+from ethics.services import vetoed_staff
+from kernel.auth import Principal
+from kernel.codes import Post, ReportKind, StaffStatus, label
+from kernel.common.privacy import mask_id_number
+from kernel.common.time import today, utcnow
+from kernel.db import get_engine, is_sqlite, write_transaction
+from kernel.errors import NotFound
+from kernel.settings import get_settings
+from registry.kindergartens.services import get_kindergarten
+from registry.staff.services import list_staff, load_visible, to_out
 from reports import render, rules, staffing_seam
 from reports.charts import ChartSpec, Series
 from reports.schemas import PersonOut, VerificationOut
@@ -115,7 +123,6 @@ def snapshot(
 
 
 async def _credit_policies_seeded() -> None:
-    from credits.services import policy_versions
 
     await policy_versions()  # the first read of a new database seeds the policy table (a write)
 
@@ -186,8 +193,6 @@ async def verify(code_text: str) -> VerificationOut:
 
 def person_of(row: dict[str, Any]) -> PersonOut:
     """A staff row as the PDFs print it: the masked ID number (registry.staff's masking helper)."""
-    from registry.staff.rules import mask_id_number
-    from registry.staff.services import to_out
 
     out = to_out(row, None)
     return PersonOut(
@@ -203,7 +208,6 @@ def staff_id_of(who: Principal) -> int:
 
 
 async def _all_staff(who: Principal, kindergarten_id: int) -> list[Any]:
-    from registry.staff.services import list_staff
 
     items: list[Any] = []
     while True:
@@ -215,7 +219,6 @@ async def _all_staff(who: Principal, kindergarten_id: int) -> list[Any]:
 
 async def _compliance(who: Principal, by: str, on: date, **filters: Any) -> Any:
     """Grouped figures and EVERY violation (paged through the service)."""
-    from registry.certificates.services import compliance
 
     args: dict[str, Any] = {"kindergarten_id": None, "street": None, "group": None, "post": None, **filters}
     first = await compliance(who, by=by, on=on, limit=PAGE_SIZE, offset=0, **args)
@@ -230,7 +233,6 @@ async def _compliance(who: Principal, by: str, on: date, **filters: Any) -> Any:
 
 async def _figures(who: Principal, by: str, on: date, **filters: Any) -> Any:
     """Grouped figures only (no violations)."""
-    from registry.certificates.services import compliance
 
     args: dict[str, Any] = {"kindergarten_id": None, "street": None, "group": None, "post": None, **filters}
     return await compliance(who, by=by, on=on, limit=0, offset=0, **args)
@@ -251,8 +253,6 @@ async def _by_post(who: Principal, on: date, **filters: Any) -> list[dict[str, A
 
 @snapshot()
 async def staff_certificates(who: Principal, staff_id: int) -> ReportDoc:
-    from registry.certificates.services import dual_certificate, list_for_staff
-    from registry.staff.services import load_visible
 
     row = await load_visible(who, staff_id)  # out of scope: 404
     person = person_of(row)
@@ -284,8 +284,6 @@ async def staff_certificates(who: Principal, staff_id: int) -> ReportDoc:
 
 @snapshot(prepare=_credit_policies_seeded)
 async def credit_transcript(who: Principal, staff_id: int, cycle: str | None) -> ReportDoc:
-    from credits.services import eligibilities, staff_transcript
-    from registry.staff.services import load_visible
 
     row = await load_visible(who, staff_id)  # out of scope: 404
     person = person_of(row)
@@ -312,7 +310,6 @@ async def credit_transcript(who: Principal, staff_id: int, cycle: str | None) ->
 
 @snapshot()
 async def kindergarten_staffing(who: Principal, kindergarten_id: int) -> ReportDoc:
-    from registry.kindergartens.services import get_kindergarten
 
     kg = await get_kindergarten(who, kindergarten_id)  # out of scope: 404
     day = today()
@@ -359,7 +356,6 @@ async def kindergarten_staffing(who: Principal, kindergarten_id: int) -> ReportD
 
 def person_of_out(s: Any) -> PersonOut:
     """A ``StaffOut`` (already masked for non-HR callers) as the PDFs print it: masked for everyone."""
-    from registry.staff.rules import mask_id_number
 
     return PersonOut(
         **s.model_dump(exclude={"id_number", "birth_date", "created_at", "updated_at"}),
@@ -431,8 +427,6 @@ async def district_compliance(who: Principal, on: date | None) -> ReportDoc:
 
 @snapshot()
 async def ethics_vetoes(who: Principal, on: date | None) -> ReportDoc:
-    from registry.ethics.services import vetoed_staff
-    from registry.staff.services import load_visible
 
     day = on or today()
     vetoes = await vetoed_staff(day)  # no scoping in the ethics service: the guard allows district HR only

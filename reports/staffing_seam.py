@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from registry.accounts.rules import Principal
-from registry.codes import StaffingPost, label
-from registry.errors import NotFound
+from kernel.auth import Principal
+from kernel.codes import StaffingPost, label
+from kernel.errors import NotFound
 from reports import rules
 from reports.charts import ChartSpec, Series
 

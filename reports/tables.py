@@ -13,7 +13,7 @@ class ReportDocument(Table, tablename="report_document"):
     id = Serial(primary_key=True)
     code = Varchar(length=16, unique=True)  # the verification code (Crockford base 32, 80 bits)
     digest = Varchar(length=64)  # SHA-256 (hex) of the document's canonical content
-    kind = Varchar(length=32, index=True)  # registry.codes.ReportKind
+    kind = Varchar(length=32, index=True)  # kernel.codes.ReportKind
     subject = Varchar(length=64)  # what it is about: "staff:12", "kindergarten:5", "district"
     subject_label = Varchar(length=200)  # what the public check shows: a masked name, a kindergarten, 全区
     title = Varchar(length=200)

@@ -8,11 +8,10 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from registry.accounts.rules import Principal
-from registry.accounts.security import requires
-from registry.codes import CandidateStatus, Ownership, PoolSource, Post, ServiceType, StaffingPost
-from registry.common.params import Group, Limit, Offset
-from registry.common.schemas import DEFAULT_LIMIT
+from kernel.auth import Principal, requires
+from kernel.codes import CandidateStatus, Ownership, PoolSource, Post, ServiceType, StaffingPost
+from kernel.common.params import Group, Limit, Offset
+from kernel.common.schemas import DEFAULT_LIMIT
 from staffing import services
 from staffing.schemas import (
     CandidateCreate,

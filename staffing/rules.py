@@ -1,9 +1,9 @@
 """Pure rules of staffing: the national staffing standard, the health-care rule, gaps, projection,
 pool matching and the plan's counting window. No I/O; every number comes from the policy
-(``registry.policy.StaffingPolicy``, section ``[version.staffing]`` of defaults.toml).
+(``kernel.policy.StaffingPolicy``, section ``[version.staffing]`` of defaults.toml).
 
 The "qualified" half of a gap is the dual-certificate rule, which lives in
-``registry.certificates.rules`` (``compliance_sql`` set-wise, ``dual_certificate`` per person):
+``certificates.rules`` (``compliance_sql`` set-wise, ``dual_certificate`` per person):
 it is reused, never restated here.
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from registry.codes import CandidateStatus, Employment, PoolSource, StaffingPost
-from registry.policy import PerClass, StaffingPolicy
+from kernel.codes import CandidateStatus, Employment, PoolSource, StaffingPost
+from kernel.policy import PerClass, StaffingPolicy
 
 POSTS: tuple[str, ...] = tuple(p.value for p in StaffingPost)
 """The posts the standard counts, in report order."""

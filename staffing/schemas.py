@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from registry.codes import (
+from kernel.codes import (
     CandidateStatus,
     CertificateType,
     ClassBand,
@@ -23,7 +23,7 @@ from registry.codes import (
     StaffStatus,
     TeacherModel,
 )
-from registry.common.schemas import Schema
+from kernel.common.schemas import Schema
 from registry.staff.schemas import valid_id_number
 
 GapBy = Literal["kindergarten", "street", "group", "ownership", "district"]

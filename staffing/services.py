@@ -3,7 +3,7 @@ talent pool, matching and placement.
 
 Reads are set-wise: a fixed number of queries whatever the number of kindergartens or people
 (gaps: one statement; projection: two; matching: six; plan progress: a handful). "Qualified" is the
-dual-certificate rule compiled to SQL by ``registry.certificates.rules.compliance_sql`` (the same
+dual-certificate rule compiled to SQL by ``certificates.rules.compliance_sql`` (the same
 mapping as the per-person verdict).
 Every write runs in one ``write_transaction()`` with its audit events. A kindergarten admin's
 per-kindergarten figures are their own kindergarten's; a row outside the caller's scope is a 404.
@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from registry.accounts.rules import Principal
-from registry.audit.services import record
-from registry.certificates import rules as cert_rules
-from registry.codes import (
+from certificates import rules as cert_rules
+from certificates.services import compliance, verdict_for
+from certificates.tables import Certificate as C
+from kernel.auth import Principal
+from kernel.codes import (
     CandidateStatus,
     ClassBand,
     Ownership,
@@ -34,15 +35,19 @@ from registry.codes import (
     TeacherModel,
     label,
 )
-from registry.common.schemas import DEFAULT_LIMIT
-from registry.common.scope import kindergarten_scope
-from registry.common.time import today, utcnow
-from registry.db import fetch_all, is_sqlite, write_transaction
-from registry.errors import Conflict, FieldError, Invalid, NotFound
+from kernel.common.privacy import mask_id_number
+from kernel.common.schemas import DEFAULT_LIMIT
+from kernel.common.scope import kindergarten_scope
+from kernel.common.time import today, utcnow
+from kernel.db import fetch_all, is_sqlite, write_transaction
+from kernel.errors import Conflict, FieldError, Invalid, NotFound
+from kernel.policy import Policy, StaffingPolicy, policy_on
+from kernel.rows import as_date, json_list
+from registry.audit.services import record
 from registry.kindergartens.rules import AGE_BANDS
 from registry.kindergartens.tables import Kindergarten as K
-from registry.policy import Policy, StaffingPolicy, policy_on
-from registry.staff.rules import hire_date_problem, mask_id_number, parse_id_number
+from registry.staff.rules import hire_date_problem, parse_id_number
+from registry.staff.services import load_visible, lock_person, snapshot, to_out
 from registry.staff.tables import Staff as S
 from registry.staff.tables import StaffAssignment as A
 from staffing import rules
@@ -79,24 +84,14 @@ from staffing.tables import PlannedPlaces as PP
 from staffing.tables import PoolCandidate as PC
 from staffing.tables import PoolCertificate as PCert
 from staffing.tables import PoolPlacement as PPl
+from training.services import coverage
 
 PLACEMENT_REASON = "储备库安置"  # staff_assignment.reason of a placement
-
-
-def _json_list(value: Any) -> list[Any]:
-    if isinstance(value, str):
-        loaded = json.loads(value)
-        return list(loaded) if isinstance(loaded, list) else []
-    return list(value or [])
 
 
 def _dumps(value: Any) -> str:
     # ensure_ascii=False: street names are matched as text (LIKE) and must be stored as written
     return json.dumps(value, ensure_ascii=False)
-
-
-def _as_date(value: Any) -> Any:
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _policy(day: date) -> Policy:
@@ -187,7 +182,7 @@ def _held_flag_aggregates(policy: Policy) -> dict[str, str]:
         out[name] = expr
     for t in {t for groups in policy.certificates.required.values() for g in groups for t in g}:
         if not out.get(cert_rules.held_flag_column(t), "").startswith("MAX("):  # pragma: no cover
-            raise RuntimeError("registry.certificates.rules.held_flags_sql changed: update staffing")
+            raise RuntimeError("certificates.rules.held_flags_sql changed: update staffing")
     return {name.removeprefix("h_"): expr for name, expr in out.items()}
 
 
@@ -552,7 +547,7 @@ def _planned_out(p: dict[str, Any], base: rules.Shape | None, sp: StaffingPolicy
         band=ClassBand(p["band"]) if p["band"] else None,
         classes=rules.classes_for_places(int(p["places"]), p["band"], sp),
         required=_added_requirement(p, base, sp),
-        opens_on=_as_date(p["opens_on"]),
+        opens_on=as_date(p["opens_on"]),
         plan_item=p["plan_item"],
         note=p["note"],
         cancelled=bool(p["cancelled"]),
@@ -798,8 +793,6 @@ async def _backbone(sp: StaffingPolicy) -> tuple[int, int]:
 async def plan_progress(who: Principal, on: date | None) -> PlanProgressOut:
     """Each workforce target of the plan with its value on ``on``. District-wide figures only (no
     kindergarten's or person's data), so every role that reads staffing sees the district's."""
-    from registry.certificates.services import compliance
-    from training.services import coverage
 
     day = on or today()
     policy = _policy(day)
@@ -922,8 +915,8 @@ def _cert_out(r: dict[str, Any]) -> PoolCertificateOut:
         type=r["type"],
         number=r["number"],
         issuer=r["issuer"],
-        issued_on=_as_date(r["issued_on"]),
-        expires_on=_as_date(r["expires_on"]),
+        issued_on=as_date(r["issued_on"]),
+        expires_on=as_date(r["expires_on"]),
     )
 
 
@@ -938,13 +931,13 @@ def _candidate_out(who: Principal, r: dict[str, Any], certs: list[dict[str, Any]
         id_number=_id_for(who, r["id_number"]),
         name=r["name"],
         sex=r["sex"],
-        birth_year=_as_date(r["birth_date"]).year,
+        birth_year=as_date(r["birth_date"]).year,
         source=r["source"],
-        posts=_json_list(r["posts"]),
-        streets=_json_list(r["streets"]),
+        posts=json_list(r["posts"]),
+        streets=json_list(r["streets"]),
         education=r["education"],
-        available_from=_as_date(r["available_from"]),
-        available_to=_as_date(r["available_to"]),
+        available_from=as_date(r["available_from"]),
+        available_to=as_date(r["available_to"]),
         status=r["status"],
         staff_id=r["staff"],
         certificates=[_cert_out(c) for c in certs],
@@ -1136,8 +1129,8 @@ async def update_candidate(who: Principal, candidate_id: int, data: CandidateUpd
         change = (CandidateStatus(row["status"]), CandidateStatus(target or row["status"]))
         if target is not None and target != row["status"] and change not in rules.STATUS_CHANGES:
             raise Conflict(f"a {row['status']} candidate cannot become {target}")
-        start = changes.get("available_from", _as_date(row["available_from"]))
-        end = changes.get("available_to", _as_date(row["available_to"]))
+        start = changes.get("available_from", as_date(row["available_from"]))
+        end = changes.get("available_to", as_date(row["available_to"]))
         problem = rules.availability_problem(start, end)
         if problem:
             raise Invalid.field("available_to", problem)
@@ -1174,7 +1167,7 @@ def _pool_holds(policy: Policy) -> Any:
     def holds(cert_type: str) -> str:
         sql = cert_rules.holds_sql(cert_type, policy.certificates, staff_column="cand.id")
         if sql.count(staff_side) != 1:  # pragma: no cover - holds_sql changed shape
-            raise RuntimeError("registry.certificates.rules.holds_sql changed: update staffing._pool_holds")
+            raise RuntimeError("certificates.rules.holds_sql changed: update staffing._pool_holds")
         return sql.replace(staff_side, pool_side)
 
     return holds
@@ -1187,8 +1180,8 @@ def _held(rows: list[dict[str, Any]]) -> list[cert_rules.HeldCertificate]:
             type=r["type"],
             number=r["number"],
             status=r["status"],
-            issued_on=_as_date(r["issued_on"]),
-            expires_on=_as_date(r["expires_on"]),
+            issued_on=as_date(r["issued_on"]),
+            expires_on=as_date(r["expires_on"]),
         )
         for i, r in enumerate(rows)
     ]
@@ -1280,9 +1273,9 @@ async def matches(
             if ready
             else cert_rules.dual_certificate(post, _held(certs[r["id"]]), day, policy.certificates, warn).missing
         )
-        streets = _json_list(r["streets"])
+        streets = json_list(r["streets"])
         preference = rules.street_preference(streets, kg["street"])
-        available_from, available_to = _as_date(r["available_from"]), _as_date(r["available_to"])
+        available_from, available_to = as_date(r["available_from"]), as_date(r["available_to"])
         items.append(
             MatchOut(
                 rank=offset + i + 1,
@@ -1326,7 +1319,6 @@ async def matches(
 
 async def _copy_certificates(who: Principal, staff_id: int, certs: list[dict[str, Any]]) -> None:
     """The candidate's certificates onto the staff record (a certificate already on it is kept)."""
-    from registry.certificates.tables import Certificate as C
 
     now = utcnow()
     for c in certs:
@@ -1344,8 +1336,8 @@ async def _copy_certificates(who: Principal, staff_id: int, certs: list[dict[str
                 type=c["type"],
                 number=c["number"],
                 issuer=c["issuer"],
-                issued_on=_as_date(c["issued_on"]),
-                expires_on=_as_date(c["expires_on"]),
+                issued_on=as_date(c["issued_on"]),
+                expires_on=as_date(c["expires_on"]),
                 status="valid",
                 created_at=now,
                 updated_at=now,
@@ -1372,9 +1364,8 @@ async def _staff_record(
 ) -> tuple[int, bool]:
     """Create the staff record, or reactivate the person's earlier one (someone who left); the person
     waits as pending_induction until the certificates are on the record. Returns (staff id, reactivated)."""
-    from registry.staff.services import lock_person, snapshot, to_out
 
-    birth = _as_date(cand["birth_date"])
+    birth = as_date(cand["birth_date"])
     problem = hire_date_problem(birth, starts, policy.employment.min_working_age)
     if problem:
         raise Invalid.field("starts_on", problem)
@@ -1410,7 +1401,7 @@ async def _staff_record(
                 [FieldError("candidate", "employed")],
             )
         last = await A.select(A.ends_on).where(A.staff == staff_id).order_by(A.ends_on, ascending=False).first()
-        if last is not None and last["ends_on"] is not None and _as_date(last["ends_on"]) >= starts:
+        if last is not None and last["ends_on"] is not None and as_date(last["ends_on"]) >= starts:
             raise Invalid.field("starts_on", f"must be after the person's last assignment ended ({last['ends_on']})")
         await S.update(
             {
@@ -1432,7 +1423,6 @@ async def _staff_record(
             reason=PLACEMENT_REASON,
         )
     )
-    from registry.staff.services import load_visible
 
     after = snapshot(to_out(await load_visible(who, staff_id), None))
     if reactivated:
@@ -1449,7 +1439,6 @@ async def place(who: Principal, candidate_id: int, data: PlacementIn) -> Placeme
     put the person on post if they hold the post's certificates (else pending_induction), record the
     placement and mark the candidate placed, in one transaction. A placement without a gap is allowed
     and flagged; a placed candidate is never placed again (409)."""
-    from registry.certificates.services import verdict_for
 
     day = today()
     starts = data.starts_on or day
@@ -1477,7 +1466,7 @@ async def place(who: Principal, candidate_id: int, data: PlacementIn) -> Placeme
         )
         if kg is None:
             raise Invalid.field("kindergarten_id", f"no kindergarten {data.kindergarten_id}")
-        if kg["closed_on"] is not None and _as_date(kg["closed_on"]) <= starts:
+        if kg["closed_on"] is not None and as_date(kg["closed_on"]) <= starts:
             raise Conflict(f"kindergarten {data.kindergarten_id} closed on {kg['closed_on']}")
         gap_before = (await _gap_of(day, policy, data.kindergarten_id, counted)).gap
         employment = (data.employment.value if data.employment else None) or rules.EMPLOYMENT_FOR_SOURCE[cand["source"]]
@@ -1491,10 +1480,10 @@ async def place(who: Principal, candidate_id: int, data: PlacementIn) -> Placeme
         flags = rules.placement_flags(
             gap_before=gap_before,
             post=data.post.value,
-            posts_wanted=_json_list(cand["posts"]),
+            posts_wanted=json_list(cand["posts"]),
             starts_on=starts,
-            available_from=_as_date(cand["available_from"]),
-            available_to=_as_date(cand["available_to"]),
+            available_from=as_date(cand["available_from"]),
+            available_to=as_date(cand["available_to"]),
             over_capacity=int(kg["children"]) > int(kg["places"]),
         )
         now = utcnow()

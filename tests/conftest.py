@@ -74,14 +74,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(scope="session")
 async def migrated() -> None:
-    from registry.cli import _migrate
+    from app.cli import _migrate
 
     await _migrate()
 
 
 @pytest.fixture(scope="session")
 async def app(migrated: None):
-    from registry.app import create_app
+    from app.factory import create_app
 
     return create_app()
 
@@ -95,7 +95,7 @@ async def client(app):
     """
     import httpx
 
-    from registry.db import close_pool, start_pool
+    from kernel.db import close_pool, start_pool
 
     await start_pool(5)  # what the app's lifespan does
     transport = httpx.ASGITransport(app=app)

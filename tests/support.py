@@ -93,9 +93,9 @@ async def login(client: Any, username: str, password: str = PASSWORD) -> str:
 async def make_account(
     role: str, username: str, kindergarten_code: str | None = None, staff_id_number: str | None = None
 ) -> None:
+    from kernel.codes import Role
     from registry.accounts.schemas import AccountCreate
     from registry.accounts.services import SYSTEM, create_account
-    from registry.codes import Role
 
     await create_account(
         SYSTEM,

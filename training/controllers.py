@@ -8,11 +8,10 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from registry.accounts.rules import Principal
-from registry.accounts.security import requires
-from registry.codes import CourseCategory, CourseLevel, CourseMode, Post
-from registry.common.params import Limit, Offset
-from registry.common.schemas import DEFAULT_LIMIT, Page
+from kernel.auth import Principal, requires
+from kernel.codes import CourseCategory, CourseLevel, CourseMode, Post
+from kernel.common.params import Limit, Offset
+from kernel.common.schemas import DEFAULT_LIMIT, Page
 from training import services
 from training.schemas import (
     CourseCreate,

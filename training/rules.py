@@ -1,6 +1,6 @@
 """Pure rules of training: credits from hours, session dates, seats, results, coverage arithmetic.
 
-No I/O here; every number comes from the policy (``registry.policy``) passed in as an argument.
+No I/O here; every number comes from the policy (``kernel.policy``) passed in as an argument.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from credits import rules as credit_rules
-from registry.codes import CourseMode
-from registry.policy import RecognitionPolicy
+from kernel.codes import CourseMode
+from kernel.policy import RecognitionPolicy
 
 CREDIT_STEP = Decimal("0.01")
 """Credits are kept to two decimals (half up): 7 h online at 20 h/credit is 0.35, not 0.5 or 0.

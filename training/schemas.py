@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field, field_validator
 
-from registry.codes import CourseCategory, CourseLevel, CourseMode, Post
-from registry.common.schemas import Schema
+from kernel.codes import CourseCategory, CourseLevel, CourseMode, Post
+from kernel.common.schemas import Schema
 
 
 def _unique_posts(value: list[Post]) -> list[Post]:

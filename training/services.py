@@ -18,16 +18,20 @@ from typing import Any
 from piccolo.columns.combination import Or, WhereRaw
 from piccolo.query.functions.aggregate import Count
 
-from registry.accounts.rules import Principal
+from credits import policies
+from credits.ledger import record_training_result
+from credits.rules import policy_for
+from kernel.auth import Principal
+from kernel.codes import CertificateStatus, CertificateType, Role, StaffStatus
+from kernel.common.schemas import Page
+from kernel.common.scope import kindergarten_scope, staff_scope
+from kernel.common.time import today, utcnow
+from kernel.db import fetch_all, is_sqlite, write_transaction
+from kernel.errors import Conflict, FieldError, Invalid, NotFound
+from kernel.policy import policy_on
+from kernel.rows import json_list
 from registry.audit.services import record
-from registry.codes import CertificateStatus, CertificateType, Role, StaffStatus
-from registry.common.schemas import Page
-from registry.common.scope import kindergarten_scope, staff_scope
-from registry.common.time import today, utcnow
-from registry.db import fetch_all, is_sqlite, write_transaction
-from registry.errors import Conflict, FieldError, Invalid, NotFound
 from registry.kindergartens.tables import Kindergarten as K
-from registry.policy import policy_on
 from registry.staff.tables import Staff as S
 from training import rules
 from training.schemas import (
@@ -58,13 +62,6 @@ FAMILY_INSTRUCTOR_CERTIFICATE = CertificateType.family_education_instructor.valu
 def _dec(value: Any) -> Decimal:
     """Numeric columns come back as Decimal (PostgreSQL) or float-ish values (SQLite): normalise."""
     return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _json_list(value: Any) -> list[Any]:
-    if isinstance(value, str):
-        loaded = json.loads(value)
-        return list(loaded) if isinstance(loaded, list) else []
-    return list(value or [])
 
 
 # --- Scope -------------------------------------------------------------------------------------
@@ -108,7 +105,7 @@ def _course_out(row: dict[str, Any]) -> CourseOut:
         hours=float(_dec(row["hours"])),
         credits=float(_dec(row["credits"])),
         credits_set=bool(row["credits_set"]),
-        required_for=_json_list(row["required_for"]),
+        required_for=json_list(row["required_for"]),
         capacity=row["capacity"],
         created_at=row["created_at"],
     )
@@ -156,11 +153,9 @@ async def get_course(who: Principal, course_id: int) -> CourseOut:
 
 
 async def create_course(who: Principal, data: CourseCreate) -> CourseOut:
-    from credits.rules import policy_for
-    from credits.services import policy_versions
 
     # the rate by mode from the recognition policy in force today (HR's versions, as for the ledger)
-    recognition = policy_for(today(), await policy_versions()).recognition
+    recognition = policy_for(today(), await policies.policy_versions()).recognition
     credits, credits_set = rules.course_credits(data.hours, data.mode, data.credits, recognition)
     async with write_transaction():
         if await C.exists().where(C.code == data.code):
@@ -430,7 +425,6 @@ async def on_result_recorded(who: Principal, result: ResultOut, *, staff_id: int
     """
     if not result.passed:
         return
-    from credits.services import record_training_result
 
     course = await C.select(C.category, C.credits).where(C.id == course_id).first()
     if course is None:  # pragma: no cover - the enrolment's course exists (RESTRICT)

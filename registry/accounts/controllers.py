@@ -6,14 +6,14 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from kernel.auth import Principal, requires
+from kernel.codes import Role
+from kernel.common.params import Limit, Offset
+from kernel.common.schemas import DEFAULT_LIMIT, Page
+from kernel.settings import get_settings
 from registry.accounts import services
-from registry.accounts.rules import Principal
 from registry.accounts.schemas import AccountCreate, AccountOut, Me, TokenRequest, TokenResponse
-from registry.accounts.security import issue_token, requires
-from registry.codes import Role
-from registry.common.params import Limit, Offset
-from registry.common.schemas import DEFAULT_LIMIT, Page
-from registry.settings import get_settings
+from registry.accounts.security import issue_token
 
 
 class AuthController(Controller):

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from registry.codes import Role
-from registry.common.schemas import Schema
+from kernel.codes import Role
+from kernel.common.schemas import Schema
 
 
 class TokenRequest(Schema):

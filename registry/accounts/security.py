@@ -12,20 +12,18 @@ from datetime import timedelta
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
 from litestar.security.jwt import JWTAuth, Token
 
-from registry.accounts.rules import Principal, allowed
-from registry.codes import Role
-from registry.settings import Settings
+from kernel.auth import Principal
+from kernel.codes import Role
+from kernel.settings import Settings
+from registry.accounts.services import login_stands
 
 PUBLIC_PATHS = ["/api/v1/auth/token", "/api/v1/schema", "/health", "/favicon.ico"]
 
 
 async def retrieve_principal(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
     """The caller, if the token's login still stands (None: a 401)."""
-    from registry.accounts.services import login_stands
 
     extras = token.extras or {}
     try:
@@ -64,18 +62,3 @@ def issue_token(auth: JWTAuth[Principal, Token], who: Principal, ttl_minutes: in
             "ep": who.epoch,
         },
     )
-
-
-def requires(permission: str) -> Any:
-    """A guard: the caller's role must hold ``permission`` in the matrix (accounts.rules)."""
-
-    # async, so Litestar calls it on the event loop instead of handing it to a worker thread
-    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        user = connection.scope.get("user")
-        if not isinstance(user, Principal):
-            raise NotAuthorizedException("authentication required")
-        if not allowed(permission, user.role):
-            raise PermissionDeniedException(f"role {user.role.value} may not do this ({permission})")
-
-    guard.__name__ = f"requires_{permission.replace('.', '_')}"
-    return guard

@@ -8,25 +8,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import anyio
+from piccolo.query import WhereRaw
 
-from registry.accounts.rules import (
-    Principal,
-    after_failed_login,
-    hash_password,
-    is_locked,
-    password_problem,
-    verify_password,
-)
+from kernel.auth import Principal
+from kernel.codes import Role
+from kernel.common.schemas import Page
+from kernel.common.time import utcnow
+from kernel.db import write_transaction
+from kernel.errors import Conflict, Invalid, NotFound, TooManyAttempts, Unauthorized
+from kernel.settings import get_settings
+from registry.accounts.rules import after_failed_login, hash_password, is_locked, password_problem, verify_password
 from registry.accounts.schemas import AccountCreate, AccountOut
 from registry.accounts.tables import Account
 from registry.audit.services import record
-from registry.codes import Role
-from registry.common.schemas import Page
-from registry.common.time import utcnow
-from registry.db import write_transaction
-from registry.errors import Conflict, Invalid, NotFound, TooManyAttempts, Unauthorized
 from registry.kindergartens.tables import Kindergarten
-from registry.settings import get_settings
 from registry.staff.rules import IdNumberError, parse_id_number
 from registry.staff.tables import Staff
 
@@ -108,7 +103,6 @@ def _like_pattern(text: str) -> str:
 
 async def list_accounts(role: Role | None, search: str | None, limit: int, offset: int) -> Page[AccountOut]:
     """Accounts by username; ``search`` finds part of a username, in any case, on both engines."""
-    from piccolo.query import WhereRaw
 
     where: list[Any] = []
     if role is not None:

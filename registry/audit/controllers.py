@@ -6,12 +6,11 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.params import FromQuery
 
-from registry.accounts.rules import Principal
-from registry.accounts.security import requires
+from kernel.auth import Principal, requires
+from kernel.common.params import Limit, Offset
+from kernel.common.schemas import DEFAULT_LIMIT, Page
 from registry.audit import services
 from registry.audit.schemas import AuditEventOut
-from registry.common.params import Limit, Offset
-from registry.common.schemas import DEFAULT_LIMIT, Page
 
 
 class AuditController(Controller):

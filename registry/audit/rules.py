@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.staff.rules import mask_id_number
+from kernel.common.privacy import mask_id_number
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

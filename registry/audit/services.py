@@ -10,15 +10,15 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from kernel.codes import Role
+from kernel.common.schemas import Page
+from kernel.common.time import utcnow
 from registry.audit.rules import redact
 from registry.audit.schemas import AuditEventOut
 from registry.audit.tables import AuditEvent
-from registry.codes import Role
-from registry.common.schemas import Page
-from registry.common.time import utcnow
 
 if TYPE_CHECKING:
-    from registry.accounts.rules import Principal
+    from kernel.auth import Principal
 
 
 async def record(

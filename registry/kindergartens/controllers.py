@@ -5,11 +5,10 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from registry.accounts.rules import Principal
-from registry.accounts.security import requires
-from registry.codes import Demonstration, Grade, Ownership, ServiceType
-from registry.common.params import Group, Limit, Offset
-from registry.common.schemas import DEFAULT_LIMIT, Page
+from kernel.auth import Principal, requires
+from kernel.codes import Demonstration, Grade, Ownership, ServiceType
+from kernel.common.params import Group, Limit, Offset
+from kernel.common.schemas import DEFAULT_LIMIT, Page
 from registry.kindergartens import services
 from registry.kindergartens.schemas import KindergartenCreate, KindergartenOut, KindergartenUpdate
 

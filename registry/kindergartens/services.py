@@ -6,14 +6,14 @@ from typing import Any
 
 from piccolo.columns.combination import Or
 
-from registry.accounts.rules import Principal
+from kernel.auth import Principal
+from kernel.common.schemas import Page
+from kernel.common.scope import kindergarten_scope
+from kernel.common.time import utcnow
+from kernel.db import write_transaction
+from kernel.errors import Conflict, Invalid, NotFound
 from registry.audit.rules import changed_fields
 from registry.audit.services import record
-from registry.common.schemas import Page
-from registry.common.scope import kindergarten_scope
-from registry.common.time import utcnow
-from registry.db import write_transaction
-from registry.errors import Conflict, Invalid, NotFound
 from registry.kindergartens.rules import AGE_BANDS, dates_problem, over_capacity, total_classes
 from registry.kindergartens.schemas import Classes, KindergartenCreate, KindergartenOut, KindergartenUpdate
 from registry.kindergartens.tables import Kindergarten as K

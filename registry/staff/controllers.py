@@ -5,13 +5,13 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from registry.accounts.rules import Principal
-from registry.accounts.security import requires
-from registry.codes import Employment, Honour, Ownership, Post, StaffStatus, Title
-from registry.common.params import Group, Limit, Offset
-from registry.common.schemas import DEFAULT_LIMIT, Page
+from kernel.auth import Principal, requires
+from kernel.codes import Employment, Honour, Ownership, Post, StaffStatus, Title
+from kernel.common.params import Group, Limit, Offset
+from kernel.common.schemas import DEFAULT_LIMIT, Page
 from registry.staff import services
 from registry.staff.schemas import StaffCreate, StaffDetail, StaffOut, StaffUpdate, TransferIn
+from registry.staff.services import OnPostGate
 
 Req = Request[Principal, Any, Any]
 
@@ -58,12 +58,14 @@ class StaffController(Controller):
         return await services.get_staff(request.user, staff_id)
 
     @post("/", guards=[requires("staff.write")], summary="Add a staff member")
-    async def create(self, request: Req, data: JSONBody[StaffCreate]) -> StaffDetail:
-        return await services.create_staff(request.user, data)
+    async def create(self, request: Req, data: JSONBody[StaffCreate], on_post_gate: OnPostGate) -> StaffDetail:
+        return await services.create_staff(request.user, data, gate=on_post_gate)
 
     @patch("/{staff_id:int}", guards=[requires("staff.write")], summary="Change a staff record")
-    async def update(self, request: Req, staff_id: FromPath[int], data: JSONBody[StaffUpdate]) -> StaffDetail:
-        return await services.update_staff(request.user, staff_id, data)
+    async def update(
+        self, request: Req, staff_id: FromPath[int], data: JSONBody[StaffUpdate], on_post_gate: OnPostGate
+    ) -> StaffDetail:
+        return await services.update_staff(request.user, staff_id, data, gate=on_post_gate)
 
     @post(
         "/{staff_id:int}/transfer",
@@ -71,5 +73,7 @@ class StaffController(Controller):
         status_code=200,
         summary="Move a person to another kindergarten (the record and its history stay)",
     )
-    async def transfer(self, request: Req, staff_id: FromPath[int], data: JSONBody[TransferIn]) -> StaffDetail:
-        return await services.transfer_staff(request.user, staff_id, data)
+    async def transfer(
+        self, request: Req, staff_id: FromPath[int], data: JSONBody[TransferIn], on_post_gate: OnPostGate
+    ) -> StaffDetail:
+        return await services.transfer_staff(request.user, staff_id, data, gate=on_post_gate)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from registry.codes import Role, Sex
+from kernel.codes import Role, Sex
 
 # GB 11643-1999: weights of the first 17 characters, and the check character for sum mod 11.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -111,13 +111,6 @@ def make_id_number(area: str, born: date, sequence: int) -> str:
     """Build a valid ID number (demo data and tests). ``sequence`` 0..999; odd means male."""
     first17 = f"{area}{born:%Y%m%d}{sequence:03d}"
     return first17 + check_character(first17)
-
-
-def mask_id_number(value: str) -> str:
-    """``110105199001011234`` -> ``110105********1234``: area and last four stay visible."""
-    if len(value) != 18:
-        return "*" * len(value)
-    return value[:6] + "*" * 8 + value[14:]
 
 
 def may_see_full_id(role: str, viewer_staff_id: int | None, subject_staff_id: int | None) -> bool:

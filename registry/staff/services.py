@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from piccolo.columns.combination import Or, WhereRaw
 
-from registry.accounts.rules import Principal
+from kernel.auth import Principal
+from kernel.codes import Role, StaffStatus
+from kernel.common.privacy import mask_id_number
+from kernel.common.schemas import Page
+from kernel.common.scope import kindergarten_scope, staff_scope
+from kernel.common.time import today, utcnow
+from kernel.db import Param, Prepared, is_sqlite, write_transaction
+from kernel.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from kernel.policy import policy_on
 from registry.audit.rules import changed_fields
 from registry.audit.services import record
-from registry.codes import Role, StaffStatus
-from registry.common.schemas import Page
-from registry.common.scope import kindergarten_scope, staff_scope
-from registry.common.time import today, utcnow
-from registry.db import Param, Prepared, is_sqlite, write_transaction
-from registry.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from registry.kindergartens.tables import Kindergarten as K
-from registry.policy import policy_on
 from registry.staff.rules import (
     hire_date_problem,
-    mask_id_number,
     may_see_full_id,
     parse_id_number,
     staff_dates_problem,
@@ -54,6 +55,12 @@ COLUMNS = (
     S.created_at,
     S.updated_at,
 )
+
+OnPostGate = Callable[[int | None, str], Awaitable[None]]
+"""The dual-certificate check made before someone goes on post (staff id or None for a new person,
+and the post): ``certificates.services.assert_may_go_on_post``. The certificates domain sits above
+the staff register, so the caller passes it in (the API through the app's ``on_post_gate``
+dependency; the import, the pool placement and the demo directly)."""
 
 
 # Built once: following a foreign key (S.kindergarten.street) is costly in Piccolo, and the list
@@ -255,7 +262,7 @@ async def _check_kindergarten(who: Principal, kindergarten_id: int) -> None:
         raise Forbidden("a kindergarten admin may only add staff to their own kindergarten")
 
 
-async def create_staff(who: Principal, data: StaffCreate) -> StaffDetail:
+async def create_staff(who: Principal, data: StaffCreate, *, gate: OnPostGate) -> StaffDetail:
     parsed = parse_id_number(data.id_number)
     problem = hire_date_problem(parsed.birth_date, data.hired_on, policy_on().employment.min_working_age)
     if problem:
@@ -265,9 +272,7 @@ async def create_staff(who: Principal, data: StaffCreate) -> StaffDetail:
         raise Invalid.field(*dates)
     await _check_kindergarten(who, data.kindergarten_id)
     if data.status == StaffStatus.on_post:
-        from registry.certificates.services import assert_may_go_on_post
-
-        await assert_may_go_on_post(None, data.post.value)
+        await gate(None, data.post.value)
     left_on = data.left_on
     if data.status == StaffStatus.left and left_on is None:
         left_on = today()
@@ -325,7 +330,7 @@ async def _close_open_assignment(staff_id: int, last_day: date) -> dict[str, Any
     return current
 
 
-async def update_staff(who: Principal, staff_id: int, data: StaffUpdate) -> StaffDetail:
+async def update_staff(who: Principal, staff_id: int, data: StaffUpdate, *, gate: OnPostGate) -> StaffDetail:
     changes = data.model_dump(exclude_unset=True)
     for key in ("name", "post", "employment", "title", "honours", "status", "id_number"):
         if key in changes and changes[key] is None:
@@ -374,9 +379,7 @@ async def update_staff(who: Principal, staff_id: int, data: StaffUpdate) -> Staf
         if new_status != old_status:
             values["status"] = new_status
         if new_status == StaffStatus.on_post and (old_status != StaffStatus.on_post or new_post != row["post"]):
-            from registry.certificates.services import assert_may_go_on_post
-
-            await assert_may_go_on_post(staff_id, new_post)
+            await gate(staff_id, new_post)
         if new_status == StaffStatus.left and old_status != StaffStatus.left:
             left_on = changes.get("left_on") or day
             values["left_on"] = left_on
@@ -416,7 +419,7 @@ async def update_staff(who: Principal, staff_id: int, data: StaffUpdate) -> Staf
     return await get_staff(who, staff_id)
 
 
-async def transfer_staff(who: Principal, staff_id: int, data: TransferIn) -> StaffDetail:
+async def transfer_staff(who: Principal, staff_id: int, data: TransferIn, *, gate: OnPostGate) -> StaffDetail:
     on = data.on or today()
     if on > today():
         raise Invalid.field("on", "a transfer is recorded on or after its first day, not before")
@@ -433,9 +436,7 @@ async def transfer_staff(who: Principal, staff_id: int, data: TransferIn) -> Sta
             raise Invalid.field("on", f"must be after the current assignment's start ({current['starts_on']})")
         post = data.post.value if data.post else row["post"]
         if row["status"] == StaffStatus.on_post and post != row["post"]:
-            from registry.certificates.services import assert_may_go_on_post
-
-            await assert_may_go_on_post(staff_id, post)
+            await gate(staff_id, post)
         await _close_open_assignment(staff_id, on - timedelta(days=1))
         await A.insert(
             A(

@@ -67,7 +67,7 @@ async def upload(
 
 
 async def counts() -> dict[str, int]:
-    from registry.db import fetch_all
+    from kernel.db import fetch_all
 
     out = {}
     for table in COUNTED:

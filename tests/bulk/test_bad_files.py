@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from registry.settings import get_settings
+from kernel.settings import get_settings
 from tests.bulk.helpers import counts, upload, xlsx
 from tests.support import World, new_id_number
 

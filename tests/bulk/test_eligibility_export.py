@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bulk.columns import ELIGIBILITY
-from registry.codes import Post, Title, label
+from kernel.codes import Post, Title, label
 from tests.bulk.helpers import API, read_csv, read_xlsx
 from tests.credits.test_eligibility_api import compliant_teacher, twice_the_requirement
 from tests.support import World, insert_staff

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bulk import rules
 from bulk.columns import KINDS, STAFF, CellType, Column
-from registry.codes import Honour, Post, StaffStatus
+from kernel.codes import Honour, Post, StaffStatus
 from registry.staff.rules import make_id_number
 
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from registry.common.time import today
+from kernel.common.time import today
 from tests.support import (
     World,
     give_training,
@@ -238,8 +238,8 @@ async def test_compliance_figures_for_a_hand_made_kindergarten(client, world: Wo
 
 
 async def test_expiring_certificates_and_reminders(client, world: World) -> None:
-    from registry.certificates.services import remind
-    from registry.certificates.tables import Reminder
+    from certificates.services import remind
+    from certificates.tables import Reminder
 
     hr = world.h("district_hr")
     kg = (await client.post(f"{API}/kindergartens", json=kindergarten_body(), headers=hr)).json()

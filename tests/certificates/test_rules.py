@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.certificates import rules
-from registry.certificates.rules import HeldCertificate, dual_certificate
-from registry.codes import CertificateStatus, CertificateType, Post
-from registry.policy import policy_on
+from certificates import rules
+from certificates.rules import HeldCertificate, dual_certificate
+from kernel.codes import CertificateStatus, CertificateType, Post
+from kernel.policy import policy_on
 
 ON = date(2026, 11, 29)
 POLICY = policy_on(ON).certificates

@@ -15,9 +15,9 @@ from typing import Any
 
 from credits import rules
 from credits.rules import Entry, PolicyVersion
-from credits.services import ledger_figures
 from credits.tables import CreditEntry as CE
-from registry.policy import policy_on
+from eligibility.services import ledger_figures
+from kernel.policy import policy_on
 from tests.support import World, insert_staff
 
 D = Decimal

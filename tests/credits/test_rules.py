@@ -10,8 +10,8 @@ import pytest
 
 from credits import rules
 from credits.rules import Cycle, Entry, PolicyVersion
-from registry.codes import CreditStatus
-from registry.policy import policy_on
+from kernel.codes import CreditStatus
+from kernel.policy import policy_on
 
 D = Decimal
 BASE = policy_on(date(2024, 1, 1)).recognition
@@ -183,15 +183,3 @@ def test_school_year_and_cycles() -> None:
 def test_uniform_caps_with_a_version_ending_on_the_last_representable_day() -> None:
     far = PolicyVersion(4, date(2018, 1, 1), date.max, BASE)
     assert rules.uniform_caps([far], date(2024, 1, 1), date(2024, 12, 31)) == rules.numbers(far).caps
-
-
-def test_rule_labels_and_reasons_in_words() -> None:
-    assert rules.rule_label("ethics_veto") == "师德一票否决" and rules.rule_label("new_rule") == "new_rule"
-    failing = [
-        rules.Reason("dual_certificate", False, "missing", "专任教师岗位缺少：上岗证"),
-        rules.Reason("credits_yearly_minimum", False, "0 credits", "2024 年已认定 0 学分，年度最低 4 学分"),
-    ]
-    assert rules.reasons_in_words(failing) == (
-        "双证上岗：专任教师岗位缺少：上岗证；年度最低学分：2024 年已认定 0 学分，年度最低 4 学分"
-    )
-    assert rules.reasons_in_words([]) == ""

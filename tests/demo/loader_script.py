@@ -11,11 +11,11 @@ import asyncio
 import json
 from typing import Any
 
-from registry.accounts.rules import Principal
-from registry.codes import Role
-from registry.db import fetch_all, get_engine, is_sqlite
-from registry.demo.generator import DEMO_TODAY
-from registry.demo.loader import load_demo
+from demo.generator import DEMO_TODAY
+from demo.loader import load_demo
+from kernel.auth import Principal
+from kernel.codes import Role
+from kernel.db import fetch_all, get_engine, is_sqlite
 
 TABLES = (
     "training_course", "training_session", "training_enrolment", "training_result", "certificate",
@@ -59,7 +59,7 @@ async def counts() -> dict[str, int]:
 async def main() -> dict[str, Any]:
     from datetime import timedelta
 
-    from registry.certificates.services import compliance
+    from certificates.services import compliance
     from training.services import coverage
 
     event = await fetch_all("SELECT after FROM audit_event WHERE action = 'demo.load' ORDER BY id DESC LIMIT 1")
@@ -96,7 +96,7 @@ async def main() -> dict[str, Any]:
             )
         )[0]["n"]
     )
-    from registry.ethics.services import ethics_standing
+    from ethics.services import ethics_standing
 
     standing = await ethics_standing(hr, "2025-2026")
     found["standing_flagged"] = standing.district.flagged

@@ -30,10 +30,10 @@ from typing import Any
 import httpx
 import time_machine
 
-from registry.app import create_app
-from registry.db import close_pool, start_pool
-from registry.demo.generator import DEMO_TODAY
-from registry.settings import get_settings
+from app.factory import create_app
+from demo.generator import DEMO_TODAY
+from kernel.db import close_pool, start_pool
+from kernel.settings import get_settings
 
 STOPPED = datetime(DEMO_TODAY.year, DEMO_TODAY.month, DEMO_TODAY.day, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,7 +8,16 @@ from datetime import date
 
 import pytest
 
-from registry.codes import (
+from demo import names
+from demo.generator import (
+    REFERENCE_DATE,
+    TRANSFER_REASON,
+    DemoData,
+    Tally,
+    age_on,
+    generate,
+)
+from kernel.codes import (
     Demonstration,
     Education,
     Employment,
@@ -22,15 +31,6 @@ from registry.codes import (
     StaffStatus,
     TeacherModel,
     Title,
-)
-from registry.demo import names
-from registry.demo.generator import (
-    REFERENCE_DATE,
-    TRANSFER_REASON,
-    DemoData,
-    Tally,
-    age_on,
-    generate,
 )
 from registry.staff.rules import parse_id_number
 

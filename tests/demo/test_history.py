@@ -11,8 +11,15 @@ from decimal import Decimal
 
 import pytest
 
-from registry.certificates.rules import HeldCertificate, dual_certificate, teacher_qualification_problem
-from registry.codes import (
+from certificates.rules import HeldCertificate, dual_certificate, teacher_qualification_problem
+from demo import catalogue
+from demo.generator import DEMO_TODAY, DemoData, StaffChunk, generate
+from demo.history import (
+    HISTORY_YEARS,
+    ChunkHistory,
+    HistoryTally,
+)
+from kernel.codes import (
     CertificateStatus,
     CertificateType,
     CourseCategory,
@@ -22,14 +29,7 @@ from registry.codes import (
     Sex,
     StaffStatus,
 )
-from registry.demo import catalogue
-from registry.demo.generator import DEMO_TODAY, DemoData, StaffChunk, generate
-from registry.demo.history import (
-    HISTORY_YEARS,
-    ChunkHistory,
-    HistoryTally,
-)
-from registry.policy import policy_on
+from kernel.policy import policy_on
 
 POLICY = policy_on(DEMO_TODAY)
 WARN = max(POLICY.reminders.windows_days)

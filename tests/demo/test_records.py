@@ -1,4 +1,4 @@
-"""The demo district's credit ledger, ethics evaluations and sanctions (registry.demo.records):
+"""The demo district's credit ledger, ethics evaluations and sanctions (demo.records):
 determinism, the rules the registry applies to such rows, the rates (no database; the loader writes
 them in test_loader.py)."""
 
@@ -12,12 +12,12 @@ from decimal import Decimal
 import pytest
 
 from credits.rules import derive_credits, school_year
-from registry.codes import CreditSource, EthicsGrade, SanctionKind, SanctionOutcome, StaffStatus
-from registry.demo.generator import DEMO_TODAY, generate
-from registry.demo.history import ChunkHistory
-from registry.demo.records import EVALUATION_YEARS, caps_by_person, make_records
-from registry.ethics import rules as ethics_rules
-from registry.policy import policy_on
+from demo.generator import DEMO_TODAY, generate
+from demo.history import ChunkHistory
+from demo.records import EVALUATION_YEARS, caps_by_person, make_records
+from ethics import rules as ethics_rules
+from kernel.codes import CreditSource, EthicsGrade, SanctionKind, SanctionOutcome, StaffStatus
+from kernel.policy import policy_on
 
 EVALUATED_POSTS = policy_on(DEMO_TODAY).ethics.evaluated_posts
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from registry.ethics import rules
-from registry.ethics.tables import EthicsEvaluation, EthicsSanction
-from registry.policy import policy_on
+from ethics import rules
+from ethics.tables import EthicsEvaluation, EthicsSanction
+from kernel.policy import policy_on
 
 
 async def put_evaluation(staff_id: int, year: str, grade: str, supersedes: int | None = None) -> int:

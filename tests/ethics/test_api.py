@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from registry.common.time import today
-from registry.ethics.rules import school_year_of
-from registry.ethics.tables import EthicsEvaluation, EthicsSanction
+from ethics.rules import school_year_of
+from ethics.tables import EthicsEvaluation, EthicsSanction
+from kernel.common.time import today
 from tests.ethics.helpers import put_evaluation, put_sanction
 from tests.support import World, give_training, insert_staff, kindergarten_body, teacher_qualification_number
 

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from registry.ethics import rules
-from registry.ethics.rules import EvaluationRecord, SanctionRecord
-from registry.policy import policy_on
+from ethics import rules
+from ethics.rules import EvaluationRecord, SanctionRecord
+from kernel.policy import policy_on
 
 P = policy_on(date(2025, 1, 1)).ethics
 

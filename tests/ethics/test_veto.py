@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from registry.ethics.services import Veto, veto_on, vetoed_staff
+from ethics.services import Veto, veto_on, vetoed_staff
 from tests.ethics.helpers import put_evaluation, put_sanction
 from tests.support import World, insert_staff
 

@@ -180,8 +180,8 @@ SETUP = """
 import asyncio, sys
 from registry.accounts.schemas import AccountCreate
 from registry.accounts.services import SYSTEM, create_account
-from registry.cli import _migrate
-from registry.codes import Role
+from app.cli import _migrate
+from kernel.codes import Role
 
 async def main() -> None:
     await _migrate()

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from credits.schemas import CategoryOut, EligibilityOut, ReasonOut, Required, TranscriptOut, YearOut
+from credits.schemas import CategoryOut, Required, TranscriptOut, YearOut
+from eligibility.schemas import EligibilityOut, ReasonOut
+from ethics.schemas import VetoOut
+from kernel.codes import CreditStatus, Purpose, Role
 from pages import rules
-from registry.codes import CreditStatus, Purpose, Role
-from registry.ethics.schemas import VetoOut
 
 ON = date(2026, 11, 29)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from kernel.settings import get_settings
 from registry.accounts.rules import after_failed_login, hash_password, is_locked, verify_password
-from registry.settings import get_settings
 from tests.support import PASSWORD, login, make_account
 
 API = "/api/v1"

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from registry.staff.rules import mask_id_number
+from kernel.common.privacy import mask_id_number
 from tests.support import PASSWORD, World, insert_staff, kindergarten_body, make_account, staff_body
 
 API = "/api/v1"

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.codes import Sex
+from kernel.codes import Sex
+from kernel.common.privacy import mask_id_number
 from registry.staff.rules import (
     PROVINCE_CODES,
     IdNumberError,
     check_character,
     make_id_number,
-    mask_id_number,
     may_see_full_id,
     parse_id_number,
 )

@@ -102,7 +102,7 @@ async def test_admin_lists_only_their_own_kindergarten_and_staff(client, world: 
 async def test_token_problems_are_401(client, world: World) -> None:
     import jwt
 
-    from registry.settings import get_settings
+    from kernel.settings import get_settings
 
     token = world.tokens[HR]
     tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")

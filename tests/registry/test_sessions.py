@@ -208,8 +208,8 @@ async def test_a_token_without_the_session_epoch_is_refused(client: Any, world: 
     """Tokens issued before epochs existed (no "ep" claim) are refused: everyone logs in once more."""
     from datetime import timedelta
 
+    from kernel.settings import get_settings
     from registry.accounts.security import make_jwt_auth
-    from registry.settings import get_settings
 
     username = await fresh()
     auth = make_jwt_auth(get_settings())

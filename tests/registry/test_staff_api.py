@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from registry.staff.rules import make_id_number, mask_id_number
+from kernel.common.privacy import mask_id_number
+from registry.staff.rules import make_id_number
 from tests.support import World, kindergarten_body, new_id_number, staff_body
 
 API = "/api/v1"

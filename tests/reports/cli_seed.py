@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 
+from app.cli import _migrate
 from registry.accounts.services import SYSTEM
-from registry.cli import _migrate
 from registry.kindergartens.schemas import KindergartenCreate
 from registry.kindergartens.services import create_kindergarten
 from tests.support import insert_staff

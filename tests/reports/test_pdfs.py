@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from registry.common.time import today
+from kernel.common.time import today
 from tests.ethics.helpers import put_sanction
 from tests.reports.helpers import (
     API,

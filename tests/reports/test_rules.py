@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from registry.codes import Post
+from kernel.codes import Post
 from reports import rules
 from reports.staffing_seam import progress_dates
 

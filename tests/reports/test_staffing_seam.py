@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from kernel.common.time import today
+from kernel.errors import NotFound
 from registry.accounts.services import SYSTEM
-from registry.common.time import today
-from registry.errors import NotFound
 from reports import services, staffing_seam
 from tests.reports.helpers import API, HR, assert_pdf, pdf_text
 from tests.support import World

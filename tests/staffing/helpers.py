@@ -46,7 +46,7 @@ def certificate_number(cert_type: str) -> str:
 
 
 async def give_certificates(staff_id: int, post: str) -> None:
-    from registry.certificates.tables import Certificate
+    from certificates.tables import Certificate
 
     for cert_type in CERTIFICATES[post]:
         await Certificate.insert(

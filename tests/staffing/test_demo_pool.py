@@ -1,4 +1,4 @@
-"""The demo's reserve pool and planned places (registry.demo.pool): deterministic, the plan's
+"""The demo's reserve pool and planned places (demo.pool): deterministic, the plan's
 figures, ID numbers and certificates that pass the registry's own checks and never collide with the
 staff register's."""
 
@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from registry.certificates.rules import teacher_qualification_problem
-from registry.demo.generator import DemoData, generate
-from registry.demo.pool import PLACED, POOL_CANDIDATES, DemoPool, make_pool
+from certificates.rules import teacher_qualification_problem
+from demo.generator import DemoData, generate
+from demo.pool import PLACED, POOL_CANDIDATES, DemoPool, make_pool
 from registry.staff.rules import parse_id_number
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.policy import StaffingPolicy, policy_on
+from kernel.policy import StaffingPolicy, policy_on
 from staffing import rules
 from staffing.rules import Shape
 

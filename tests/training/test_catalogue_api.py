@@ -31,7 +31,7 @@ async def test_course_rates_come_from_the_recognition_policy_hr_keeps(
     halves the in-person rate (5 h per credit) and makes online study 40 h per credit."""
     from dataclasses import replace
 
-    import credits.services as credit_services
+    import credits.policies as credit_services
 
     real = await credit_services.policy_versions()
 

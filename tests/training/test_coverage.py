@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from registry.common.time import today
+from kernel.common.time import today
 from tests.support import World, kindergarten_body
 from tests.training.helpers import ADMIN, API, HR, INSPECTOR, TEACHER, insert_staff, passed
 
@@ -101,7 +101,7 @@ async def test_a_kindergarten_with_nobody_on_post_has_no_rate(client: Any, world
 async def test_family_instructor_needs_a_valid_unexpired_certificate_of_an_on_post_person(
     client: Any, world: World, k: dict[str, Any]
 ) -> None:
-    from registry.certificates.tables import Certificate
+    from certificates.tables import Certificate
 
     async def lacking() -> bool:
         body = await _coverage(client, world, "?year=2024")

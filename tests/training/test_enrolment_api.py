@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from registry.common.time import today
+from kernel.common.time import today
 from tests.support import World
 from tests.training.helpers import (
     ADMIN,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from registry.policy import policy_on
+from kernel.policy import policy_on
 from training import rules
 
 POLICY = policy_on(date(2024, 6, 1)).recognition  # 10 h per credit in person, 20 h otherwise

@@ -1,0 +1,131 @@
+"""create_app(): the one factory used by the server, the CLI and the tests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from bulk.controllers import CONTROLLERS as BULK_CONTROLLERS
+from certificates.controllers import CONTROLLERS as CERTIFICATE_CONTROLLERS
+from certificates.services import assert_may_go_on_post
+from credits.controllers import CONTROLLERS as CREDITS_CONTROLLERS
+from eligibility.controllers import CONTROLLERS as ELIGIBILITY_CONTROLLERS
+from ethics.controllers import CONTROLLERS as ETHICS_CONTROLLERS
+from kernel.common.params import reject_unknown_query_params
+from kernel.db import close_pool, start_pool
+from kernel.errors import exception_handlers, problem_responses
+from kernel.settings import Settings, get_settings
+from pages.controllers import mount as mount_pages
+from registry.accounts.controllers import AccountController, AuthController, MeController
+from registry.accounts.security import make_jwt_auth
+from registry.audit.controllers import AuditController
+from registry.kindergartens.controllers import KindergartenController
+from registry.staff.controllers import StaffController
+from registry.staff.services import OnPostGate
+from reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
+from staffing.controllers import CONTROLLERS as STAFFING_CONTROLLERS
+from training.controllers import CONTROLLERS as TRAINING_CONTROLLERS
+
+API_CONTROLLERS: list[type] = [
+    AuthController,
+    MeController,
+    AccountController,
+    KindergartenController,
+    StaffController,
+    AuditController,
+    *CERTIFICATE_CONTROLLERS,
+    *TRAINING_CONTROLLERS,
+    *ETHICS_CONTROLLERS,
+    *CREDITS_CONTROLLERS,
+    *ELIGIBILITY_CONTROLLERS,
+    *BULK_CONTROLLERS,
+    *STAFFING_CONTROLLERS,
+    *REPORT_CONTROLLERS,
+]
+
+
+def on_post_gate() -> OnPostGate:
+    """The dual-certificate check that the staff register's writes run before anyone goes on post
+    (the certificates domain sits above the register, so it is passed in here)."""
+    return assert_may_go_on_post
+
+
+@get("/health", tags=["meta"], summary="Liveness", include_in_schema=False)
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _document_errors(app: Litestar) -> None:
+    """Declare in the OpenAPI schema the problem-details answers every handler can give.
+
+    Litestar documents only the success answer and its own validation errors; auth (401/403),
+    scope (404), rules (409) and our field errors (422) come from guards and services.
+    """
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if not isinstance(handler, HTTPRouteHandler) or not handler.include_in_schema:
+                continue
+            codes = [400]
+            if handler.guards:
+                codes += [401, 403]
+            if "{" in route.path:
+                codes.append(404)
+            if handler.http_methods & {"POST", "PATCH", "PUT"}:
+                codes += [409, 413, 422]
+            if route.path.endswith("/auth/token"):
+                codes = [400, 401, 413, 422, 429]
+            handler.responses = {**problem_responses(sorted(set(codes))), **(handler.responses or {})}
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level)
+    jwt_auth = make_jwt_auth(settings)
+
+    @asynccontextmanager
+    async def db_pool(_: Litestar) -> AsyncGenerator[None, None]:
+        await start_pool(settings.pg_pool_max)
+        try:
+            yield
+        finally:
+            await close_pool()
+
+    api = Router(
+        path="/api/v1",
+        route_handlers=API_CONTROLLERS,
+        dependencies={"on_post_gate": Provide(on_post_gate, sync_to_thread=False)},
+    )
+    pages = mount_pages(settings)  # web pages: session cookie, CSRF on forms (not /api), CSP
+    app = Litestar(
+        route_handlers=[api, health, *pages.routers],
+        template_config=pages.template_config,
+        csrf_config=pages.csrf_config,
+        on_app_init=[jwt_auth.on_app_init],
+        lifespan=[db_pool],
+        exception_handlers=exception_handlers,
+        before_request=reject_unknown_query_params,
+        request_max_body_size=settings.max_body_bytes,
+        state=State({"jwt_auth": jwt_auth}),
+        openapi_config=OpenAPIConfig(
+            title="Kindergarten workforce registry",
+            version="1.0.0",
+            description="District registry of kindergarten staff, certificates, training and credits. See docs/api.md.",
+            path="/api/v1/schema",
+            render_plugins=[SwaggerRenderPlugin(path="/swagger"), RedocRenderPlugin(path="/redoc")],
+            components=Components(
+                security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+        ),
+        debug=False,
+    )
+    _document_errors(app)
+    return app

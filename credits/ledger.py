@@ -1,0 +1,201 @@
+"""The append-only credit ledger: hand entries, reversals and the entry of each passed training
+result. Every write runs in one ``write_transaction()`` with its audit event; people are scoped
+like the staff register (``load_visible``)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from credits import rules
+from credits.policies import policy_versions
+from credits.rules import dec
+from credits.schemas import (
+    EntryCreate,
+    EntryOut,
+    ReversalCreate,
+)
+from credits.tables import CreditEntry as CE
+from kernel.auth import Principal
+from kernel.codes import CreditSource, Role
+from kernel.common.time import today, utcnow
+from kernel.db import write_transaction
+from kernel.errors import Conflict, FieldError, Forbidden, Invalid
+from kernel.rows import as_date, is_unique_violation
+from registry.audit.services import record
+from registry.staff.services import load_visible
+
+ENTRY_COLUMNS = (
+    CE.id,
+    CE.staff,
+    CE.entry_date,
+    CE.school_year,
+    CE.category,
+    CE.source,
+    CE.hours,
+    CE.credits,
+    CE.reference,
+    CE.reason,
+    CE.recorded_by,
+    CE.reverses,
+    CE.created_at,
+)
+
+
+def entry_out(row: dict[str, Any], reversed_by: int | None = None, counted: Decimal | None = None) -> EntryOut:
+    return EntryOut(
+        id=row["id"],
+        staff_id=row["staff"],
+        date=row["entry_date"],
+        school_year=row["school_year"],
+        category=row["category"],
+        source=row["source"],
+        hours=float(dec(row["hours"])),
+        credits=float(dec(row["credits"])),
+        counted=None if counted is None else float(counted),
+        reference=row["reference"],
+        reason=row["reason"],
+        recorded_by=row["recorded_by"],
+        reverses=row["reverses"],
+        reversed_by=reversed_by,
+        created_at=row["created_at"],
+    )
+
+
+async def _insert_entry(
+    who: Principal,
+    *,
+    staff_id: int,
+    day: date,
+    category: str,
+    source: str,
+    hours: Decimal,
+    credits: Decimal,
+    reference: str,
+    reason: str,
+    reverses: int | None = None,
+) -> EntryOut:
+    """Insert one ledger row and its audit event (inside the caller's write transaction)."""
+    if await CE.exists().where(CE.source == source, CE.reference == reference):
+        raise Conflict(
+            f"a {source} entry with reference {reference} exists already: it is never counted twice",
+            [FieldError("reference", "duplicate")],
+        )
+    try:
+        rows = await CE.insert(
+            CE(
+                staff=staff_id,
+                entry_date=day,
+                school_year=rules.school_year(day),
+                category=category,
+                source=source,
+                hours=hours,
+                credits=credits,
+                reference=reference,
+                reason=reason,
+                recorded_by=who.username,
+                reverses=reverses,
+                created_at=utcnow(),
+            )
+        ).returning(CE.id)
+    except Exception as exc:  # a concurrent writer got there first
+        if is_unique_violation(exc):
+            raise Conflict("the entry was recorded concurrently already") from exc
+        raise
+    row = await CE.select(*ENTRY_COLUMNS).where(CE.id == rows[0]["id"]).first()
+    assert row is not None
+    out = entry_out(row)
+    await record(
+        who,
+        "reverse" if reverses else "create",
+        "credit_entry",
+        out.id,
+        None,
+        out.model_dump(mode="json", exclude={"created_at", "counted", "reversed_by"}),
+    )
+    return out
+
+
+SYSTEM_REFERENCE_PREFIXES = rules.SYSTEM_REFERENCE_PREFIXES
+
+
+async def create_entry(who: Principal, data: EntryCreate) -> EntryOut:
+    problems = rules.entry_problems(
+        data.hours, data.date, today(), data.reference, data.credits is not None, who.role == Role.district_hr
+    )
+    if problems:
+        first = problems[0]
+        if first.forbidden:
+            raise Forbidden(first.message)
+        raise Invalid.field(first.field, first.message)
+    person = await load_visible(who, data.staff_id)
+    left = rules.left_problem(as_date(person["left_on"]), data.date)
+    if left:
+        raise Conflict(left, [FieldError("date", left)])
+    version = rules.policy_for(data.date, await policy_versions())
+    credits = data.credits
+    if credits is None:
+        credits = rules.derive_credits(data.hours, data.source.value, version.recognition)
+    reference = data.reference or f"entry:{uuid.uuid4().hex}"
+    async with write_transaction():
+        return await _insert_entry(
+            who,
+            staff_id=data.staff_id,
+            day=data.date,
+            category=data.category.value,
+            source=data.source.value,
+            hours=data.hours,
+            credits=credits,
+            reference=reference,
+            reason=data.reason,
+        )
+
+
+async def reverse_entry(who: Principal, entry_id: int, data: ReversalCreate) -> EntryOut:
+    async with write_transaction():
+        row = await CE.select(*ENTRY_COLUMNS).where(CE.id == entry_id).first()
+        if row is None:
+            raise Conflict(f"no credit entry {entry_id} to reverse", [FieldError("id", "missing")])
+        await load_visible(who, row["staff"])  # out of the caller's scope: 404
+        if row["reverses"] is not None:
+            raise Conflict(f"entry {entry_id} is itself a reversal; record a new entry instead")
+        if await CE.exists().where(CE.reverses == entry_id):
+            raise Conflict(f"entry {entry_id} is reversed already", [FieldError("id", "already reversed")])
+        return await _insert_entry(
+            who,
+            staff_id=row["staff"],
+            day=as_date(row["entry_date"]),
+            category=row["category"],
+            source=row["source"],
+            hours=-dec(row["hours"]),
+            credits=-dec(row["credits"]),
+            reference=f"reversal:{entry_id}",
+            reason=data.reason,
+            reverses=entry_id,
+        )
+
+
+async def record_training_result(
+    who: Principal, *, result_id: int, staff_id: int, day: date, category: str, hours: Decimal, credits: Decimal
+) -> EntryOut | None:
+    """The ledger entry of a passed training result (called inside the result's transaction).
+    Recording the same result twice adds nothing: (training, training_result:<id>) is unique."""
+    reference = f"training_result:{result_id}"
+    existing = await CE.select(CE.staff).where(CE.source == CreditSource.training.value, CE.reference == reference)
+    if existing:
+        if existing[0]["staff"] != staff_id:  # pragma: no cover - references are reserved since the fix
+            raise Conflict(f"ledger reference {reference} belongs to another person")
+        return None
+    return await _insert_entry(
+        who,
+        staff_id=staff_id,
+        day=day,
+        category=category,
+        source=CreditSource.training.value,
+        hours=hours,
+        credits=credits,
+        reference=reference,
+        reason="passed training result",
+    )

@@ -1,0 +1,47 @@
+"""The eligibility answers: one person for one purpose, and the batch of a selection."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from kernel.codes import Purpose
+
+
+class ReasonOut(BaseModel):
+    rule: str
+    passed: bool
+    detail: str = Field(description="in English, with the figures (for people, not for parsing)")
+    words: str = Field(description="the same in Chinese, for people")
+
+
+class EligibilityOut(BaseModel):
+    staff_id: int
+    eligible: bool
+    purpose: Purpose
+    on: date
+    reasons: list[ReasonOut]
+
+
+class BatchRow(BaseModel):
+    staff_id: int
+    name: str
+    kindergarten_id: int
+    kindergarten_code: str
+    kindergarten_name: str
+    post: str
+    title: str
+    eligible: bool
+    failing: list[ReasonOut]
+
+
+class BatchOut(BaseModel):
+    purpose: Purpose
+    on: date
+    kindergarten_id: int | None
+    total: int = Field(description="on-post people in the selection (every page)")
+    eligible: int = Field(description="eligible people in the selection (every page)")
+    limit: int
+    offset: int
+    items: list[BatchRow] = Field(description="this page of the selection")

@@ -1,0 +1,441 @@
+"""Eligibility for titles, backbone selection, awards, promotion and registration: one person, or
+every on-post person of a selection at once, each rule with its reason (it reads the credits
+ledger, the dual-certificate verdicts and the ethics veto)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from certificates import rules as cert_rules
+from certificates.services import verdict_for
+from credits import rules
+from credits.policies import policy_versions
+from credits.rules import PolicyVersion, dec, shown
+from credits.transcripts import entry_of, entry_rows
+from eligibility import rules as eligibility_rules
+from eligibility.rules import Reason
+from eligibility.schemas import BatchOut, BatchRow, EligibilityOut, ReasonOut
+from ethics.rules import grade_rank
+from ethics.services import veto_on, vetoed_staff
+from kernel.auth import Principal
+from kernel.codes import CourseCategory, CreditStatus, EthicsGrade, Post, Purpose, Title, label
+from kernel.common.schemas import DEFAULT_LIMIT
+from kernel.common.scope import kindergarten_scope
+from kernel.common.text import chinese_part, missing_text
+from kernel.common.time import today
+from kernel.db import fetch_all
+from kernel.errors import Invalid, NotFound
+from kernel.policy import policy_on
+from registry.staff.services import load_visible
+
+#
+# Rules, in order: ethics_veto (师德一票否决, first, whatever else), dual_certificate (the post's
+# verdict on `on`), then by purpose:
+#   title, registration: credits_cycle (the cycle containing `on` complete by `on`);
+#   award, promotion:    credits_yearly_minimum (the calendar year of `on`, counted up to `on`);
+#   backbone:            credits_on_track (status on_track or complete) and title_minimum;
+#   registration:        ethics_evaluations (qualified or better in every school year of the cycle
+#                        that has ended by `on`).
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """One eligibility question's constants, worked out once per request (not per person): the
+    purpose, the day, its cycle and ledger window, and the policy figures the rules read."""
+
+    purpose: Purpose
+    on: date
+    cycle: rules.Cycle
+    window: tuple[date, date]
+    numbers: rules.Numbers  # the recognition version in force on `on`
+    backbone_min_title: str
+    ethics: Any  # the ethics policy in force on `on`
+    evaluated_years: list[str]  # the cycle's school years that have ended by `on`
+    registration_hours: int
+
+
+def _ask(purpose: Purpose, on: date, versions: list[PolicyVersion]) -> _Ask:
+
+    version = rules.policy_for(on, versions)
+    cycle = rules.cycle_of(on, version.recognition)
+    fixed = policy_on(on)
+    years = rules.school_years_of_cycle(cycle.first, cycle.last)
+    return _Ask(
+        purpose=purpose,
+        on=on,
+        cycle=cycle,
+        window=rules.window_of(purpose in (Purpose.award, Purpose.promotion), on, cycle),
+        numbers=rules.numbers(version),
+        backbone_min_title=fixed.eligibility.backbone_min_title,
+        ethics=fixed.ethics,
+        evaluated_years=[sy for sy in years if date(int(sy[-4:]), 8, 31) <= on],
+        registration_hours=fixed.certificates.registration_hours,
+    )
+
+
+def _reasons(
+    ask: _Ask,
+    person: dict[str, Any],
+    veto: Any,
+    dual: tuple[bool, list[str]],
+    fig: rules.Figures,
+    grades: dict[str, str],
+) -> list[Reason]:
+    """The rules of one purpose, in order, each with its detail in English and in Chinese words."""
+
+    P = Purpose
+    purpose, on, cycle, nums = ask.purpose, ask.on, ask.cycle, ask.numbers
+    counted = shown(fig.counted)
+    out: list[Reason] = []
+    if veto is not None:
+        until = f" (until {veto.until.isoformat()})" if veto.until else ""
+        out.append(Reason("ethics_veto", False, f"{veto.detail}{until}", chinese_part(veto.detail)))
+    else:
+        out.append(
+            Reason(
+                "ethics_veto",
+                True,
+                "no failed ethics evaluation and no sanction barring this date",
+                "没有不合格的师德考核，也没有在影响期内的处分",
+            )
+        )
+    ok, missing = dual
+    post = label(Post, person["post"])
+    out.append(
+        Reason(
+            "dual_certificate",
+            ok,
+            f"holds the certificates of the post ({person['post']})"
+            if ok
+            else f"missing for the post {person['post']}: {', '.join(missing)}",
+            f"持有{post}岗位所需的证书" if ok else f"{post}岗位缺少：{missing_text(missing)}",
+        )
+    )
+    if purpose in (P.award, P.promotion):  # the window is the year: its line of the transcript
+        minimum = shown(nums.yearly_minimum)
+        out.append(
+            Reason(
+                "credits_yearly_minimum",
+                fig.counted >= nums.yearly_minimum,
+                f"{counted} credits counted in {on.year} (minimum {minimum})",
+                f"{on.year} 年已认定 {counted} 学分，年度最低 {minimum} 学分",
+            )
+        )
+        return out
+    short = sorted(c for c, needed in nums.required_categories.items() if fig.category(c) < needed)
+    status, pace = rules.status_of(fig.counted, not short, nums.required, cycle, on, nums.at_risk_share)
+    if purpose in (P.title, P.registration):
+        required = shown(nums.required)
+        short_words = "、".join(label(CourseCategory, c) for c in short)
+        out.append(
+            Reason(
+                "credits_cycle",
+                status == CreditStatus.complete,
+                f"{counted} of {required} credits counted in {cycle.label}"
+                + (f"; required categories short: {', '.join(short)}" if short else ""),
+                f"{cycle.label} 周期已认定 {counted} 学分，要求 {required} 学分"
+                + (f"；必修类别未修满：{short_words}" if short else ""),
+            )
+        )
+    if purpose == P.backbone:
+        out.append(
+            Reason(
+                "credits_on_track",
+                status in (CreditStatus.on_track, CreditStatus.complete),
+                f"cycle {cycle.label}: status {status.value}, {counted} counted against a pace of {shown(pace)}",
+                f"{cycle.label} 周期学分{label(CreditStatus, status.value)}：已认定 {counted} 学分，"
+                f"按进度此时应达 {shown(pace)} 学分",
+            )
+        )
+        minimum = ask.backbone_min_title
+        out.append(
+            Reason(
+                "title_minimum",
+                rules.title_at_least(person["title"], minimum),
+                f"title {person['title']}; backbone selection needs {minimum} or above",
+                f"职称{label(Title, person['title'] or 'none')}；骨干评选要求{label(Title, minimum)}及以上",
+            )
+        )
+    if purpose == P.registration:
+        eth = ask.ethics
+        minimum_grade = eth.registration_min_grade
+        bad = [
+            sy
+            for sy in ask.evaluated_years
+            if sy not in grades or grade_rank(grades[sy], eth) < grade_rank(minimum_grade, eth)
+        ]
+        grade_words = label(EthicsGrade, minimum_grade)
+        out.append(
+            Reason(
+                "ethics_evaluations",
+                not bad,
+                f"{minimum_grade} or better in every school year of the cycle so far"
+                if not bad
+                else f"not {minimum_grade} or better in "
+                + "; ".join(f"{sy}: {grades.get(sy, 'no evaluation')}" for sy in bad),
+                f"本周期已结束的各学年师德考核均为{grade_words}及以上"
+                if not bad
+                else f"未达{grade_words}及以上："
+                + "；".join(f"{sy} 学年{label(EthicsGrade, grades[sy]) if sy in grades else '无考核'}" for sy in bad),
+            )
+        )
+        needed_hours = ask.registration_hours
+        out.append(
+            Reason(
+                "training_hours",
+                fig.hours >= needed_hours,
+                f"{shown(fig.hours)} of {needed_hours} hours of study recorded in {cycle.label}",
+                f"{cycle.label} 周期已记录 {shown(fig.hours)} 学时，定期注册要求 {needed_hours} 学时",
+            )
+        )
+    return out
+
+
+async def _grades(
+    staff_ids: list[int] | None, school_years: list[str], selection: tuple[str, list[Any]] | None = None
+) -> dict[int, dict[str, str]]:
+    """The current ethics grade per person and school year (read-only on the ethics table), of
+    ``staff_ids``, or (None) of the batch's selection: ``selection`` is its extra filter on ``s``
+    (the staff table) and that filter's arguments; everyone on post when it is None too."""
+
+    if not school_years:
+        return {}
+    sql = (
+        "SELECT e.staff, e.school_year, e.grade FROM ethics_evaluation e "
+        f"WHERE e.school_year IN ({', '.join('{}' for _ in school_years)}) "
+        "AND NOT EXISTS (SELECT 1 FROM ethics_evaluation n WHERE n.supersedes = e.id)"
+    )
+    args: list[Any] = list(school_years)
+    if staff_ids is not None:
+        sql += f" AND e.staff IN ({', '.join('{}' for _ in staff_ids)})"
+        args += staff_ids
+    else:
+        extra, extra_args = selection or ("", [])
+        sql += " AND e.staff IN (SELECT s.id FROM staff s WHERE s.status = 'on_post'" + extra + ")"
+        args += extra_args
+    out: dict[int, dict[str, str]] = {}
+    for r in await fetch_all(sql + " ORDER BY e.id", *args):
+        out.setdefault(r["staff"], {})[r["school_year"]] = r["grade"]
+    return out
+
+
+def _check_purpose(purpose: str) -> Purpose:
+    try:
+        return Purpose(purpose)
+    except ValueError:
+        raise Invalid.field("purpose", f"one of {', '.join(p.value for p in Purpose)}") from None
+
+
+async def eligibility(who: Principal, staff_id: int, purpose: str, on: date | None) -> EligibilityOut:
+    return (await eligibilities(who, staff_id, [_check_purpose(purpose)], on))[0]
+
+
+async def eligibilities(
+    who: Principal, staff_id: int, purposes: list[Purpose] | None = None, on: date | None = None
+) -> list[EligibilityOut]:
+    """One person's answers for several purposes (all five by default) on one day, from one read of
+    each source: the person, the veto, the certificates, the cycle's entries up to the day (each
+    purpose takes its window of them) and, for registration, the evaluations."""
+
+    chosen = list(Purpose) if purposes is None else purposes
+    if not chosen:
+        return []
+    day = on or today()
+    person = await load_visible(who, staff_id)
+    versions = await policy_versions()
+    asks = [_ask(p, day, versions) for p in chosen]
+    first = min(a.window[0] for a in asks)
+    veto = await veto_on(staff_id, day)
+    verdict = await verdict_for(staff_id, person["post"], day)
+    entries = [entry_of(r) for r in await entry_rows(staff_id, first, day)]
+    grades: dict[str, str] = {}
+    if Purpose.registration in chosen:
+        grades = (await _grades([staff_id], asks[chosen.index(Purpose.registration)].evaluated_years)).get(staff_id, {})
+    out = []
+    for ask in asks:
+        start, end = ask.window
+        fig = rules.figures([e for e in entries if start <= e.day <= end], versions)
+        reasons = _reasons(ask, person, veto, (verdict.compliant, verdict.missing), fig, grades)
+        out.append(
+            EligibilityOut(
+                staff_id=staff_id,
+                eligible=eligibility_rules.eligible(reasons),
+                purpose=ask.purpose,
+                on=day,
+                reasons=[ReasonOut(rule=r.rule, passed=r.passed, detail=r.detail, words=r.words) for r in reasons],
+            )
+        )
+    return out
+
+
+def _flag(cert_type: str) -> str:
+    """The held-flags form of the dual-certificate rule (the flags come from ``held_flags_sql``)."""
+
+    return f"COALESCE(h.{cert_rules.held_flag_column(cert_type)}, 0) = 1"
+
+
+def _selection(kindergarten_id: int | None, staff_ids: list[int] | None) -> tuple[str, list[Any]]:
+    """The extra filter on ``s`` (the staff table, on post) of a set-wise read, and its arguments."""
+    sql, args = "", []
+    if kindergarten_id is not None:
+        sql += " AND s.kindergarten = {}"
+        args.append(kindergarten_id)
+    if staff_ids is not None:
+        sql += f" AND s.id IN ({', '.join('{}' for _ in staff_ids)})" if staff_ids else " AND 1 = 0"
+        args += staff_ids
+    return sql, args
+
+
+async def ledger_figures(
+    window: tuple[date, date],
+    versions: list[PolicyVersion],
+    categories: list[str],
+    kindergarten_id: int | None = None,
+    staff_ids: list[int] | None = None,
+) -> dict[int, rules.Figures]:
+    """``rules.Figures`` of every on-post person of the selection (the kindergarten's, these
+    people, or everyone), over the window; people with no entry in it, or only reversal pairs, may be
+    left out (their figures are all zero).
+
+    When one set of caps holds for the whole window (the usual case), the database works the
+    figures out (``rules.figures_sql``) and hands back one row per person. When a policy change
+    inside the window changes a cap, the entries are read and ``rules.figures`` runs per person."""
+
+    start, end = window
+    where, where_args = _selection(kindergarten_id, staff_ids)
+    caps = rules.uniform_caps(versions, start, end)
+    if caps is None:
+        # The date and credits are read as expressions, not as the columns: SQLite's driver then
+        # hands back the plain text and number instead of running its per-column converters.
+        rows = await fetch_all(
+            "SELECT ce.id, ce.staff, CAST(ce.entry_date AS TEXT) AS entry_date, ce.category, ce.source, "
+            "ce.credits + 0 AS credits, ce.hours + 0 AS hours, ce.reverses "
+            "FROM credit_entry ce JOIN staff s ON s.id = ce.staff "
+            "WHERE s.status = 'on_post' AND ce.entry_date >= {} AND ce.entry_date <= {}" + where,
+            start,
+            end,
+            *where_args,
+        )
+        entries: dict[int, list[rules.Entry]] = {}
+        for r in rows:
+            entries.setdefault(r["staff"], []).append(entry_of(r))
+        return {sid: rules.figures(es, versions) for sid, es in entries.items()}
+    select, select_args = rules.figures_sql(caps, categories, start.year, end.year)
+    # "not a reversal" as COALESCE(reverses, 0) = 0 (ids start at 1), not "reverses IS NULL": SQLite's
+    # planner would otherwise walk the reversal index over every entry instead of the person's dates
+    window_sql = (
+        "WITH fw AS (SELECT ce.id, ce.staff, ce.entry_date, ce.category, ce.source, ce.credits, ce.hours "
+        "FROM credit_entry ce JOIN staff s ON s.id = ce.staff "
+        "WHERE s.status = 'on_post' AND ce.entry_date >= {} AND ce.entry_date <= {} AND COALESCE(ce.reverses, 0) = 0"
+        + where
+        + " AND NOT EXISTS (SELECT 1 FROM credit_entry r WHERE r.reverses = ce.id "
+        "AND r.entry_date >= {} AND r.entry_date <= {})) "
+    )
+    rows = await fetch_all(window_sql + select, start, end, *where_args, start, end, *select_args)
+    cent = rules.CENT  # the sums are rounded to cents in SQL (SQLite adds in binary floating point)
+    return {
+        r["staff"]: rules.Figures(
+            counted=dec(r["counted"]).quantize(cent),
+            by_category={c: dec(r[f"cat_{i}"]).quantize(cent) for i, c in enumerate(categories)},
+            hours=dec(r["hours"]).quantize(cent),
+        )
+        for r in rows
+    }
+
+
+async def eligibility_batch(
+    who: Principal,
+    purpose: str,
+    kindergarten_id: int | None,
+    on: date | None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> BatchOut:
+    """Every on-post person of the kindergarten (or the caller's scope) for one purpose: a fixed
+    number of queries whatever the number of people (people + certificates, ledger figures,
+    vetoes (2), for registration the evaluations), then the same rules as the single answer.
+
+    ``total`` and ``eligible`` count the whole selection, ``items`` is one page of it. Every rule
+    can fail anyone, so the data the rules read is loaded for the whole selection, set-wise (the
+    ledger as one row of figures per person); only the rows and their reasons are built for the
+    page."""
+
+    p = _check_purpose(purpose)
+    day = on or today()
+    scope = kindergarten_scope(who)
+    if scope is not None and kindergarten_id is not None and kindergarten_id != scope:
+        raise NotFound(f"no kindergarten {kindergarten_id}")
+    kg = kindergarten_id if kindergarten_id is not None else scope
+    certs = policy_on(day).certificates
+    where, where_args = _selection(kg, None)
+    people_sql = f"""WITH h AS (
+  SELECT c.staff AS staff_id, {cert_rules.held_flags_sql(certs)}
+  FROM certificate c
+  WHERE c.status = 'valid' AND c.issued_on <= {{}} AND (c.expires_on IS NULL OR c.expires_on >= {{}})
+  GROUP BY c.staff
+)
+SELECT s.id, s.name, s.kindergarten, k.code AS kindergarten_code, k.name AS kindergarten_name, s.post, s.title,
+       {cert_rules.compliance_sql(certs, holds=_flag)} AS ok, h.*
+FROM staff s JOIN kindergarten k ON k.id = s.kindergarten LEFT JOIN h ON h.staff_id = s.id
+WHERE s.status = 'on_post'{where}
+ORDER BY s.kindergarten, s.name, s.id"""
+    versions = await policy_versions()
+    ask = _ask(p, day, versions)
+    categories = sorted(ask.numbers.required_categories)
+
+    async def no_grades() -> dict[int, dict[str, str]]:
+        return {}
+
+    # independent reads, run side by side (each on its own connection; SQLite reads in parallel
+    # under WAL); registration also reads the evaluations, which can fail anyone: set-wise
+    people, figures, grades = await asyncio.gather(
+        fetch_all(people_sql, day, day, *where_args),
+        ledger_figures(ask.window, versions, categories, kg),
+        _grades(None, ask.evaluated_years, selection=(where, where_args)) if p == Purpose.registration else no_grades(),
+    )
+    ids = [r["id"] for r in people]
+    vetoes = await vetoed_staff(day, ids) if ids else {}
+    page_ids = {r["id"] for r in people[offset : offset + limit]}
+    nothing = rules.Figures()
+    items: list[BatchRow] = []
+    eligible = 0
+    for r in people:
+        ok = bool(r["ok"])
+        missing = [] if ok else cert_rules.missing_from_flags(r["post"], r, certs)
+        reasons = _reasons(
+            ask, r, vetoes.get(r["id"]), (ok, missing), figures.get(r["id"], nothing), grades.get(r["id"], {})
+        )
+        passed = eligibility_rules.eligible(reasons)
+        if passed:
+            eligible += 1
+        if r["id"] in page_ids:
+            items.append(
+                BatchRow(
+                    staff_id=r["id"],
+                    name=r["name"],
+                    kindergarten_id=r["kindergarten"],
+                    kindergarten_code=r["kindergarten_code"],
+                    kindergarten_name=r["kindergarten_name"],
+                    post=r["post"],
+                    title=r["title"],
+                    eligible=passed,
+                    failing=[
+                        ReasonOut(rule=x.rule, passed=x.passed, detail=x.detail, words=x.words)
+                        for x in reasons
+                        if not x.passed
+                    ],
+                )
+            )
+    return BatchOut(
+        purpose=p,
+        on=day,
+        kindergarten_id=kg,
+        total=len(people),
+        eligible=eligible,
+        limit=limit,
+        offset=offset,
+        items=items,
+    )

@@ -1,0 +1,254 @@
+"""Pure rules of the ethics area (师德): school years, bar periods, grade caps, the one-vote veto
+(师德一票否决) and the kindergarten standing (责令整改).
+
+Every number comes from the policy (``policy_on(day).ethics``), passed in as an argument.
+
+Decisions, documented here once:
+
+- A school year runs from 1 September to 31 August: 2025-09-01 .. 2026-08-31 is "2025-2026".
+- ``bar_until`` is exclusive: the bar holds on ``bar_from <= day < bar_until``. It is ``bar_from``
+  plus the policy's months for the sanction (a day past the end of a shorter month is clamped to
+  its last day: 2025-08-31 + 6 months = 2026-02-28).
+- A policy value of 0 months (dismissal, 开除) means *no end*: dismissal ends employment, and the
+  person never again takes part in awards, titles or promotion through this registry, so the bar
+  is permanent (``bar_until`` is None).
+- A sanction "belongs" to the school year of ``bar_from`` (its original decision date: an appeal
+  that changes the sanction keeps the original start, it does not impose a new one). It caps the
+  grade of that school year; with several sanctions the strictest cap applies.
+- An appeal outcome is a new record that supersedes the one it answers: ``lifted`` (the sanction is
+  void: no bar, no cap) or ``changed`` (the new sanction replaces the old one). Only records that
+  no other record supersedes are current.
+- The veto: an ``unqualified`` (the policy's worst grade) current evaluation for the school year of
+  the day asked vetoes until the next school year starts; a current sanction vetoes while in force.
+  When several apply, the one that lasts longest is named (a permanent bar over any date).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from kernel.codes import EthicsGrade, SanctionKind, SanctionOutcome, label
+
+if TYPE_CHECKING:
+    from kernel.policy import EthicsPolicy
+
+
+# Posts whose holders take the annual ethics evaluation, for the kindergarten standing: the
+_SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+
+
+# --- school years ---------------------------------------------------------------------------------
+
+
+def school_year_of(day: date) -> str:
+    """1 September starts a school year: 2025-08-31 → "2024-2025", 2025-09-01 → "2025-2026"."""
+    start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+def latest_ended_school_year(day: date) -> str:
+    """The last school year that ended before ``day``: 2026-11-29 → "2025-2026"; 2026-08-31 → "2024-2025"
+    (the year 2025-2026 ends that day)."""
+    start = (day.year if day.month >= 9 else day.year - 1) - 1
+    return f"{start}-{start + 1}"
+
+
+def parse_school_year(text: str) -> tuple[date, date] | None:
+    """(first day, last day) of a "YYYY-(YYYY+1)" school year, or None if it is not of that form."""
+    m = _SCHOOL_YEAR.match(text or "")
+    if not m:
+        return None
+    first, second = int(m.group(1)), int(m.group(2))
+    if second != first + 1 or first < 1900:
+        return None
+    return date(first, 9, 1), date(second, 8, 31)
+
+
+def school_year_bounds(school_year: str) -> tuple[date, date]:
+    bounds = parse_school_year(school_year)
+    if bounds is None:
+        raise ValueError(f"not a school year: {school_year!r}")
+    return bounds
+
+
+# --- bar periods and caps -----------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    total = day.month - 1 + months
+    year, month = day.year + total // 12, total % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def bar_until(bar_from: date, sanction: str, policy: EthicsPolicy) -> date | None:
+    """The first day the sanction no longer bars (exclusive end); None: a permanent bar (0 months)."""
+    months = policy.bar_months[sanction]
+    if months <= 0:
+        return None
+    return add_months(bar_from, months)
+
+
+def grade_rank(grade: str, policy: EthicsPolicy) -> int:
+    """Position in the policy's order, worst first: higher is better."""
+    return policy.grade_order.index(grade)
+
+
+def strictest_cap(sanctions: Iterable[str], policy: EthicsPolicy) -> tuple[str, str] | None:
+    """(sanction, best grade it allows) of the strictest of the given sanctions, or None."""
+    best: tuple[str, str] | None = None
+    for s in sanctions:
+        cap = policy.grade_cap[s]
+        if best is None or grade_rank(cap, policy) < grade_rank(best[1], policy):
+            best = (s, cap)
+    return best
+
+
+def grade_allowed(grade: str, cap: str, policy: EthicsPolicy) -> bool:
+    return grade_rank(grade, policy) <= grade_rank(cap, policy)
+
+
+# --- records and currency ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvaluationRecord:
+    id: int
+    staff_id: int
+    school_year: str
+    grade: str
+    evaluated_on: date
+    supersedes: int | None = None
+
+
+@dataclass(frozen=True)
+class SanctionRecord:
+    id: int
+    staff_id: int
+    sanction: str | None  # None: lifted
+    decided_on: date
+    bar_from: date
+    bar_until: date | None
+    outcome: str = SanctionOutcome.decided.value
+    supersedes: int | None = None
+
+    @property
+    def lifted(self) -> bool:
+        return self.outcome == SanctionOutcome.lifted or self.sanction is None
+
+
+def current_evaluations(evaluations: Iterable[EvaluationRecord]) -> dict[tuple[int, str], EvaluationRecord]:
+    """(staff, school year) → the latest record that nothing supersedes."""
+    evs = list(evaluations)
+    replaced = {e.supersedes for e in evs if e.supersedes is not None}
+    out: dict[tuple[int, str], EvaluationRecord] = {}
+    for e in sorted(evs, key=lambda e: e.id):
+        if e.id not in replaced:
+            out[(e.staff_id, e.school_year)] = e
+    return out
+
+
+def current_sanctions(sanctions: Iterable[SanctionRecord]) -> list[SanctionRecord]:
+    """Records nothing supersedes and that are not lifted: the sanctions that stand."""
+    ss = list(sanctions)
+    replaced = {s.supersedes for s in ss if s.supersedes is not None}
+    return [s for s in ss if s.id not in replaced and not s.lifted]
+
+
+def in_force(s: SanctionRecord, on: date) -> bool:
+    return not s.lifted and s.bar_from <= on and (s.bar_until is None or on < s.bar_until)
+
+
+def sanctions_of_year(sanctions: Iterable[SanctionRecord], school_year: str) -> list[SanctionRecord]:
+    return [s for s in current_sanctions(sanctions) if school_year_of(s.bar_from) == school_year]
+
+
+# --- the veto -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Veto:
+    """The one-vote veto (师德一票否决) on a day: why, in plain words, and until when (exclusive;
+    None: no end)."""
+
+    reason_code: str  # "unqualified_evaluation" or "sanction_in_force"
+    detail: str
+    until: date | None
+
+
+def sanction_detail(s: SanctionRecord) -> str:
+    assert s.sanction is not None
+    name = label(SanctionKind, s.sanction)
+    if s.bar_until is None:
+        return (
+            f"{name}处分 {s.bar_from.isoformat()} 起，不得参加评奖评优、职务晋升、职称评定 "
+            f"({s.sanction} decided {s.bar_from.isoformat()}: a permanent bar)"
+        )
+    return (
+        f"{name}处分 {s.bar_from.isoformat()} 起至 {s.bar_until.isoformat()} 期间不得参加评奖评优、"
+        f"职务晋升、职称评定 ({s.sanction} in force until {s.bar_until.isoformat()})"
+    )
+
+
+def evaluation_detail(e: EvaluationRecord) -> str:
+    return (
+        f"{e.school_year} 学年师德考核{label(EthicsGrade, e.grade)}，一票否决 "
+        f"({e.grade} ethics evaluation for {e.school_year})"
+    )
+
+
+def veto(
+    on: date,
+    evaluations: Sequence[EvaluationRecord],
+    sanctions: Sequence[SanctionRecord],
+    policy: EthicsPolicy,
+) -> Veto | None:
+    """The veto on ``on`` for one person's records (or None). See the module notes."""
+    candidates: list[Veto] = []
+    year = school_year_of(on)
+    worst = policy.grade_order[0]
+    for (_, sy), e in current_evaluations(evaluations).items():
+        if sy == year and e.grade == worst:
+            next_year_starts = school_year_bounds(sy)[1] + timedelta(days=1)
+            candidates.append(Veto("unqualified_evaluation", evaluation_detail(e), next_year_starts))
+    for s in current_sanctions(sanctions):
+        if in_force(s, on):
+            candidates.append(Veto("sanction_in_force", sanction_detail(s), s.bar_until))
+    if not candidates:
+        return None
+    # longest-lasting first (None = permanent); a sanction before an evaluation on a tie
+    return max(candidates, key=lambda v: (v.until is None, v.until or date.min, v.reason_code == "sanction_in_force"))
+
+
+# --- kindergarten standing ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    flagged: bool
+    reasons: tuple[str, ...]
+    missing_share: float | None
+
+
+def standing(school_year: str, on_post: int, evaluated: int, sanctions: int, policy: EthicsPolicy) -> Standing:
+    """责令整改: a sanction in the school year, or a share of on-post teaching staff without a current
+    evaluation above the policy threshold."""
+    reasons: list[str] = []
+    missing = max(on_post - evaluated, 0)
+    share = missing / on_post if on_post else None
+    if sanctions:
+        reasons.append(
+            f"{school_year} 学年有 {sanctions} 起师德处分 ({sanctions} sanction(s) decided in {school_year})"
+        )
+    threshold = policy.missing_evaluations_threshold
+    if share is not None and share > threshold:
+        reasons.append(
+            f"{missing}/{on_post} 名在岗教师缺 {school_year} 学年师德考核，超过 {threshold:.0%} "
+            f"({missing} of {on_post} on-post teaching staff have no {school_year} evaluation: "
+            f"{share:.0%} > {threshold:.0%})"
+        )
+    return Standing(flagged=bool(reasons), reasons=tuple(reasons), missing_share=share)

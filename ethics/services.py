@@ -1,0 +1,537 @@
+"""Ethics (师德): annual evaluations, sanctions and appeals, the one-vote veto, kindergarten standing.
+
+For other areas (eligibility in credits/): ``veto_on(staff_id, on)`` and the set-wise
+``vetoed_staff(on, staff_ids)``. Neither applies role scoping: the caller has done that.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from certificates.tables import Certificate as C
+from certificates.tables import CertificateEvent as CE
+from ethics import rules
+from ethics.rules import Veto
+from ethics.schemas import (
+    EvaluationCreate,
+    EvaluationOut,
+    SanctionCreate,
+    SanctionOut,
+    StaffEthicsOut,
+    StandingOut,
+    StandingRow,
+    StandingTotals,
+    VetoOut,
+)
+from ethics.tables import EthicsEvaluation as EV
+from ethics.tables import EthicsSanction as SA
+from kernel.auth import Principal
+from kernel.codes import CertificateStatus, CertificateType, EthicsGrade, Role, SanctionKind, SanctionOutcome, label
+from kernel.common.scope import kindergarten_scope
+from kernel.common.time import today, utcnow
+from kernel.db import fetch_all, write_transaction
+from kernel.errors import BadRequest, Conflict, FieldError, Forbidden, Invalid
+from kernel.policy import Policy, versions
+from kernel.policy import policy_on as _policy_on
+from registry.audit.services import record
+from registry.staff.services import load_visible, lock_person
+
+__all__ = ["Veto", "veto_on", "vetoed_staff"]
+
+# Above this many ids, vetoed_staff reads every current record and filters in Python instead of
+# sending a long IN list (SQLite's bound-parameter limit; the plan is no better either way).
+_IN_LIST_LIMIT = 2000
+
+
+def policy_on(day: date) -> Policy:
+    """The policy in force on ``day``; records dated before the first version (historical imports)
+    are judged by the earliest version instead of failing."""
+    try:
+        return _policy_on(day)
+    except LookupError:
+        return versions()[0]
+
+
+def _d(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _d_or_none(value: Any) -> date | None:
+    return None if value is None else _d(value)
+
+
+def _evaluation(row: dict[str, Any]) -> rules.EvaluationRecord:
+    return rules.EvaluationRecord(
+        id=row["id"],
+        staff_id=row["staff"],
+        school_year=row["school_year"],
+        grade=row["grade"],
+        evaluated_on=_d(row["evaluated_on"]),
+        supersedes=row["supersedes"],
+    )
+
+
+def _sanction(row: dict[str, Any]) -> rules.SanctionRecord:
+    return rules.SanctionRecord(
+        id=row["id"],
+        staff_id=row["staff"],
+        sanction=row["sanction"],
+        decided_on=_d(row["decided_on"]),
+        bar_from=_d(row["bar_from"]),
+        bar_until=_d_or_none(row["bar_until"]),
+        outcome=row["outcome"],
+        supersedes=row["supersedes"],
+    )
+
+
+# --- the veto, for other areas ------------------------------------------------------------------
+
+
+def _in_list(column: str, ids: list[int] | None) -> tuple[str, list[Any]]:
+    if ids is None:
+        return "", []
+    return f" AND {column} IN ({', '.join('{}' for _ in ids)})", list(ids)
+
+
+async def vetoed_staff(on: date, staff_ids: Iterable[int] | None = None) -> dict[int, Veto]:
+    """Everyone (or everyone of ``staff_ids``) vetoed on ``on``, with the reason: two queries.
+
+    No role scoping: callers restrict ``staff_ids`` to what their caller may see.
+    """
+    wanted = None if staff_ids is None else sorted({int(i) for i in staff_ids})
+    if wanted == []:
+        return {}
+    policy = policy_on(on).ethics
+    year = rules.school_year_of(on)
+    ids = wanted if wanted is not None and len(wanted) <= _IN_LIST_LIMIT else None
+    ev_filter, ev_args = _in_list("e.staff", ids)
+    evaluations = await fetch_all(
+        "SELECT e.id, e.staff, e.school_year, e.grade, e.evaluated_on, e.supersedes FROM ethics_evaluation e "
+        "WHERE e.school_year = {} AND e.grade = {} "
+        "AND NOT EXISTS (SELECT 1 FROM ethics_evaluation n WHERE n.supersedes = e.id)" + ev_filter,
+        year,
+        policy.grade_order[0],
+        *ev_args,
+    )
+    sa_filter, sa_args = _in_list("x.staff", ids)
+    sanctions = await fetch_all(
+        "SELECT x.id, x.staff, x.sanction, x.decided_on, x.bar_from, x.bar_until, x.outcome, x.supersedes "
+        "FROM ethics_sanction x WHERE x.sanction IS NOT NULL AND x.outcome <> {} AND x.bar_from <= {} "
+        "AND (x.bar_until IS NULL OR x.bar_until > {}) "
+        "AND NOT EXISTS (SELECT 1 FROM ethics_sanction n WHERE n.supersedes = x.id)" + sa_filter,
+        SanctionOutcome.lifted.value,
+        on,
+        on,
+        *sa_args,
+    )
+    evs: dict[int, list[rules.EvaluationRecord]] = defaultdict(list)
+    sas: dict[int, list[rules.SanctionRecord]] = defaultdict(list)
+    for r in evaluations:
+        evs[r["staff"]].append(_evaluation(r))
+    for r in sanctions:
+        sas[r["staff"]].append(_sanction(r))
+    keep = None if wanted is None else set(wanted)
+    out: dict[int, Veto] = {}
+    for staff_id in set(evs) | set(sas):
+        if keep is not None and staff_id not in keep:
+            continue
+        v = rules.veto(on, evs[staff_id], sas[staff_id], policy)
+        if v is not None:
+            out[staff_id] = v
+    return out
+
+
+async def veto_on(staff_id: int, on: date) -> Veto | None:
+    """The one-vote veto (师德一票否决) of one person on a day, or None. No role scoping."""
+    return (await vetoed_staff(on, [staff_id])).get(staff_id)
+
+
+# --- reading a person's records -------------------------------------------------------------------
+
+
+async def _evaluation_rows(staff_id: int) -> list[dict[str, Any]]:
+    return await EV.select().where(EV.staff == staff_id).order_by(EV.id)
+
+
+async def _sanction_rows(staff_id: int) -> list[dict[str, Any]]:
+    return await SA.select().where(SA.staff == staff_id).order_by(SA.id)
+
+
+def _evaluation_outs(rows: list[dict[str, Any]]) -> list[EvaluationOut]:
+    successor = {r["supersedes"]: r["id"] for r in rows if r["supersedes"] is not None}
+    return [
+        EvaluationOut(
+            id=r["id"],
+            staff_id=r["staff"],
+            school_year=r["school_year"],
+            grade=r["grade"],
+            evaluated_on=_d(r["evaluated_on"]),
+            evaluator=r["evaluator"],
+            note=r["note"],
+            supersedes=r["supersedes"],
+            superseded_by=successor.get(r["id"]),
+            current=r["id"] not in successor,
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+
+
+def _sanction_outs(rows: list[dict[str, Any]], on: date) -> list[SanctionOut]:
+    successor = {r["supersedes"]: r["id"] for r in rows if r["supersedes"] is not None}
+    return [
+        SanctionOut(
+            id=r["id"],
+            staff_id=r["staff"],
+            violation=r["violation"],
+            facts=r["facts"],
+            sanction=r["sanction"],
+            outcome=r["outcome"],
+            decided_on=_d(r["decided_on"]),
+            bar_from=_d(r["bar_from"]),
+            bar_until=_d_or_none(r["bar_until"]),
+            revoke_qualification=bool(r["revoke_qualification"]),
+            revoked_certificate_id=r["revoked_certificate"],
+            supersedes=r["supersedes"],
+            superseded_by=successor.get(r["id"]),
+            current=r["id"] not in successor,
+            in_force_today=r["id"] not in successor and rules.in_force(_sanction(r), on),
+            decided_by=r["decided_by"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    ]
+
+
+async def staff_ethics(who: Principal, staff_id: int) -> StaffEthicsOut:
+    await load_visible(who, staff_id)
+    day = today()
+    ev_rows, sa_rows = await _evaluation_rows(staff_id), await _sanction_rows(staff_id)
+    evaluations = _evaluation_outs(ev_rows)
+    v = rules.veto(day, [_evaluation(r) for r in ev_rows], [_sanction(r) for r in sa_rows], policy_on(day).ethics)
+    return StaffEthicsOut(
+        staff_id=staff_id,
+        current=sorted((e for e in evaluations if e.current), key=lambda e: e.school_year, reverse=True),
+        evaluations=evaluations[::-1],
+        sanctions=_sanction_outs(sa_rows, day)[::-1],
+        veto_today=VetoOut(reason_code=v.reason_code, detail=v.detail, until=v.until) if v else None,
+    )
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+async def add_evaluation(who: Principal, staff_id: int, data: EvaluationCreate) -> EvaluationOut:
+    bounds = rules.parse_school_year(data.school_year)
+    if bounds is None:
+        raise Invalid.field("school_year", 'must be "YYYY-YYYY" with consecutive years, e.g. "2025-2026"')
+    start, _end = bounds
+    if data.evaluated_on < start:
+        raise Invalid.field("evaluated_on", f"is before the {data.school_year} school year starts ({start})")
+    if data.evaluated_on > today():
+        raise Invalid.field("evaluated_on", "is in the future")
+    year = data.school_year
+    async with write_transaction():
+        await load_visible(who, staff_id)
+        await lock_person(staff_id)
+        ev_rows = await _evaluation_rows(staff_id)
+        current = rules.current_evaluations(_evaluation(r) for r in ev_rows if r["school_year"] == year)
+        existing = current.get((staff_id, year))
+        if existing is not None and data.supersedes is None:
+            raise Conflict(
+                f"an evaluation for {year} is recorded already (#{existing.id}, {existing.grade}); "
+                f"to correct it or record an appeal outcome, send supersedes={existing.id}",
+                [FieldError("supersedes", "required: the current evaluation of this school year")],
+                current_id=existing.id,
+            )
+        if data.supersedes is not None and (existing is None or existing.id != data.supersedes):
+            raise Conflict(
+                f"evaluation #{data.supersedes} is not the current {year} evaluation of this person"
+                + (f" (the current one is #{existing.id})" if existing else " (there is none)"),
+                [FieldError("supersedes", "not the current evaluation of this school year")],
+            )
+        if existing is not None and existing.grade == "unqualified" and who.role != Role.district_hr:
+            raise Forbidden("only district HR revises an unqualified evaluation: it carries the one-vote veto")
+        policy = policy_on(start).ethics
+        of_year = rules.sanctions_of_year([_sanction(r) for r in await _sanction_rows(staff_id)], year)
+        cap = rules.strictest_cap((s.sanction for s in of_year if s.sanction), policy)
+        if cap is not None and not rules.grade_allowed(data.grade.value, cap[1], policy):
+            kind, best = cap
+            s = next(s for s in of_year if s.sanction == kind)
+            raise Conflict(
+                f"a {kind} ({label(SanctionKind, kind)}) decided {s.bar_from.isoformat()} caps the "
+                f"{year} grade at {best} ({label(EthicsGrade, best)}): {data.grade.value} is not allowed",
+                [FieldError("grade", f"at most {best} for {year}")],
+                cap=best,
+                sanction_id=s.id,
+            )
+        rows = await EV.insert(
+            EV(
+                staff=staff_id,
+                school_year=year,
+                grade=data.grade.value,
+                evaluated_on=data.evaluated_on,
+                evaluator=who.username,
+                supersedes=data.supersedes,
+                note=data.note,
+                created_at=utcnow(),
+            )
+        ).returning(EV.id)
+        new_id = rows[0]["id"]
+        before = None
+        if existing is not None:
+            before = {"id": existing.id, "grade": existing.grade, "evaluated_on": existing.evaluated_on.isoformat()}
+        await record(
+            who,
+            "evaluate",
+            "ethics_evaluation",
+            new_id,
+            before,
+            {"staff_id": staff_id, **data.model_dump(mode="json")},
+        )
+        row = await EV.select().where(EV.id == new_id).first()
+    assert row is not None
+    return _evaluation_outs([row])[0]
+
+
+def _sanction_shape(data: SanctionCreate) -> SanctionOutcome:
+    """The outcome the body describes; 422 for combinations that make no sense."""
+    if data.supersedes is None:
+        if data.outcome not in (None, SanctionOutcome.decided):
+            raise Invalid.field("outcome", f"{data.outcome} needs supersedes: the sanction the appeal answers")
+        if data.sanction is None:
+            raise Invalid.field("sanction", "is required")
+        if data.violation is None:
+            raise Invalid.field("violation", "is required")
+        return SanctionOutcome.decided
+    outcome = data.outcome or (SanctionOutcome.lifted if data.sanction is None else SanctionOutcome.changed)
+    if outcome == SanctionOutcome.decided:
+        raise Invalid.field("outcome", "an appeal outcome (with supersedes) is changed or lifted")
+    if outcome == SanctionOutcome.lifted and data.sanction is not None:
+        raise Invalid.field("sanction", "must be null when the appeal lifts the sanction")
+    if outcome == SanctionOutcome.changed and data.sanction is None:
+        raise Invalid.field("sanction", "is required when the appeal changes the sanction")
+    if outcome == SanctionOutcome.lifted and data.revoke_qualification:
+        raise Invalid.field("revoke_qualification", "a lifting appeal revokes nothing")
+    return outcome
+
+
+async def _revoke_qualifications(who: Principal, staff_id: int, reason: str) -> list[int]:
+    """Revoke every teacher qualification of the person not revoked yet, with its event and audit."""
+    certs = await C.select(C.id, C.status).where(
+        C.staff == staff_id,
+        C.type == CertificateType.teacher_qualification.value,
+        C.status != CertificateStatus.revoked.value,
+    )
+    now = utcnow()
+    for c in certs:
+        await CE.insert(
+            CE(
+                certificate=c["id"],
+                action="revoke",
+                status_after=CertificateStatus.revoked.value,
+                reason=reason,
+                actor=who.username,
+                at=now,
+            )
+        )
+        await C.update({C.status: CertificateStatus.revoked.value, C.reason: reason, C.updated_at: now}).where(
+            C.id == c["id"]
+        )
+        await record(
+            who,
+            "update",
+            "certificate",
+            c["id"],
+            {"status": c["status"]},
+            {"status": CertificateStatus.revoked.value, "reason": reason},
+        )
+    return [c["id"] for c in certs]
+
+
+async def add_sanction(who: Principal, staff_id: int, data: SanctionCreate) -> SanctionOut:
+    outcome = _sanction_shape(data)
+    if data.decided_on > today():
+        raise Invalid.field("decided_on", "is in the future")
+    async with write_transaction():
+        await load_visible(who, staff_id)
+        await lock_person(staff_id)
+        violation = data.violation
+        bar_from = data.decided_on
+        original: dict[str, Any] | None = None
+        if data.supersedes is not None:
+            original = await SA.select().where(SA.id == data.supersedes, SA.staff == staff_id).first()
+            if original is None:
+                raise Conflict(
+                    f"no sanction #{data.supersedes} of this person to appeal",
+                    [FieldError("supersedes", "not a sanction of this person")],
+                )
+            if await SA.exists().where(SA.supersedes == data.supersedes):
+                raise Conflict(
+                    f"sanction #{data.supersedes} was already changed or lifted by a later decision",
+                    [FieldError("supersedes", "not the current decision")],
+                )
+            if original["outcome"] == SanctionOutcome.lifted:
+                raise Conflict(f"sanction #{data.supersedes} is lifted already")
+            if data.decided_on < _d(original["decided_on"]):
+                raise Invalid.field("decided_on", "is before the decision the appeal answers")
+            violation = violation if violation is not None else original["violation"]
+            bar_from = _d(original["bar_from"])
+        policy = policy_on(bar_from).ethics
+        if violation is None or not 1 <= violation <= policy.violation_kinds:
+            raise Invalid.field("violation", f"must be a kind of violation from 1 to {policy.violation_kinds}")
+        sanction = data.sanction.value if data.sanction else None
+        until = rules.bar_until(bar_from, sanction, policy) if sanction else None
+        revoked: list[int] = []
+        if data.revoke_qualification:
+            name = label(SanctionKind, sanction or "")
+            reason = (
+                f"师德违规（第{violation}项）{name}处分 {data.decided_on.isoformat()}，撤销教师资格 "
+                f"(qualification revoked with a {sanction} for violation {violation})"
+            )
+            revoked = await _revoke_qualifications(who, staff_id, reason)
+            if not revoked:
+                raise Conflict(
+                    "this person holds no teacher qualification that could be revoked",
+                    [FieldError("revoke_qualification", "no teacher qualification on record")],
+                )
+        rows = await SA.insert(
+            SA(
+                staff=staff_id,
+                violation=violation,
+                facts=data.facts,
+                sanction=sanction,
+                outcome=outcome.value,
+                decided_on=data.decided_on,
+                bar_from=bar_from,
+                bar_until=until,
+                revoke_qualification=data.revoke_qualification,
+                revoked_certificate=revoked[0] if revoked else None,
+                supersedes=data.supersedes,
+                decided_by=who.username,
+                created_at=utcnow(),
+            )
+        ).returning(SA.id)
+        new_id = rows[0]["id"]
+        before = None
+        if original is not None:
+            before = {
+                "id": original["id"],
+                "sanction": original["sanction"],
+                "bar_until": _d_or_none(original["bar_until"]),
+            }
+        await record(
+            who,
+            "sanction" if outcome == SanctionOutcome.decided else f"appeal_{outcome.value}",
+            "ethics_sanction",
+            new_id,
+            before,
+            {
+                "staff_id": staff_id,
+                **data.model_dump(mode="json"),
+                "violation": violation,
+                "outcome": outcome.value,
+                "bar_from": bar_from.isoformat(),
+                "bar_until": until.isoformat() if until else None,
+                "revoked_certificates": revoked,
+            },
+        )
+        row = await SA.select().where(SA.id == new_id).first()
+    assert row is not None
+    return _sanction_outs([row], today())[0]
+
+
+# --- kindergarten standing (责令整改) ------------------------------------------------------------------
+
+
+async def ethics_standing(who: Principal, school_year: str | None) -> StandingOut:
+    """Per kindergarten: on-post staff of the evaluated posts (policy) who were hired by the end of
+    the school year, how many have a current evaluation for it, and the sanctions decided in it.
+
+    Default: the latest school year that has ended (the annual evaluation is made at its end; the
+    year in progress has none yet)."""
+    year = school_year or rules.latest_ended_school_year(today())
+    bounds = rules.parse_school_year(year)
+    if bounds is None:
+        raise BadRequest(
+            "school_year: must be YYYY-YYYY with consecutive years",
+            [FieldError("school_year", 'e.g. "2025-2026"')],
+        )
+    start, end = bounds
+    policy = policy_on(start)
+    posts = policy.ethics.evaluated_posts
+    scope = kindergarten_scope(who)
+    kg_filter = "" if scope is None else " WHERE k.id = {}"
+    kg_args: list[Any] = [] if scope is None else [scope]
+    post_list = ", ".join("{}" for _ in posts)
+    people = await fetch_all(
+        "SELECT k.id, k.code, k.name, COUNT(s.id) AS on_post, COUNT(e.staff) AS evaluated "
+        "FROM kindergarten k "
+        f"LEFT JOIN staff s ON s.kindergarten = k.id AND s.status = {{}} AND s.post IN ({post_list}) "
+        "AND (s.hired_on IS NULL OR s.hired_on <= {}) "
+        "LEFT JOIN (SELECT DISTINCT c.staff FROM ethics_evaluation c WHERE c.school_year = {} "
+        "AND NOT EXISTS (SELECT 1 FROM ethics_evaluation n WHERE n.supersedes = c.id)) e ON e.staff = s.id"
+        + kg_filter
+        + " GROUP BY k.id, k.code, k.name ORDER BY k.code",
+        "on_post",
+        *posts,
+        end,
+        year,
+        *kg_args,
+    )
+    sanction_counts = await fetch_all(
+        "SELECT s.kindergarten AS kg, COUNT(*) AS n FROM ethics_sanction x JOIN staff s ON s.id = x.staff "
+        "WHERE x.sanction IS NOT NULL AND x.outcome <> {} AND x.bar_from >= {} AND x.bar_from <= {} "
+        "AND NOT EXISTS (SELECT 1 FROM ethics_sanction n WHERE n.supersedes = x.id)"
+        + ("" if scope is None else " AND s.kindergarten = {}")
+        + " GROUP BY s.kindergarten",
+        SanctionOutcome.lifted.value,
+        start,
+        end,
+        *kg_args,
+    )
+    by_kg = {r["kg"]: int(r["n"]) for r in sanction_counts}
+    rows: list[StandingRow] = []
+    for p in people:
+        on_post, evaluated = int(p["on_post"]), int(p["evaluated"])
+        n = by_kg.get(p["id"], 0)
+        verdict = rules.standing(year, on_post, evaluated, n, policy.ethics)
+        rows.append(
+            StandingRow(
+                kindergarten_id=p["id"],
+                kindergarten_code=p["code"],
+                kindergarten_name=p["name"],
+                on_post=on_post,
+                evaluated=evaluated,
+                missing=on_post - evaluated,
+                missing_share=verdict.missing_share,
+                sanctions=n,
+                flagged=verdict.flagged,
+                reasons=list(verdict.reasons),
+            )
+        )
+    on_post = sum(r.on_post for r in rows)
+    evaluated = sum(r.evaluated for r in rows)
+    return StandingOut(
+        school_year=year,
+        threshold=policy.ethics.missing_evaluations_threshold,
+        posts=list(posts),
+        rows=rows,
+        district=StandingTotals(
+            kindergartens=len(rows),
+            flagged=sum(r.flagged for r in rows),
+            on_post=on_post,
+            evaluated=evaluated,
+            missing=on_post - evaluated,
+            missing_share=(on_post - evaluated) / on_post if on_post else None,
+            sanctions=sum(r.sanctions for r in rows),
+        ),
+        policy=policy.id,
+    )

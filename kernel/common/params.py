@@ -1,0 +1,60 @@
+"""Query parameters: the list page parameters, and refusing unknown ones (400).
+
+Litestar ignores query parameters a handler does not declare; the API contract says an
+unknown filter is a 400, so a typo never silently returns the unfiltered list.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request
+from litestar.params import ParameterKwarg, ParamType, QueryParameter
+
+from kernel.common.schemas import DEFAULT_LIMIT, MAX_LIMIT
+from kernel.errors import BadRequest, FieldError
+
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"page size (max {MAX_LIMIT})")]
+Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000, description="rows to skip")]
+Group = Annotated[int | None, QueryParameter(ge=1, le=15, description="collaboration group 协作组, 1–15")]
+DEFAULT_PAGE = {"limit": DEFAULT_LIMIT, "offset": 0}
+
+_RESERVED = {"request", "data", "state", "scope", "socket", "headers", "cookies", "query", "body"}
+_allowed_cache: dict[int, frozenset[str]] = {}
+
+
+def _allowed_query_names(request: Request[Any, Any, Any]) -> frozenset[str]:
+    handler = request.route_handler
+    key = id(handler)
+    cached = _allowed_cache.get(key)
+    if cached is not None:
+        return cached
+    dependencies = set(handler.resolve_dependencies())
+    path_names = set(request.path_params)
+    names: set[str] = set()
+    for name, field in handler.parsed_fn_signature.parameters.items():
+        if name in _RESERVED or name in dependencies or name in path_names:
+            continue
+        kwarg = field.kwarg_definition
+        if isinstance(kwarg, ParameterKwarg):
+            if kwarg.param_type not in (None, ParamType.QUERY) or kwarg.header or kwarg.cookie:
+                continue
+            names.add(kwarg.name or kwarg.query or name)
+        else:
+            names.add(name)
+    allowed = frozenset(names)
+    _allowed_cache[key] = allowed
+    return allowed
+
+
+async def reject_unknown_query_params(request: Request[Any, Any, Any]) -> None:
+    """App-wide before_request hook."""
+    if not request.query_params:
+        return
+    allowed = _allowed_query_names(request)
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise BadRequest(
+            f"unknown query parameter(s): {', '.join(unknown)}; allowed: {', '.join(sorted(allowed)) or 'none'}",
+            [FieldError(name, "unknown query parameter") for name in unknown],
+        )

@@ -1,0 +1,306 @@
+"""Domain errors, and the one place that turns any error into an RFC 9457 problem document.
+
+Services raise the domain errors below and never HTTP exceptions; ``exception_handlers``
+is registered once on the app.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from pydantic import BaseModel
+
+log = logging.getLogger("registry.errors")
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://registry.chaoyang.example/problems/"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+@dataclass
+class DomainError(Exception):
+    detail: str
+    errors: list[FieldError] = field(default_factory=list)
+    status: int = 500
+    title: str = "Error"
+    kind: str = "error"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class NotFound(DomainError):
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail=detail, status=404, title="Not found", kind="not-found", extra=extra)
+
+
+class Conflict(DomainError):
+    """A duplicate, or a rule of the domain that the request would break."""
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None, **extra: Any) -> None:
+        super().__init__(detail=detail, errors=errors or [], status=409, title="Conflict", kind="conflict", extra=extra)
+
+
+class Forbidden(DomainError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail=detail, status=403, title="Forbidden", kind="forbidden")
+
+
+class Invalid(DomainError):
+    """A field value that is well-formed JSON but breaks a rule of its own (422)."""
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail=detail, errors=errors or [], status=422, title="Invalid field", kind="invalid")
+
+    @classmethod
+    def field(cls, name: str, message: str) -> Invalid:
+        return cls(f"{name}: {message}", [FieldError(name, message)])
+
+
+class BadRequest(DomainError):
+    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail=detail, errors=errors or [], status=400, title="Bad request", kind="bad-request")
+
+
+class TooLarge(DomainError):
+    """A body, file or table over a configured limit (413)."""
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None, **extra: Any) -> None:
+        super().__init__(
+            detail=detail, errors=errors or [], status=413, title="Too large", kind="too-large", extra=extra
+        )
+
+
+class UnsupportedMediaType(DomainError):
+    """Content the endpoint cannot read at all, e.g. an upload that is not a spreadsheet (415)."""
+
+    def __init__(self, detail: str, errors: list[FieldError] | None = None, **extra: Any) -> None:
+        super().__init__(
+            detail=detail,
+            errors=errors or [],
+            status=415,
+            title="Unsupported media type",
+            kind="unsupported-media-type",
+            extra=extra,
+        )
+
+
+class Unauthorized(DomainError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail=detail, status=401, title="Unauthorized", kind="unauthorized")
+
+
+class TooManyAttempts(DomainError):
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(
+            detail=detail,
+            status=429,
+            title="Too many attempts",
+            kind="too-many-attempts",
+            extra={"retry_after": retry_after},
+        )
+
+
+class ProblemFieldOut(BaseModel):
+    field: str
+    message: str
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, as every error of the API is answered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemFieldOut] | None = None
+
+
+PROBLEM_DESCRIPTIONS = {
+    400: "Malformed JSON, or a bad or unknown query parameter",
+    401: "No token, or an expired or tampered one",
+    403: "The caller's role may not do this",
+    404: "No such row, or one outside the caller's scope",
+    409: "A duplicate, or a rule of the domain that the request would break",
+    413: "The body is over the size limit",
+    415: "The uploaded content is of a type the endpoint cannot read (e.g. not a spreadsheet)",
+    422: "A field breaks its rule; `errors` names each field and the reason",
+    429: "Too many failed logins: the account is locked for a while (Retry-After)",
+}
+
+
+def problem_responses(codes: list[int]) -> dict[int, Any]:
+    """OpenAPI response specs for the given error codes (all answered as problem details)."""
+
+    return {
+        code: ResponseSpec(
+            data_container=ProblemDetails,
+            description=PROBLEM_DESCRIPTIONS[code],
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
+        )
+        for code in codes
+    }
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    kind: str,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    /,
+    **extra: Any,
+) -> Response[dict[str, Any]]:
+    """A problem document; ``extra`` adds extension members (any name, e.g. an import's ``kind`` and
+    row ``errors``: the parameters are positional-only so they never collide)."""
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + kind,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+    body.update(extra)
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _domain_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    headers = None
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.extra["retry_after"])}
+    return problem(exc.status, exc.title, exc.detail, exc.kind, exc.errors, headers, **exc.extra)
+
+
+def _field_path(key: Any) -> str:
+    return str(key) if key else "body"
+
+
+def _validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    # Litestar raises ValidationException both for bodies it cannot decode at all (400)
+    # and for values that decode but fail validation (422).
+    if not extra:
+        return problem(400, "Malformed request", exc.detail or "the request body is not valid JSON", "malformed")
+    errors: list[FieldError] = []
+    for item in extra:
+        if isinstance(item, dict):
+            errors.append(FieldError(_field_path(item.get("key")), str(item.get("message", "invalid"))))
+        else:  # pragma: no cover - defensive
+            errors.append(FieldError("body", str(item)))
+    sources = {item.get("source") for item in extra if isinstance(item, dict)}
+    if sources & {"query", "path", "header", "cookie"}:
+        status, title = 400, "Invalid parameter"
+    else:
+        status, title = 422, "Invalid field"
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    return problem(status, title, detail, "invalid" if status == 422 else "bad-request", errors)
+
+
+def _http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    status = exc.status_code
+    titles = {
+        400: "Malformed request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Request body too large",
+        429: "Too many requests",
+    }
+    kinds = {
+        400: "malformed",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not-found",
+        405: "method-not-allowed",
+        413: "too-large",
+        429: "too-many-requests",
+    }
+    detail = exc.detail or titles.get(status, "error")
+    if isinstance(exc, NotAuthorizedException):
+        detail = exc.detail or "authentication required"
+    if isinstance(exc, PermissionDeniedException):
+        detail = exc.detail or "your role may not do this"
+    return problem(status, titles.get(status, "Error"), detail, kinds.get(status, "error"), None, exc.headers)
+
+
+def _integrity_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """A constraint the database enforced that a service's own check did not see first: two
+    concurrent requests creating the same thing (the loser gets this), or a row still referenced."""
+    text = str(exc).lower()
+    if "unique" in text or "duplicate" in text:
+        detail = "a record with the same unique value exists already (created concurrently)"
+    else:
+        detail = "the change conflicts with related records"
+    return problem(409, "Conflict", detail, "conflict")
+
+
+def _out_of_range_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    return problem(400, "Value out of range", "a value in the request is out of the supported range", "bad-request")
+
+
+def _unexpected_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "an unexpected error occurred", "internal")
+
+
+def _database_exception_handlers() -> dict[Any, Any]:
+
+    # heavy optional dependency: imported on first use, not at start-up
+    import asyncpg
+
+    return {
+        sqlite3.IntegrityError: _integrity_handler,
+        asyncpg.exceptions.IntegrityConstraintViolationError: _integrity_handler,
+        OverflowError: _out_of_range_handler,
+        asyncpg.exceptions.NumericValueOutOfRangeError: _out_of_range_handler,
+        asyncpg.exceptions.DatetimeFieldOverflowError: _out_of_range_handler,
+        asyncpg.exceptions.DataError: _out_of_range_handler,  # a value the driver cannot encode
+    }
+
+
+exception_handlers: dict[Any, Any] = {
+    **_database_exception_handlers(),
+    DomainError: _domain_handler,
+    ValidationException: _validation_handler,
+    HTTPException: _http_handler,
+    Exception: _unexpected_handler,
+}
+
+__all__ = [
+    "PROBLEM_JSON",
+    "BadRequest",
+    "Conflict",
+    "DomainError",
+    "FieldError",
+    "Forbidden",
+    "Invalid",
+    "NotFound",
+    "TooLarge",
+    "TooManyAttempts",
+    "Unauthorized",
+    "UnsupportedMediaType",
+    "exception_handlers",
+    "problem",
+]
