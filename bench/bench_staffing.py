@@ -16,12 +16,12 @@ For each engine, a fresh database:
 Then the pool is topped up to ``--pool`` candidates (bulk insert, untimed), and in one process on that
 database, alternately:
 
-- gaps: the service ``staffing.services.gaps(hr, by="district")`` and ``by="kindergarten"`` (every
+- gaps: the service ``staffing.gaps.gaps(hr, by="district")`` and ``by="kindergarten"`` (every
   kindergarten's requirement from the policy, people and qualified people from one set-wise query, the
   first page of rows), against the baseline: ONE hand-written statement computing each kindergarten's
   requirement with CASE expressions for today's policy numbers, its qualified people with an EXISTS per
   certificate, and the district's gap per post. Both must agree on the district's gap per post (checked).
-- matching: ``staffing.services.matches(hr, kg, "teacher")`` (the first page of 50 with reasons, the
+- matching: ``staffing.matching.matches(hr, kg, "teacher")`` (the first page of 50 with reasons, the
   total, the kindergarten's gap) against the baseline: ONE hand-written ranking query returning the
   same first 50 candidate ids (checked).
 
@@ -272,7 +272,9 @@ async def measure(repeat: int, synthetic: str | None, pool: int) -> dict[str, An
     from kernel.codes import Role
     from kernel.common.time import today
     from kernel.db import close_pool, fetch_all, get_engine, start_pool
-    from staffing.services import _like, gaps, matches
+    from staffing.gaps import gaps
+    from staffing.matching import matches
+    from staffing.sqltext import like_json_item as _like
 
     await start_pool(4)
     setup: dict[str, Any] = {}

@@ -27,7 +27,7 @@ from kernel.common.scope import kindergarten_scope
 from kernel.common.time import today
 from kernel.db import fetch_all
 from kernel.errors import BadRequest, FieldError, Forbidden, NotFound
-from staffing.services import gaps
+from staffing.gaps import gaps
 
 FORMATS = {"xlsx": files.XLSX_MEDIA, "csv": files.CSV_MEDIA}
 
@@ -158,7 +158,7 @@ def _write(
 
 
 async def gap_rows(who: Principal, by: str, kindergarten_id: int | None) -> list[dict[str, Any]]:
-    """The staffing gaps (``staffing.services.gaps``: the standard per kindergarten, rolled up by ``by``),
+    """The staffing gaps (``staffing.gaps.gaps``: the standard per kindergarten, rolled up by ``by``),
     every row and then the total, scoped as the JSON endpoint scopes them."""
 
     if by not in GAP_BY:

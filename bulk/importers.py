@@ -71,8 +71,8 @@ from registry.kindergartens.tables import Kindergarten as K
 from registry.staff.rules import IdNumberError, hire_date_problem, parse_id_number, staff_dates_problem
 from registry.staff.schemas import StaffCreate, StaffOut
 from registry.staff.services import build, snapshot
+from staffing.pool import create_candidate
 from staffing.schemas import CandidateCreate
-from staffing.services import create_candidate
 from training.schemas import ResultCreate
 from training.services import passed_staff_ids, record_result
 
@@ -963,7 +963,7 @@ CERTIFICATE_PARTS = ("type", "number", "issuer", "issued_on", "expires_on")
 
 
 class PoolCandidateImporter(Importer):
-    """Each new candidate is created by ``staffing.services.create_candidate`` (its rules: the ID number,
+    """Each new candidate is created by ``staffing.pool.create_candidate`` (its rules: the ID number,
     the certificates' numbers and dates, nobody already in the pool, nobody working at a kindergarten;
     its audit event), one savepoint per row. A candidate's certificates are the row's 证书1…证书3 groups."""
 

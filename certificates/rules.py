@@ -173,17 +173,24 @@ def held_flag_column(cert_type: str) -> str:
     return f"h_{cert_type}"
 
 
-def held_flags_sql(policy: CertificatePolicy) -> str:
-    """Per person, 1 if they hold a counting certificate of each type (for a GROUP BY staff over
-    certificate rows already restricted to those valid on the day). Used where every flag is needed
-    for many people at once (batch eligibility); ``compliance_sql`` is cheaper for yes/no."""
+def held_flag_aggregates(policy: CertificatePolicy) -> tuple[tuple[str, str], ...]:
+    """Per certificate type, (the aggregate, its column alias): MAX(...) over a person's certificate
+    rows, 1 if one counts (for a GROUP BY staff over certificate rows already restricted to those
+    valid on the day). ``held_flags_sql`` is their select list; staffing folds them into its own."""
     parts = []
     for cert_type in CertificateType:
         cond = f"c.type = '{cert_type.value}'"
         if cert_type == CertificateType.teacher_qualification:
             cond += f" AND SUBSTR(c.number, 10, 1) = '{policy.teacher_qualification_type_digit}'"
-        parts.append(f"MAX(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {held_flag_column(cert_type.value)}")
-    return ",\n       ".join(parts)
+        parts.append((f"MAX(CASE WHEN {cond} THEN 1 ELSE 0 END)", held_flag_column(cert_type.value)))
+    return tuple(parts)
+
+
+def held_flags_sql(policy: CertificatePolicy) -> str:
+    """Per person, 1 if they hold a counting certificate of each type (for a GROUP BY staff over
+    certificate rows already restricted to those valid on the day). Used where every flag is needed
+    for many people at once (batch eligibility); ``compliance_sql`` is cheaper for yes/no."""
+    return ",\n       ".join(f"{expr} AS {alias}" for expr, alias in held_flag_aggregates(policy))
 
 
 def missing_from_flags(post: str, flags: dict[str, int], policy: CertificatePolicy) -> list[str]:

@@ -27,9 +27,11 @@ from registry.accounts.services import authenticate
 from registry.kindergartens.services import get_kindergarten, list_kindergartens
 from registry.staff.services import get_staff, list_staff
 from reports.services import credit_transcript, issue
+from staffing.gaps import gaps
+from staffing.matching import matches
+from staffing.placement import place as place_candidate
+from staffing.progress import plan_progress
 from staffing.schemas import PlacementIn
-from staffing.services import gaps, matches, plan_progress
-from staffing.services import place as place_candidate
 from training.services import coverage
 
 DISTRICT_LIST_LIMIT = 500  # the list services' largest page
@@ -268,7 +270,7 @@ async def kindergarten_page(who: Principal, kindergarten_id: int) -> dict[str, A
 
 
 async def pool_matches_page(who: Principal, kindergarten_id: int, post: str, limit: int, offset: int) -> dict[str, Any]:
-    """Pool candidates for a kindergarten's post, ranked (staffing.services.matches), in words."""
+    """Pool candidates for a kindergarten's post, ranked (staffing.matching.matches), in words."""
 
     kg = await get_kindergarten(who, kindergarten_id)  # out of scope: NotFound
     found = await matches(who, kindergarten_id, post, None, limit, offset)
@@ -285,7 +287,7 @@ async def pool_matches_page(who: Principal, kindergarten_id: int, post: str, lim
 
 
 async def place(who: Principal, candidate_id: int, form: PlacementForm) -> Any:
-    """Place a candidate (staffing.services.place: one transaction, audited)."""
+    """Place a candidate (staffing.placement.place: one transaction, audited)."""
 
     try:
         post = Post(form.post)

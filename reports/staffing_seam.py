@@ -1,18 +1,19 @@
-"""The one place the reports read issue 5's staffing figures (``staffing.services``).
+"""The one place the reports read issue 5's staffing figures (``staffing.gaps``, ``staffing.progress``).
 
 The kindergarten report prints its staffing table (required, on post, qualified, gap per post) from
 ``kindergarten_gaps``; the district staffing report takes everything from ``district``. Both call the
 staffing package's own services with the caller's ``Principal`` (an admin's figures are their own
 kindergarten's), so the PDFs say what ``GET /staffing/gaps`` and ``GET /plan/progress`` say.
 
-If the staffing package is missing (an installation without issue 5), ``available()`` is false: the
-kindergarten report leaves its staffing section out and the district staffing report answers 404.
+If the staffing services are switched off (``_services()`` answers None, as a test does),
+``available()`` is false: the kindergarten report leaves its staffing section out and the district
+staffing report answers 404.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,6 +23,9 @@ from kernel.codes import StaffingPost, label
 from kernel.errors import NotFound
 from reports import rules
 from reports.charts import ChartSpec, Series
+from staffing.gaps import gaps
+from staffing.progress import plan_progress
+from staffing.schemas import GapsOut, PlanProgressOut
 
 LARGEST_SHORTFALLS = 20  # kindergartens listed with the largest gap
 STREETS_CHARTED = 20  # streets in the chart of the gap by street (largest gaps first)
@@ -29,12 +33,19 @@ PROGRESS_TARGETS = ("teachers_added", "health_doctors_added")  # the plan's 2,50
 GAP_POSTS = (StaffingPost.teacher, StaffingPost.childcare_worker, StaffingPost.health_doctor)
 
 
-def _services() -> Any | None:
-    try:
-        module = importlib.import_module("staffing.services")
-    except ImportError:
-        return None
-    return module if all(hasattr(module, name) for name in ("gaps", "plan_progress")) else None
+@dataclass(frozen=True)
+class StaffingServices:
+    """The staffing package's services the reports call."""
+
+    gaps: Callable[..., Awaitable[GapsOut]]
+    plan_progress: Callable[[Principal, date | None], Awaitable[PlanProgressOut]]
+
+
+STAFFING = StaffingServices(gaps=gaps, plan_progress=plan_progress)
+
+
+def _services() -> StaffingServices | None:
+    return STAFFING
 
 
 def available() -> bool:

@@ -12,7 +12,7 @@ from kernel.auth import Principal, requires
 from kernel.codes import CandidateStatus, Ownership, PoolSource, Post, ServiceType, StaffingPost
 from kernel.common.params import Group, Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT
-from staffing import services
+from staffing import calculator, gaps, matching, placement, pool, progress, projection
 from staffing.schemas import (
     CandidateCreate,
     CandidateOut,
@@ -68,7 +68,7 @@ class StaffingController(Controller):
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> GapsOut:
-        return await services.gaps(
+        return await gaps.gaps(
             request.user,
             by=by,
             on=on,
@@ -91,7 +91,7 @@ class StaffingController(Controller):
         summary="What the standard requires of a kindergarten of this shape (a calculation; nothing is written)",
     )
     async def requirement(self, data: JSONBody[RequirementIn]) -> RequirementOut:
-        return services.requirement(data)
+        return calculator.requirement(data)
 
     @get(
         "/projection",
@@ -106,7 +106,7 @@ class StaffingController(Controller):
         group: Group = None,
         health_rounding: Rounding = None,
     ) -> ProjectionOut:
-        return await services.projection(
+        return await projection.projection(
             request.user, on=on, street=street, group=group, health_rounding=health_rounding
         )
 
@@ -122,17 +122,17 @@ class StaffingController(Controller):
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> PlannedPage:
-        return await services.list_planned(
+        return await projection.list_planned(
             request.user, street=street, group=group, kindergarten_id=kindergarten_id, limit=limit, offset=offset
         )
 
     @get("/planned-places/{planned_id:int}", guards=[requires("staffing.read")], summary="One planned-places record")
     async def planned_one(self, request: Req, planned_id: FromPath[int]) -> PlannedOut:
-        return await services.get_planned(request.user, planned_id)
+        return await projection.get_planned(request.user, planned_id)
 
     @post("/planned-places", guards=[requires("staffing.plan.write")], summary="Record planned places")
     async def add_planned(self, request: Req, data: JSONBody[PlannedCreate]) -> PlannedOut:
-        return await services.create_planned(request.user, data)
+        return await projection.create_planned(request.user, data)
 
     @patch(
         "/planned-places/{planned_id:int}",
@@ -142,7 +142,7 @@ class StaffingController(Controller):
     async def change_planned(
         self, request: Req, planned_id: FromPath[int], data: JSONBody[PlannedUpdate]
     ) -> PlannedOut:
-        return await services.update_planned(request.user, planned_id, data)
+        return await projection.update_planned(request.user, planned_id, data)
 
 
 class PlanController(Controller):
@@ -155,7 +155,7 @@ class PlanController(Controller):
         summary="The plan's workforce targets with their current values (2,500 teachers, 500 health doctors, ...)",
     )
     async def progress(self, request: Req, on: On = None) -> PlanProgressOut:
-        return await services.plan_progress(request.user, on)
+        return await progress.plan_progress(request.user, on)
 
 
 class PoolController(Controller):
@@ -174,7 +174,7 @@ class PoolController(Controller):
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> CandidatePage:
-        return await services.list_candidates(
+        return await pool.list_candidates(
             request.user,
             status=status.value if status else None,
             post=post.value if post else None,
@@ -187,15 +187,15 @@ class PoolController(Controller):
 
     @get("/{candidate_id:int}", guards=[requires("pool.read")], summary="One candidate")
     async def one(self, request: Req, candidate_id: FromPath[int]) -> CandidateOut:
-        return await services.get_candidate(request.user, candidate_id)
+        return await pool.get_candidate(request.user, candidate_id)
 
     @post("/", guards=[requires("pool.write")], summary="Add a candidate to the pool")
     async def create(self, request: Req, data: JSONBody[CandidateCreate]) -> CandidateOut:
-        return await services.create_candidate(request.user, data)
+        return await pool.create_candidate(request.user, data)
 
     @patch("/{candidate_id:int}", guards=[requires("pool.write")], summary="Change a candidate (or withdraw them)")
     async def change(self, request: Req, candidate_id: FromPath[int], data: JSONBody[CandidateUpdate]) -> CandidateOut:
-        return await services.update_candidate(request.user, candidate_id, data)
+        return await pool.update_candidate(request.user, candidate_id, data)
 
     @post(
         "/{candidate_id:int}/placement",
@@ -203,7 +203,7 @@ class PoolController(Controller):
         summary="Place a candidate: creates or reactivates the staff record, in one transaction",
     )
     async def place(self, request: Req, candidate_id: FromPath[int], data: JSONBody[PlacementIn]) -> PlacementOut:
-        return await services.place(request.user, candidate_id, data)
+        return await placement.place(request.user, candidate_id, data)
 
 
 class PoolMatchController(Controller):
@@ -224,7 +224,7 @@ class PoolMatchController(Controller):
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> MatchesOut:
-        return await services.matches(request.user, kindergarten_id, post.value, on, limit, offset)
+        return await matching.matches(request.user, kindergarten_id, post.value, on, limit, offset)
 
 
 CONTROLLERS: list[type] = [StaffingController, PlanController, PoolController, PoolMatchController]

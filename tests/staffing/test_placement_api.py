@@ -162,7 +162,7 @@ async def test_a_failure_after_the_first_write_leaves_nothing(
     status, audit events)."""
     from registry.audit.tables import AuditEvent
     from registry.staff.tables import Staff
-    from staffing import services
+    from staffing import placement as services
 
     kg = await gap_kindergarten(client, world)
     c = await make_candidate(client, world, certificates=teacher_certificates())

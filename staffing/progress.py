@@ -1,0 +1,159 @@
+"""Progress towards the plan's workforce targets (district-wide figures, a handful of queries)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from certificates import rules as cert_rules
+from certificates.services import compliance
+from kernel.auth import Principal
+from kernel.codes import Role
+from kernel.common.time import today
+from kernel.db import fetch_all
+from kernel.policy import StaffingPolicy
+from staffing import rules
+from staffing.figures import policy_for, policy_ref
+from staffing.schemas import PlanPeriod, PlanProgressOut, TargetOut
+from staffing.sqltext import placeholders
+from training.services import coverage
+
+
+async def _additions(first: date, last: date, on: date, posts: tuple[str, ...]) -> dict[str, int]:
+    """People added in [first, last] by post: hires (hired_on) and placements (starts_on), each person
+    once per post, if they are still on the roll on ``on``."""
+    still = "(s.status <> 'left' OR s.left_on > {})"
+    sql = f"""
+SELECT a.post AS post, COUNT(*) AS n FROM (
+  SELECT s.id AS staff, s.post AS post FROM staff s
+  WHERE s.hired_on >= {{}} AND s.hired_on <= {{}} AND s.post IN ({placeholders(posts)}) AND {still}
+  UNION
+  SELECT p.staff AS staff, p.post AS post FROM pool_placement p JOIN staff s ON s.id = p.staff
+  WHERE p.starts_on >= {{}} AND p.starts_on <= {{}} AND p.post IN ({placeholders(posts)}) AND {still}
+) a GROUP BY a.post"""
+    rows = await fetch_all(sql, first, last, *posts, on, first, last, *posts, on)
+    return {r["post"]: int(r["n"]) for r in rows}
+
+
+async def _backbone(sp: StaffingPolicy) -> tuple[int, int]:
+    """Backbone teachers on post, and those of them with a senior title."""
+    likes = " OR ".join("CAST(s.honours AS TEXT) LIKE {}" for _ in sp.backbone_honours)
+    titles = placeholders(sp.backbone_senior_titles)
+    rows = await fetch_all(
+        f"SELECT COUNT(*) AS n, SUM(CASE WHEN s.title IN ({titles}) THEN 1 ELSE 0 END) AS senior "
+        f"FROM staff s WHERE s.status = 'on_post' AND ({likes})",
+        *sp.backbone_senior_titles,
+        *[f'%"{h}"%' for h in sp.backbone_honours],
+    )
+    return int(rows[0]["n"] or 0), int(rows[0]["senior"] or 0)
+
+
+async def plan_progress(who: Principal, on: date | None) -> PlanProgressOut:
+    """Each workforce target of the plan with its value on ``on``. District-wide figures only (no
+    kindergarten's or person's data), so every role that reads staffing sees the district's."""
+
+    day = on or today()
+    policy = policy_for(day)
+    sp = policy.staffing
+    reader = Principal(account_id=who.account_id, username=who.username, role=Role.inspector)
+    window = rules.plan_window(sp, day)
+    counted = ("teacher", "health_doctor")
+    added = await _additions(window[0], window[1], day, counted) if window else {}
+    after: dict[str, int] = {}
+    if day > sp.plan_period_to:
+        after = await _additions(sp.plan_period_to + timedelta(days=1), day, day, counted)
+    dual = await compliance(
+        reader, by="district", on=day, kindergarten_id=None, street=None, group=None, post=None, limit=1, offset=0
+    )
+    cov = await coverage(reader, year=day.year, category="safety")
+    safety = cov.district.get("safety")
+    kindergartens = len(cov.kindergartens)
+    with_instructor = kindergartens - len(cov.without_family_instructor)
+    backbone, senior = await _backbone(sp)
+    span = f"{window[0].isoformat()} to {window[1].isoformat()}" if window else "nothing yet (before the plan)"
+    sources = sp.sources
+    targets = []
+    for post, code, name in (
+        ("teacher", "teachers_added", "补充专任教师"),
+        ("health_doctor", "health_doctors_added", "补充保健医"),
+    ):
+        target = sp.plan_targets[post]
+        got = added.get(post, 0)
+        later = f"; {after.get(post, 0)} more added after the period" if day > sp.plan_period_to else ""
+        targets.append(
+            TargetOut(
+                code=code,
+                label=name,
+                unit="people",
+                target=target,
+                achieved=got,
+                remaining=rules.remaining(target, got),
+                detail=f"hires and placements dated {span}, still on the roll on {day.isoformat()}{later}",
+                source=sources["plan_targets"],
+            )
+        )
+    rate_target = policy.coverage.target_rate
+    targets.append(
+        TargetOut(
+            code="dual_certificate_rate",
+            label="双证上岗 (持证上岗率)",
+            unit="rate",
+            target=rate_target,
+            achieved=dual.total.rate,
+            remaining=rules.rate_remaining(rate_target, dual.total.rate),
+            detail=f"{dual.total.compliant} of {dual.total.on_post} people on post hold their post's certificates",
+            source=sources["plan_rate_targets"],
+        )
+    )
+    targets.append(
+        TargetOut(
+            code="safety_training_coverage",
+            label="安全培训全员覆盖",
+            unit="rate",
+            target=rate_target,
+            achieved=safety.rate if safety else None,
+            remaining=rules.rate_remaining(rate_target, safety.rate if safety else None),
+            detail=f"{safety.covered if safety else 0} of {safety.on_post if safety else 0} people on post passed "
+            f"safety training in {day.year}",
+            source=policy.coverage.source,
+        )
+    )
+    targets.append(
+        TargetOut(
+            code="family_education_instructors",
+            label="每园一名家庭教育指导师",
+            unit="kindergartens",
+            target=kindergartens,
+            achieved=with_instructor,
+            remaining=kindergartens - with_instructor,
+            detail=f"{with_instructor} of {kindergartens} open kindergartens have an on-post family-education "
+            "instructor with a valid certificate",
+            source=policy.coverage.source,
+        )
+    )
+    targets.append(
+        TargetOut(
+            code="backbone_senior_titles",
+            label="骨干教师取得高级职称比例",
+            unit="rate",
+            target=None,
+            achieved=cert_rules.rate(senior, backbone),
+            remaining=None,
+            detail=f"{senior} of {backbone} backbone teachers on post hold {' or '.join(sp.backbone_senior_titles)}"
+            " (the plan asks for a rising share, without a number)",
+            source=sources["backbone"],
+        )
+    )
+    return PlanProgressOut(
+        on=day,
+        plan=PlanPeriod(
+            name=sp.plan_name,
+            period_from=sp.plan_period_from,
+            period_to=sp.plan_period_to,
+            counted_from=window[0] if window else None,
+            counted_to=window[1] if window else None,
+            period_over=day > sp.plan_period_to,
+        ),
+        targets=targets,
+        added_after_period={p: after.get(p, 0) for p in counted},
+        policy=policy_ref(policy),
+    )
