@@ -28,7 +28,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from demo.generator import DEMO_USERNAMES, SCALES, Tally, generate
+from demo.figures import DEMO_USERNAMES, SCALES
+from demo.generator import Tally, generate
 from demo.history import (
     HistoryTally,
 )
