@@ -86,7 +86,7 @@ from kernel.policy import policy_on
 from registry.staff.rules import make_id_number
 
 if TYPE_CHECKING:
-    from demo.history import ChunkHistory
+    from demo.history_rows import ChunkHistory
     from demo.records import ChunkRecords
 
 

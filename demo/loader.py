@@ -30,9 +30,7 @@ from pathlib import Path
 
 from demo.figures import DEMO_USERNAMES, SCALES
 from demo.generator import Tally, generate
-from demo.history import (
-    HistoryTally,
-)
+from demo.history_tally import HistoryTally
 from demo.pool import DemoPool, make_pool
 from demo.reset import RESET_TABLES, analyze, delete_all, reset_sequences, rows_blocking_reset
 from demo.rows import DEMO_TODAY

@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from demo.generator import DemoData, Tally
-from demo.history import (
-    HistoryTally,
-)
+from demo.history_tally import HistoryTally
 from demo.records import ChunkRecords
 from kernel.codes import SanctionOutcome
 from kernel.settings import get_settings

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from piccolo.engine.sqlite import ADAPTERS
 
 from demo.catalogue import CourseRow
-from demo.history import (
+from demo.history_rows import (
     ACTOR,
     CertificateEventRow,
     CertificateRow,

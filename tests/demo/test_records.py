@@ -13,7 +13,7 @@ import pytest
 
 from credits.rules import derive_credits, school_year
 from demo.generator import generate
-from demo.history import ChunkHistory
+from demo.history_rows import ChunkHistory
 from demo.records import EVALUATION_YEARS, caps_by_person, make_records
 from demo.rows import DEMO_TODAY
 from ethics import rules as ethics_rules
