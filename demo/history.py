@@ -5,6 +5,10 @@ enrolments and results, and the certificates their posts need, with realistic de
 deterministic rates. The demo's "today" is ``DEMO_TODAY`` (2026-11-29): nothing is completed,
 issued or registered after it; sessions still running on it have enrolments but no results.
 
+This module makes the training; the certificates, revocations and registrations are made by
+``demo.certificate_history`` (mixed into the district), the row types, rates and shared helpers
+are in ``demo.history_rows`` and the running figures in ``demo.history_tally``.
+
 What everyone gets
 - At hire, before going on post (不培训不上岗): teachers the induction course (任职资格培训, 120 h),
   principals and vice principals the principal qualification course, childcare workers and
@@ -36,204 +40,41 @@ from __future__ import annotations
 import math
 import random
 from bisect import bisect_right
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
 
-from certificates.rules import HeldCertificate, dual_certificate
 from demo import catalogue, names
 from demo.catalogue import CourseRow
+from demo.certificate_history import CertificateWork
+from demo.history_rows import (
+    AT_HIRE_RETAKE,
+    EXPIRED_CARE,
+    HISTORY_SALT,
+    HISTORY_YEARS,
+    INDUCTION_NEVER_PASSED,
+    INDUCTION_RETAKE,
+    NEVER_ORDINAL,
+    NO_FAMILY_INSTRUCTOR,
+    NO_POST_CERTIFICATE,
+    NO_TEACHER_QUALIFICATION,
+    SPECIAL_EDUCATION_CERTIFIED,
+    TODAY_ORDINAL,
+    TWO_FAMILY_INSTRUCTORS,
+    VICE_IN_TRAINING,
+    YEAR_START,
+    CertificateRow,
+    ChunkHistory,
+    EnrolmentRow,
+    ResultRow,
+    Serials,
+    SessionRow,
+    ValueCache,
+    ordinal_of,
+)
 from demo.rows import DAYS_PER_YEAR, DEMO_TODAY, DistrictPlan, KindergartenRow, StaffChunk, StaffRow
-from kernel.codes import CertificateStatus, Honour, Post, Sex, StaffStatus, Title
-from kernel.codes import CertificateType as CT
-from kernel.policy import Policy
-
-HISTORY_YEARS: tuple[int, ...] = tuple(range(2021, DEMO_TODAY.year + 1))
-"""The calendar years of yearly training (the school years 2021-2026)."""
-
-ACTOR = "demo"
-BEIJING = timezone(timedelta(hours=8))
-HISTORY_SALT = 0x7A1F_2018
-"""Mixed into each district's seed: the history has a random stream of its own, so adding it
-changed none of the kindergartens or people."""
-
-# Defect and event rates (exact counts per district: round(rate * pool)).
-INDUCTION_RETAKE = 0.02  # of teachers: failed the induction once, passed the retake
-INDUCTION_NEVER_PASSED = 0.01  # of on-post teachers: half failed it, half never took it
-NO_POST_CERTIFICATE = 0.02  # of on-post teachers: passed, but no post certificate recorded
-NO_TEACHER_QUALIFICATION = 0.01  # of on-post teachers
-EXPIRED_CARE = 0.02  # of on-post childcare workers, and of on-post health doctors
-VICE_IN_TRAINING = 0.03  # of on-post vice principals (the recently appointed ones)
-AT_HIRE_RETAKE = 0.02  # of principals, childcare workers and health doctors
-NO_FAMILY_INSTRUCTOR = 0.08  # of kindergartens
-TWO_FAMILY_INSTRUCTORS = 0.35  # of the kindergartens that have one
-REGISTERED = 0.03  # of on-post teachers: a qualification with a registration history
-REGISTRATION_DEFERRED = 0.12  # of registrations
-SPECIAL_EDUCATION_CERTIFIED = 0.008  # of teachers a year: the special-education course and certificate
-
-CARE_VALID_YEARS = 5  # 保育员上岗证, 保健员培训合格证, 护士执业证书: renewed every five years
-RENEW_EARLY_DAYS = 120  # renewed up to this many days before expiry
-SAFETY_VALID_YEARS = 3
-REGISTRATION_START = date(2016, 4, 1)  # Beijing's first round of 定期注册
-FIRST_QUALIFICATIONS = date(1996, 3, 1)  # the first teacher qualifications (教师资格条例, 1995)
-QUALIFICATION_TYPE_DIGIT = "1"  # kindergarten (policy: teacher_qualification_type_digit)
-SEX_DIGIT = {Sex.male.value: "1", Sex.female.value: "2"}
-
-_TODAY = DEMO_TODAY.toordinal()
-_NEVER = date.max.toordinal()
-_YEAR_START = {y: date(y, 1, 1).toordinal() for y in HISTORY_YEARS}
-
-
-# --------------------------------------------------------------------------- rows
-
-
-@dataclass(slots=True)
-class SessionRow:
-    index: int
-    course: int  # CourseRow.index
-    starts_on: date
-    ends_on: date
-    place: str
-    trainer: str
-    capacity: int | None
-
-
-@dataclass(slots=True)
-class EnrolmentRow:
-    index: int
-    session: int
-    staff: int
-    enrolled_at: datetime
-
-
-@dataclass(slots=True)
-class ResultRow:
-    enrolment: int
-    hours: Decimal
-    passed: bool
-    score: Decimal | None
-    completed_on: date
-    recorded_at: datetime
-
-
-@dataclass(slots=True)
-class CertificateRow:
-    index: int
-    staff: int
-    type: str
-    number: str
-    issuer: str
-    issued_on: date
-    expires_on: date | None
-    status: str = CertificateStatus.valid.value
-    reason: str = ""
-
-
-@dataclass(slots=True)
-class CertificateEventRow:
-    certificate: int
-    action: str  # suspend, revoke, reinstate
-    status_after: str
-    reason: str
-    at: datetime
-
-
-@dataclass(slots=True)
-class RegistrationRow:
-    certificate: int
-    registered_on: date
-    result: str  # passed, deferred
-    hours: int
-    note: str
-    at: datetime
-
-
-@dataclass(slots=True)
-class ChunkHistory:
-    """The training history and certificates of one district's people."""
-
-    district: str
-    kg_first: int
-    kg_count: int
-    sessions: list[SessionRow]
-    enrolments: list[EnrolmentRow]
-    results: list[ResultRow]
-    certificates: list[CertificateRow]
-    events: list[CertificateEventRow]
-    registrations: list[RegistrationRow]
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _plus_years(day: int, years: int) -> int:
-    d = date.fromordinal(day)
-    try:
-        return d.replace(year=d.year + years).toordinal()
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28).toordinal()
-
-
-def _ord(year: int, md: tuple[int, int]) -> int:
-    return date(year, *md).toordinal()
-
-
-class _Cache:
-    """Shared immutable values (dates, timestamps, decimals): one object each, not one per row."""
-
-    def __init__(self) -> None:
-        self.dates: dict[int, date] = {}
-        self.stamps: dict[tuple[int, int], datetime] = {}
-        self.decimals: dict[int, Decimal] = {}  # tenths -> Decimal
-
-    def day(self, ordinal: int) -> date:
-        d = self.dates.get(ordinal)
-        if d is None:
-            d = self.dates[ordinal] = date.fromordinal(ordinal)
-        return d
-
-    def at(self, ordinal: int, minutes: int) -> datetime:
-        """Beijing wall time ``minutes`` after midnight of the day, as an aware timestamp."""
-        key = (ordinal, minutes)
-        t = self.stamps.get(key)
-        if t is None:
-            d = date.fromordinal(ordinal)
-            t = self.stamps[key] = datetime(d.year, d.month, d.day, minutes // 60, minutes % 60, tzinfo=BEIJING)
-        return t
-
-    def tenths(self, tenths: int) -> Decimal:
-        v = self.decimals.get(tenths)
-        if v is None:
-            v = self.decimals[tenths] = Decimal(tenths).scaleb(-1)
-        return v
-
-
-class _Serials:
-    """Certificate numbers, unique per type over the whole data set (chunks come in order)."""
-
-    def __init__(self) -> None:
-        self.by_type: Counter[str] = Counter()
-        self.by_prefix: Counter[str] = Counter()
-
-    def next(self, cert_type: str) -> int:
-        self.by_type[cert_type] += 1
-        return self.by_type[cert_type]
-
-    def qualification(self, year: int, province: str, body: str, sex: str) -> str:
-        """教师资格证书编号: year 4, province 2, awarding body 3, type 1, sex 1, serial 6 (17 digits).
-
-        The serial runs per prefix and is scrambled by a bijection of 0..999999, so numbers look
-        issued in no particular order and never repeat.
-        """
-        prefix = f"{year:04d}{province}{body}{QUALIFICATION_TYPE_DIGIT}{SEX_DIGIT[sex]}"
-        k = self.by_prefix[prefix]
-        if k >= 1_000_000:  # pragma: no cover - a million teachers of one sex, year and body
-            raise RuntimeError(f"teacher qualification serials of {prefix} exhausted")
-        self.by_prefix[prefix] = k + 1
-        return f"{prefix}{(k * 7919 + int(prefix) % 1_000_003) % 1_000_000:06d}"
+from kernel.codes import Honour, Post, StaffStatus, Title
 
 
 class _Run:
@@ -246,15 +87,15 @@ class _Run:
         self.course = course
         self.year = year
         self.k = k
-        self.start = _ord(year, (m1, d1))
-        self.end = _ord(year, (m2, d2))
+        self.start = ordinal_of(year, (m1, d1))
+        self.end = ordinal_of(year, (m2, d2))
         self.spread = course.mode != "in_person"  # online and practice: finished any day of the run
         # (staff index, kindergarten index, completed ordinal or 0 for no result yet, passed)
         self.people: list[tuple[int, int, int, bool]] = []
 
     def finish_window(self, left: int) -> tuple[int, int]:
         """First and last day a result of this run can carry for a person leaving on ``left``."""
-        last = min(self.end, _TODAY, left - 1)
+        last = min(self.end, TODAY_ORDINAL, left - 1)
         if self.spread:
             return self.start + min(7, self.end - self.start), last
         return self.end, last
@@ -319,37 +160,6 @@ def _programmes_of(s: StaffRow) -> tuple[_Programme, ...]:
     return (SAFETY, ETHICS, FAMILY)
 
 
-# Revocations and suspensions: (post, certificate type, [(action, status after, reason), ...]).
-SCENARIOS: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
-    (Post.teacher, CT.teacher_qualification, (
-        ("revoke", "revoked", "体罚幼儿，经区教委调查属实，依据《幼儿园教师违反职业道德行为处理办法》撤销教师资格"),
-    )),
-    (Post.teacher, CT.post_certificate, (
-        ("suspend", "suspended", "家长投诉涉嫌变相体罚幼儿，调查期间暂停上岗"),
-    )),
-    (Post.childcare_worker, CT.childcare_certificate, (
-        ("suspend", "suspended", "健康证明过期未复查，暂停保育员上岗证"),
-    )),
-    (Post.teacher, CT.teacher_qualification, (
-        ("revoke", "revoked", "收受家长礼金，情节严重，依法撤销教师资格"),
-    )),
-    (Post.teacher, CT.post_certificate, (
-        ("suspend", "suspended", "培训签到记录核查中发现代签，暂停上岗证"),
-        ("revoke", "revoked", "核查属实：代签培训记录，撤销上岗证并责令重新参加任职资格培训"),
-    )),
-    (Post.teacher, CT.post_certificate, (
-        ("suspend", "suspended", "家长投诉调查期间暂停上岗"),
-        ("reinstate", "valid", "经调查投诉不实，恢复上岗证"),
-    )),
-    (Post.principal, CT.post_certificate, (
-        ("suspend", "suspended", "园所发生安全责任事故，园长上岗证暂停，待调查处理"),
-    )),
-    (Post.teacher, CT.post_certificate, (
-        ("suspend", "suspended", "年度师德考核不合格，暂停上岗证，责令整改"),
-    )),
-)  # fmt: skip
-
-
 # --------------------------------------------------------------------------- the maker
 
 
@@ -366,8 +176,8 @@ class HistoryMaker:
         self.by_code = {c.code: c for c in self.courses}
         self.kgs = kindergartens
         self.protected = frozenset(protected)  # people kept free of defects (the demo accounts)
-        self.serials = _Serials()
-        self.cache = _Cache()
+        self.serials = Serials()
+        self.cache = ValueCache()
         self.next_session = 0
         self.next_enrolment = 0
         self.next_certificate = 0
@@ -393,7 +203,9 @@ def _weighted_codes(pairs: tuple[tuple[str, float], ...]) -> tuple[list[str], li
     return codes, cum
 
 
-class _District:
+class _District(CertificateWork):
+    m: HistoryMaker
+
     def __init__(self, maker: HistoryMaker, plan: DistrictPlan, chunk: StaffChunk) -> None:
         self.m = maker
         self.plan = plan
@@ -449,7 +261,7 @@ class _District:
 
     def running(self, course: CourseRow) -> _Run:
         """The run of the course going on on DEMO_TODAY (enrolled, no results yet)."""
-        return next(r for r in self.year_runs(course, DEMO_TODAY.year) if r.start <= _TODAY < r.end)
+        return next(r for r in self.year_runs(course, DEMO_TODAY.year) if r.start <= TODAY_ORDINAL < r.end)
 
     # ------------------------------------------------------------------ make
 
@@ -478,7 +290,7 @@ class _District:
         others = [s for s in staff if s.post in (Post.principal, Post.vice_principal, Post.childcare_worker,
                                                  Post.health_doctor)]  # fmt: skip
         self.retake.update(s.index for s in rng.sample(others, round(AT_HIRE_RETAKE * len(others))))
-        recent = _TODAY - 730
+        recent = TODAY_ORDINAL - 730
         vices = pool(Post.vice_principal)
         fresh = [s for s in vices if s.hired_on.toordinal() >= recent]
         self.vice_in_training = {
@@ -488,7 +300,7 @@ class _District:
             if s.post == Post.health_doctor:
                 r = rng.random()
                 self.health_kind[s.index] = "doctor" if r < 0.40 else ("nurse" if r < 0.75 else "care")
-        lapse_after = _TODAY - int(6.2 * DAYS_PER_YEAR)
+        lapse_after = TODAY_ORDINAL - int(6.2 * DAYS_PER_YEAR)
         for post in (Post.childcare_worker, Post.health_doctor):
             everyone = pool(post)
             eligible = [
@@ -562,14 +374,14 @@ class _District:
     def yearly(self, s: StaffRow, kg_rates: dict[str, float]) -> None:
         rng = self.rng
         hired = s.hired_on.toordinal()
-        left = s.left_on.toordinal() if s.left_on else _NEVER
+        left = s.left_on.toordinal() if s.left_on else NEVER_ORDINAL
         first = max(HISTORY_YEARS[0], s.hired_on.year)
         last = min(HISTORY_YEARS[-1], s.left_on.year if s.left_on else HISTORY_YEARS[-1])
         away = s.status == StaffStatus.on_leave
         kg = s.kindergarten
         this_year = DEMO_TODAY.year
         by_code = self.m.by_code
-        year_start = _YEAR_START
+        year_start = YEAR_START
         for prog in _programmes_of(s):
             if prog is LEADERS and s.index not in self.passed_at_hire:
                 continue  # the advanced course is for qualified principals only
@@ -586,12 +398,14 @@ class _District:
                 course = by_code[code]
                 runs = self.year_runs(course, year)
                 if r >= p_pass + p_fail:  # pending: in a run not finished today
-                    open_runs = [x for x in runs if x.end > _TODAY and x.start >= hired and left == _NEVER]
+                    open_runs = [
+                        x for x in runs if x.end > TODAY_ORDINAL and x.start >= hired and left == NEVER_ORDINAL
+                    ]
                     if open_runs:
                         rng.choice(open_runs).people.append((s.index, kg, 0, False))
                     continue
                 passed = r < p_pass
-                if hired < year_start[year] and left == _NEVER:  # the whole year: any run will do
+                if hired < year_start[year] and left == NEVER_ORDINAL:  # the whole year: any run will do
                     done = self.attend_any(course, year, runs, s.index, kg, passed)
                 else:
                     done = self.attend(runs, s.index, kg, hired, left, passed)
@@ -612,7 +426,7 @@ class _District:
         options = self.open_options.get(key)
         if options is None:
             options = self.open_options[key] = [
-                (x, lo, hi) for x in runs for lo, hi in (x.finish_window(_NEVER),) if lo <= hi
+                (x, lo, hi) for x in runs for lo, hi in (x.finish_window(NEVER_ORDINAL),) if lo <= hi
             ]
         if not options:
             return 0
@@ -661,10 +475,10 @@ class _District:
                 hired = s.hired_on.toordinal()
                 year = rng.choice([y for y in HISTORY_YEARS if y >= s.hired_on.year])
                 runs = self.year_runs(course, year)
-                done = self.attend(runs, s.index, kg, hired, _NEVER, True)
+                done = self.attend(runs, s.index, kg, hired, NEVER_ORDINAL, True)
                 if not done:  # hired too late for that year's runs: the next year's
                     done = self.attend(self.year_runs(course, min(year + 1, DEMO_TODAY.year)), s.index, kg,
-                                       hired, _NEVER, True)  # fmt: skip
+                                       hired, NEVER_ORDINAL, True)  # fmt: skip
                 if done:
                     self.instructor_passes[s.index] = done
 
@@ -739,362 +553,5 @@ class _District:
         given = rng.choice(names.GIVEN_FEMALE) + (rng.choice(names.GIVEN_FEMALE) if rng.random() < 0.7 else "")
         return f"{surname}{given}（{roles[rng.randrange(len(roles))]}）"
 
-    # ------------------------------------------------------------------ certificates
 
-    def add(self, s: StaffRow, cert_type: str, number: str, issuer: str, issued: int, expires: int | None) -> None:
-        cache = self.cache
-        row = CertificateRow(
-            index=self.m.next_certificate,
-            staff=s.index,
-            type=cert_type,
-            number=number,
-            issuer=issuer,
-            issued_on=cache.day(min(issued, _TODAY)),
-            expires_on=None if expires is None else cache.day(expires),
-        )
-        self.m.next_certificate += 1
-        self.certificates.append(row)
-        self.cert_of[(s.index, cert_type)] = row
-
-    def person_certificates(self, s: StaffRow) -> None:
-        post = s.post
-        if post in (Post.teacher, Post.principal, Post.vice_principal):
-            if s.index not in self.no_qualification:
-                self.teacher_qualification(s)
-            passed = self.passed_at_hire.get(s.index)
-            if passed is not None and post != Post.teacher:
-                self.add_numbered(s, CT.principal_qualification, passed + self.rng.randint(10, 45), None,
-                                  names.education_authority(self.province))  # fmt: skip
-            if passed is not None and s.index not in self.no_post_certificate:
-                self.add_numbered(s, CT.post_certificate, passed + self.rng.randint(3, 30), None, self.district_issuer)
-        elif post == Post.childcare_worker:
-            passed = self.passed_at_hire.get(s.index)
-            if passed is not None:
-                self.renewed(s, CT.childcare_certificate, passed + self.rng.randint(7, 30), self.district_issuer)
-        elif post == Post.health_doctor:
-            self.health_certificates(s)
-        self.safety_certificate(s)
-        done = self.instructor_passes.get(s.index)
-        if done is not None:
-            issuer = (
-                "北京市家庭教育研究会" if self.province == "11" else f"{names.PROVINCES[self.province]}家庭教育学会"
-            )
-            self.add_numbered(s, CT.family_education_instructor, done + self.rng.randint(15, 60), None, issuer)
-        done = self.special_passes.get(s.index)
-        if done is not None:
-            self.add_numbered(s, CT.special_education, done + self.rng.randint(10, 40), None, self.district_issuer)
-
-    def add_numbered(self, s: StaffRow, cert_type: str, issued: int, expires: int | None, issuer: str) -> None:
-        issued = min(issued, _TODAY - 1)
-        year = date.fromordinal(issued).year
-        k = self.serials.next(cert_type)
-        d = self.district_code
-        number = {
-            CT.post_certificate: f"SGZ-{d}-{year}-{k:06d}",
-            CT.principal_qualification: f"YZRZ-{year}-{k:06d}",
-            CT.childcare_certificate: f"BYY-{d}-{year}-{k:06d}",
-            CT.health_care_training: f"BJY-{year}-{k:06d}",
-            CT.doctor_licence: f"1{self.province}{year}{k:08d}",  # 15 digits, like 医师执业证书编码
-            CT.nurse_licence: f"{year}{self.province}{k:06d}",  # 12 digits, like 护士执业证书编号
-            CT.safety_training: f"AQ-{d}-{year}-{k:06d}",
-            CT.family_education_instructor: f"JTJY-{year}-{k:06d}",
-            CT.special_education: f"TJJY-{d}-{year}-{k:06d}",
-        }[CT(cert_type)]
-        self.add(s, cert_type, number, issuer, issued, expires)
-
-    def teacher_qualification(self, s: StaffRow) -> None:
-        rng = self.rng
-        hired = s.hired_on.toordinal()
-        born = s.birth_date.toordinal()
-        leader = s.post != Post.teacher
-        issued = hired - (rng.randint(60, 2500) if leader else rng.randint(20, 400))
-        issued = max(issued, born + int(19.5 * DAYS_PER_YEAR))
-        first = FIRST_QUALIFICATIONS.toordinal()
-        if issued < first:  # the first certificates went to the teachers already teaching
-            issued = rng.randint(first, max(first, date(2000, 12, 31).toordinal()))
-        issued = min(issued, _TODAY - 1)
-        home = s.id_number[:2]
-        if home != self.province and rng.random() < 0.6:  # qualified at home before moving here
-            province, body, issuer = home, s.id_number[3:6], names.education_authority(home)
-        else:
-            province, body, issuer = self.province, self.spec.area[3:6], self.district_issuer
-        number = self.serials.qualification(date.fromordinal(issued).year, province, body, s.sex)
-        self.add(s, CT.teacher_qualification, number, issuer, issued, None)
-
-    def renewed(self, s: StaffRow, cert_type: str, first: int, issuer: str) -> None:
-        """A certificate renewed every CARE_VALID_YEARS since ``first``, up to RENEW_EARLY_DAYS
-        before it expires (so some are inside the reminder window, most renewed before); lapsed
-        for the defect."""
-        issued = min(first, _TODAY - 1)
-        early = self.rng.randint(0, RENEW_EARLY_DAYS)
-        while _plus_years(issued, CARE_VALID_YEARS) - early <= _TODAY:
-            issued = _plus_years(issued, CARE_VALID_YEARS) - early
-        if s.index in self.expired_care:  # not renewed: the previous certificate lapsed
-            issued = _TODAY - int((CARE_VALID_YEARS + self.rng.uniform(0.03, 1.0)) * DAYS_PER_YEAR)
-        self.add_numbered(s, cert_type, issued, _plus_years(min(issued, _TODAY - 1), CARE_VALID_YEARS), issuer)
-
-    def health_certificates(self, s: StaffRow) -> None:
-        rng = self.rng
-        kind = self.health_kind[s.index]
-        hired = s.hired_on.toordinal()
-        born = s.birth_date.toordinal()
-        authority = names.health_authority(self.province)
-        licence = max(hired - rng.randint(100, 2500), born + int(23.5 * DAYS_PER_YEAR))
-        if kind == "doctor":
-            self.add_numbered(s, CT.doctor_licence, licence, None, authority)
-        elif kind == "nurse":
-            self.renewed(s, CT.nurse_licence, licence, authority)
-        passed = self.passed_at_hire.get(s.index)
-        lapsed_nurse = kind == "nurse" and s.index in self.expired_care
-        if passed is not None and (kind == "care" or (not lapsed_nurse and rng.random() < 0.5)):
-            self.renewed(s, CT.health_care_training, passed + rng.randint(10, 40), authority)
-
-    def safety_certificate(self, s: StaffRow) -> None:
-        passes = self.safety_passes.get(s.index)
-        if not passes:
-            return
-        rng = self.rng
-        share = 0.25 if s.post in (Post.teacher, Post.childcare_worker) else 0.85
-        if rng.random() >= share:
-            return
-        issued = 0
-        for p in sorted(passes):  # renewed at the first pass within half a year of expiry
-            if not issued or _plus_years(issued, SAFETY_VALID_YEARS) <= p + 180:
-                issued = p + rng.randint(5, 20)
-        issued = min(issued, _TODAY - 1)
-        self.add_numbered(s, CT.safety_training, issued, _plus_years(issued, SAFETY_VALID_YEARS), self.district_issuer)
-
-    # ------------------------------------------------------------------ revocations, registrations
-
-    def scenarios(self) -> list[CertificateEventRow]:
-        """A handful of revoked or suspended certificates (about 8 in a district of 11,000 staff)."""
-        rng = self.rng
-        cache = self.cache
-        count = max(2, round(len(SCENARIOS) * len(self.staff) / 11_000))
-        taken = self.never_passed | self.no_post_certificate | self.no_qualification | self.m.protected
-        events: list[CertificateEventRow] = []
-        for i in range(count):
-            post, cert_type, steps = SCENARIOS[i % len(SCENARIOS)]
-            candidates = [
-                c
-                for s in self.staff
-                if s.post == post
-                and s.status == StaffStatus.on_post
-                and s.index not in taken
-                and (c := self.cert_of.get((s.index, cert_type))) is not None
-                and c.status == CertificateStatus.valid
-                and (c.expires_on is None or c.expires_on > DEMO_TODAY)
-            ]
-            if not candidates:
-                continue
-            cert = rng.choice(candidates)
-            taken.add(cert.staff)
-            day = max(cert.issued_on.toordinal() + 30, _TODAY - rng.randint(40, 600))
-            for action, status, reason in steps:
-                day = min(day, _TODAY - 1)
-                events.append(CertificateEventRow(cert.index, action, status, reason, cache.at(day, 10 * 60 + 15)))
-                cert.status, cert.reason = status, reason
-                day += rng.randint(20, 60)
-            if cert.status == CertificateStatus.valid:
-                cert.reason = ""
-        return events
-
-    def registrations(self) -> list[RegistrationRow]:
-        """定期注册 histories of a few teacher qualifications: passed every five years, some deferred."""
-        rng = self.rng
-        cache = self.cache
-        start = REGISTRATION_START.toordinal()
-        pool = [
-            c
-            for s in self.staff
-            if s.post == Post.teacher
-            and s.status == StaffStatus.on_post
-            and (c := self.cert_of.get((s.index, CT.teacher_qualification))) is not None
-            and c.status == CertificateStatus.valid
-            and c.issued_on.toordinal() < start - 365
-        ]
-        on_post = sum(1 for s in self.staff if s.post == Post.teacher and s.status == StaffStatus.on_post)
-        rows: list[RegistrationRow] = []
-        for cert in sorted(rng.sample(pool, min(len(pool), round(REGISTERED * on_post))), key=lambda c: c.index):
-            day = start + rng.randint(0, 200)
-            while day < _TODAY:
-                if rng.random() < REGISTRATION_DEFERRED:
-                    hours = rng.randint(240, 350)
-                    note = f"五年培训学时{hours}，不足360学时，暂缓注册"
-                    rows.append(
-                        RegistrationRow(cert.index, cache.day(day), "deferred", hours, note, cache.at(day, 14 * 60))
-                    )
-                    day += rng.randint(180, 400)
-                    if day >= _TODAY:
-                        break
-                hours = rng.randint(360, 460)
-                rows.append(RegistrationRow(cert.index, cache.day(day), "passed", hours, "定期注册合格",
-                                            cache.at(day, 14 * 60)))  # fmt: skip
-                day = _plus_years(day, 5) - rng.randint(0, 120)
-        return rows
-
-
-# --------------------------------------------------------------------------- figures
-
-
-@dataclass
-class HistoryTally:
-    """Running figures of the training history and certificates, fed chunk by chunk.
-
-    Compliance is judged with the registry's own pure rule (``dual_certificate``) and policy on
-    ``on``, over the on-post people of every post with requirements, as the compliance report does.
-    """
-
-    policy: Policy
-    courses: Sequence[CourseRow]
-    on: date = DEMO_TODAY
-    sessions: int = 0
-    enrolments: int = 0
-    results: int = 0
-    results_passed: int = 0
-    certificates: int = 0
-    certificates_by_type: Counter[str] = field(default_factory=Counter)
-    certificates_by_status: Counter[str] = field(default_factory=Counter)
-    certificate_events: int = 0
-    registrations: int = 0
-    on_post: Counter[str] = field(default_factory=Counter)
-    compliant: Counter[str] = field(default_factory=Counter)
-    missing: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    kindergartens: int = 0
-    without_family_instructor: int = 0
-    expiring: int = 0
-    with_expiry: int = 0
-    coverage_on_post: int = 0
-    coverage_covered: Counter[str] = field(default_factory=Counter)
-    below_target: Counter[str] = field(default_factory=Counter)  # kindergartens under the coverage target
-
-    def add(self, chunk: StaffChunk, history: ChunkHistory) -> None:
-        policy = self.policy
-        on = self.on
-        warn = max(policy.reminders.windows_days)
-        horizon = on + timedelta(days=warn)
-        self.sessions += len(history.sessions)
-        self.enrolments += len(history.enrolments)
-        self.results += len(history.results)
-        self.results_passed += sum(1 for r in history.results if r.passed)
-        self.certificates += len(history.certificates)
-        self.certificate_events += len(history.events)
-        self.registrations += len(history.registrations)
-
-        staff = {s.index: s for s in chunk.staff}
-        held: defaultdict[int, list[HeldCertificate]] = defaultdict(list)
-        instructors: Counter[int] = Counter()
-        for c in history.certificates:
-            self.certificates_by_type[c.type] += 1
-            self.certificates_by_status[c.status] += 1
-            held[c.staff].append(HeldCertificate(c.index, c.type, c.number, c.status, c.issued_on, c.expires_on))
-            person = staff[c.staff]
-            valid = c.status == CertificateStatus.valid and c.issued_on <= on
-            if c.expires_on is not None:
-                self.with_expiry += 1
-                if valid and person.status != StaffStatus.left and on <= c.expires_on <= horizon:
-                    self.expiring += 1
-            if (
-                c.type == "family_education_instructor"
-                and valid
-                and (c.expires_on is None or c.expires_on >= on)
-                and person.status == StaffStatus.on_post
-            ):
-                instructors[person.kindergarten] += 1
-        on_post_by_kg: Counter[int] = Counter()
-        for s in chunk.staff:
-            if s.status != StaffStatus.on_post:
-                continue
-            on_post_by_kg[s.kindergarten] += 1
-            if not policy.certificates.required_for(s.post):
-                continue
-            verdict = dual_certificate(s.post, held.get(s.index, ()), on, policy.certificates, warn)
-            self.on_post[s.post] += 1
-            if verdict.compliant:
-                self.compliant[s.post] += 1
-            for label in verdict.missing:
-                self.missing[s.post][label] += 1
-        need = policy.coverage.family_instructors_per_kindergarten
-        kgs = range(history.kg_first, history.kg_first + history.kg_count)
-        self.kindergartens += len(kgs)
-        self.without_family_instructor += sum(1 for k in kgs if instructors[k] < need)
-
-        # coverage of this year's required training (as the coverage report counts it)
-        categories = set(policy.coverage.categories)
-        first = date(on.year, 1, 1)
-        session_course = {x.index: self.courses[x.course] for x in history.sessions}
-        enrolment = {e.index: e for e in history.enrolments}
-        covered: set[tuple[int, str]] = set()
-        for r in history.results:
-            if not r.passed or not first <= r.completed_on <= on:
-                continue
-            e = enrolment[r.enrolment]
-            category = session_course[e.session].category
-            if category in categories and staff[e.staff].status == StaffStatus.on_post:
-                covered.add((e.staff, category))
-        by_kg: Counter[tuple[int, str]] = Counter()
-        for who, category in covered:
-            self.coverage_covered[category] += 1
-            by_kg[(staff[who].kindergarten, category)] += 1
-        self.coverage_on_post += sum(on_post_by_kg.values())
-        for k, n in on_post_by_kg.items():
-            for category in categories:
-                if by_kg[(k, category)] < n * policy.coverage.target_rate:
-                    self.below_target[category] += 1
-
-    def figures(self) -> dict[str, Any]:
-        compliance = {
-            post: {
-                "on_post": n,
-                "compliant": self.compliant[post],
-                "violations": n - self.compliant[post],
-                "rate": round(self.compliant[post] / n, 4) if n else None,
-                "missing": dict(sorted(self.missing[post].items())),
-            }
-            for post, n in sorted(self.on_post.items())
-        }
-        on_post = sum(self.on_post.values())
-        compliant = sum(self.compliant.values())
-        return {
-            "courses": len(self.courses),
-            "sessions": self.sessions,
-            "enrolments": self.enrolments,
-            "results": self.results,
-            "results_passed": self.results_passed,
-            "certificates": self.certificates,
-            "certificates_by_type": dict(sorted(self.certificates_by_type.items())),
-            "certificates_by_status": dict(sorted(self.certificates_by_status.items())),
-            "certificate_events": self.certificate_events,
-            "registrations": self.registrations,
-            "today": self.on.isoformat(),
-            "compliance_by_post": compliance,
-            "compliance_rate": round(compliant / on_post, 4) if on_post else None,
-            "violations": on_post - compliant,
-            "kindergartens_without_family_instructor": self.without_family_instructor,
-            "expiring_within_days": max(self.policy.reminders.windows_days),
-            "expiring": self.expiring,
-            "certificates_with_expiry": self.with_expiry,
-            "coverage_year": self.on.year,
-            "coverage": {
-                c: round(self.coverage_covered[c] / self.coverage_on_post, 4) if self.coverage_on_post else None
-                for c in self.policy.coverage.categories
-            },
-            "kindergartens_below_coverage_target": {c: self.below_target[c] for c in self.policy.coverage.categories},
-        }
-
-
-__all__ = [
-    "DEMO_TODAY",
-    "HISTORY_YEARS",
-    "PROGRAMMES",
-    "SCENARIOS",
-    "CertificateEventRow",
-    "CertificateRow",
-    "ChunkHistory",
-    "EnrolmentRow",
-    "HistoryMaker",
-    "HistoryTally",
-    "RegistrationRow",
-    "ResultRow",
-    "SessionRow",
-]
+__all__ = ["PROGRAMMES", "HistoryMaker"]

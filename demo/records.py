@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from credits.rules import derive_credits, school_year
 from demo.catalogue import CourseRow
-from demo.history import ChunkHistory
+from demo.history_rows import ChunkHistory
 from demo.rows import DEMO_TODAY, StaffChunk
 from ethics import rules as ethics_rules
 from kernel.codes import CourseCategory, CreditSource, EthicsGrade, SanctionKind, SanctionOutcome, StaffStatus

@@ -11,8 +11,8 @@ import asyncio
 import json
 from typing import Any
 
-from demo.generator import DEMO_TODAY
 from demo.loader import load_demo
+from demo.rows import DEMO_TODAY
 from kernel.auth import Principal
 from kernel.codes import Role
 from kernel.db import fetch_all, get_engine, is_sqlite

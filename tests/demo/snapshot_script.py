@@ -31,7 +31,7 @@ import httpx
 import time_machine
 
 from app.factory import create_app
-from demo.generator import DEMO_TODAY
+from demo.rows import DEMO_TODAY
 from kernel.db import close_pool, start_pool
 from kernel.settings import get_settings
 

@@ -9,14 +9,9 @@ from datetime import date
 import pytest
 
 from demo import names
-from demo.generator import (
-    REFERENCE_DATE,
-    TRANSFER_REASON,
-    DemoData,
-    Tally,
-    age_on,
-    generate,
-)
+from demo.figures import TRANSFER_REASON, age_on
+from demo.generator import DemoData, Tally, generate
+from demo.rows import REFERENCE_DATE
 from kernel.codes import (
     Demonstration,
     Education,

@@ -13,12 +13,10 @@ import pytest
 
 from certificates.rules import HeldCertificate, dual_certificate, teacher_qualification_problem
 from demo import catalogue
-from demo.generator import DEMO_TODAY, DemoData, StaffChunk, generate
-from demo.history import (
-    HISTORY_YEARS,
-    ChunkHistory,
-    HistoryTally,
-)
+from demo.generator import DemoData, generate
+from demo.history_rows import HISTORY_YEARS, ChunkHistory
+from demo.history_tally import HistoryTally
+from demo.rows import DEMO_TODAY, StaffChunk
 from kernel.codes import (
     CertificateStatus,
     CertificateType,

@@ -12,9 +12,10 @@ from decimal import Decimal
 import pytest
 
 from credits.rules import derive_credits, school_year
-from demo.generator import DEMO_TODAY, generate
-from demo.history import ChunkHistory
+from demo.generator import generate
+from demo.history_rows import ChunkHistory
 from demo.records import EVALUATION_YEARS, caps_by_person, make_records
+from demo.rows import DEMO_TODAY
 from ethics import rules as ethics_rules
 from kernel.codes import CreditSource, EthicsGrade, SanctionKind, SanctionOutcome, StaffStatus
 from kernel.policy import policy_on
