@@ -73,8 +73,8 @@ from registry.staff.schemas import StaffCreate, StaffOut
 from registry.staff.services import build, snapshot
 from staffing.schemas import CandidateCreate
 from staffing.services import create_candidate
+from training.results import passed_staff_ids, record_result
 from training.schemas import ResultCreate
-from training.services import passed_staff_ids, record_result
 
 Progress = Callable[[str, int, int], None]
 M = TypeVar("M", bound=BaseModel)

@@ -30,7 +30,7 @@ from reports.services import credit_transcript, issue
 from staffing.schemas import PlacementIn
 from staffing.services import gaps, matches, plan_progress
 from staffing.services import place as place_candidate
-from training.services import coverage
+from training.coverage import coverage
 
 DISTRICT_LIST_LIMIT = 500  # the list services' largest page
 

@@ -84,7 +84,7 @@ from staffing.tables import PlannedPlaces as PP
 from staffing.tables import PoolCandidate as PC
 from staffing.tables import PoolCertificate as PCert
 from staffing.tables import PoolPlacement as PPl
-from training.services import coverage
+from training.coverage import coverage
 
 PLACEMENT_REASON = "储备库安置"  # staff_assignment.reason of a placement
 
