@@ -14,7 +14,7 @@ Every importer works inside the import's one write transaction (``bulk.services`
 
 Training results are the exception in step 3: a result also writes its credits entry (the training
 service's hook into the credits ledger), so each is recorded by the service itself
-(``training.services.record_result``) under a savepoint, still inside the one transaction.
+(``training.results.record_result``) under a savepoint, still inside the one transaction.
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ from registry.staff.schemas import StaffCreate, StaffOut
 from registry.staff.services import build, snapshot
 from staffing.pool import create_candidate
 from staffing.schemas import CandidateCreate
+from training.results import passed_staff_ids, record_result
 from training.schemas import ResultCreate
-from training.services import passed_staff_ids, record_result
 
 Progress = Callable[[str, int, int], None]
 M = TypeVar("M", bound=BaseModel)
@@ -799,7 +799,7 @@ ENROLMENTS_SQL = (
 
 
 class TrainingResultImporter(PersonRows):
-    """Each new result is recorded by ``training.services.record_result`` (its rules, its audit event,
+    """Each new result is recorded by ``training.results.record_result`` (its rules, its audit event,
     and the credits entry a passed result writes), one savepoint per row inside the import's
     transaction: a row the service refuses is rolled back alone and reported."""
 

@@ -33,7 +33,7 @@ from kernel.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from kernel.policy import policy_on
 from registry.audit.services import record
 from registry.staff.services import load_visible
-from training.services import passed_training
+from training.results import passed_training
 
 
 def _held(row: dict[str, Any]) -> rules.HeldCertificate:

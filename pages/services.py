@@ -32,7 +32,7 @@ from staffing.matching import matches
 from staffing.placement import place as place_candidate
 from staffing.progress import plan_progress
 from staffing.schemas import PlacementIn
-from training.services import coverage
+from training.coverage import coverage
 
 DISTRICT_LIST_LIMIT = 500  # the list services' largest page
 

@@ -15,7 +15,7 @@ from staffing import rules
 from staffing.figures import policy_for, policy_ref
 from staffing.schemas import PlanPeriod, PlanProgressOut, TargetOut
 from staffing.sqltext import placeholders
-from training.services import coverage
+from training.coverage import coverage
 
 
 async def _additions(first: date, last: date, on: date, posts: tuple[str, ...]) -> dict[str, int]:

@@ -12,7 +12,7 @@ from kernel.auth import Principal, requires
 from kernel.codes import CourseCategory, CourseLevel, CourseMode, Post
 from kernel.common.params import Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT, Page
-from training import services
+from training import catalogue, coverage, enrolments, results
 from training.schemas import (
     CourseCreate,
     CourseOut,
@@ -45,7 +45,7 @@ class CourseController(Controller):
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> Page[CourseOut]:
-        return await services.list_courses(
+        return await catalogue.list_courses(
             request.user,
             category=category,
             level=level,
@@ -58,11 +58,11 @@ class CourseController(Controller):
 
     @get("/{course_id:int}", guards=[requires("training.read")], summary="One course")
     async def read(self, request: Req, course_id: FromPath[int]) -> CourseOut:
-        return await services.get_course(request.user, course_id)
+        return await catalogue.get_course(request.user, course_id)
 
     @post("/", guards=[requires("training.write")], summary="Add a course to the catalogue")
     async def create(self, request: Req, data: JSONBody[CourseCreate]) -> CourseOut:
-        return await services.create_course(request.user, data)
+        return await catalogue.create_course(request.user, data)
 
 
 class SessionController(Controller):
@@ -82,7 +82,7 @@ class SessionController(Controller):
         limit: Limit = DEFAULT_LIMIT,
         offset: Offset = 0,
     ) -> Page[SessionOut]:
-        return await services.list_sessions(
+        return await catalogue.list_sessions(
             request.user,
             course_id=course_id,
             category=category,
@@ -94,11 +94,11 @@ class SessionController(Controller):
 
     @get("/{session_id:int}", guards=[requires("training.read")], summary="One session, with seats taken and left")
     async def read(self, request: Req, session_id: FromPath[int]) -> SessionOut:
-        return await services.get_session(request.user, session_id)
+        return await catalogue.get_session(request.user, session_id)
 
     @post("/", guards=[requires("training.write")], summary="Schedule a session of a course")
     async def create(self, request: Req, data: JSONBody[SessionCreate]) -> SessionOut:
-        return await services.create_session(request.user, data)
+        return await catalogue.create_session(request.user, data)
 
     @get(
         "/{session_id:int}/enrolments",
@@ -108,7 +108,7 @@ class SessionController(Controller):
     async def enrolments(
         self, request: Req, session_id: FromPath[int], limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
     ) -> Page[EnrolmentOut]:
-        return await services.list_enrolments(request.user, session_id, limit=limit, offset=offset)
+        return await enrolments.list_enrolments(request.user, session_id, limit=limit, offset=offset)
 
     @post(
         "/{session_id:int}/enrolments",
@@ -116,7 +116,7 @@ class SessionController(Controller):
         summary="Enrol a person (never over capacity, never twice, not someone who left)",
     )
     async def enrol(self, request: Req, session_id: FromPath[int], data: JSONBody[EnrolmentCreate]) -> EnrolmentOut:
-        return await services.enrol(request.user, session_id, data)
+        return await enrolments.enrol(request.user, session_id, data)
 
 
 class ResultController(Controller):
@@ -125,7 +125,7 @@ class ResultController(Controller):
 
     @post("/", guards=[requires("training.result")], summary="Record the result of an enrolment (one per enrolment)")
     async def create(self, request: Req, data: JSONBody[ResultCreate]) -> ResultOut:
-        return await services.record_result(request.user, data)
+        return await results.record_result(request.user, data)
 
 
 class CoverageController(Controller):
@@ -147,7 +147,7 @@ class CoverageController(Controller):
             CourseCategory | None, QueryParameter(description="just this category (default: the policy's)")
         ] = None,
     ) -> CoverageOut:
-        return await services.coverage(request.user, year=year, category=category)
+        return await coverage.coverage(request.user, year=year, category=category)
 
 
 class StaffTrainingController(Controller):
@@ -160,7 +160,7 @@ class StaffTrainingController(Controller):
         summary="A person's enrolments and results (scoped like GET /staff/{id})",
     )
     async def training(self, request: Req, staff_id: FromPath[int]) -> StaffTraining:
-        return await services.staff_training(request.user, staff_id)
+        return await enrolments.staff_training(request.user, staff_id)
 
 
 CONTROLLERS: list[type] = [

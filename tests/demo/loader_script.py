@@ -60,7 +60,7 @@ async def main() -> dict[str, Any]:
     from datetime import timedelta
 
     from certificates.services import compliance
-    from training.services import coverage
+    from training.coverage import coverage
 
     event = await fetch_all("SELECT after FROM audit_event WHERE action = 'demo.load' ORDER BY id DESC LIMIT 1")
     after = event[0]["after"]

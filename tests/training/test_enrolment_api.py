@@ -248,14 +248,14 @@ async def test_every_write_leaves_an_audit_event(client: Any, world: World) -> N
 async def test_a_failure_after_the_first_write_leaves_nothing(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from training import services
+    from training import catalogue, results
     from training.tables import Course, TrainingResult
 
     async def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the disk is full")
 
     body = course_body()
-    monkeypatch.setattr(services, "record", broken)  # fails after the course row is inserted
+    monkeypatch.setattr(catalogue, "record", broken)  # fails after the course row is inserted
     r = await client.post(f"{API}/training/courses", json=body, headers=world.h(HR))
     assert r.status_code == 500
     assert not await Course.exists().where(Course.code == body["code"])
@@ -263,7 +263,7 @@ async def test_a_failure_after_the_first_write_leaves_nothing(
 
     session = await make_session(client, world)
     enrolment_id = await enrolled(client, world, session["id"], await insert_staff(world.kg_a["id"]))
-    monkeypatch.setattr(services, "on_result_recorded", broken)  # fails after the result and its audit event
+    monkeypatch.setattr(results, "on_result_recorded", broken)  # fails after the result and its audit event
     assert (await post_result(client, world, enrolment_id)).status_code == 500
     assert not await TrainingResult.exists().where(TrainingResult.enrolment == enrolment_id)
     monkeypatch.undo()
@@ -276,7 +276,7 @@ async def test_a_failure_after_the_first_write_leaves_nothing(
 
 
 async def test_passed_training_newest_first_only_passed_only_those_categories(client: Any, world: World) -> None:
-    from training.services import passed_staff_ids, passed_training
+    from training.results import passed_staff_ids, passed_training
 
     person = await insert_staff(world.kg_a["id"], status="pending_induction")
     old = await passed(client, world, person, "induction", "2023-09-01")

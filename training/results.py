@@ -1,0 +1,191 @@
+"""Training results, and the passed training other apps rely on.
+
+Every write runs in one ``write_transaction()`` with its audit event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from credits.ledger import record_training_result
+from kernel.auth import Principal
+from kernel.common.time import today, utcnow
+from kernel.db import is_sqlite, write_transaction
+from kernel.errors import Conflict, FieldError, Invalid, NotFound
+from registry.audit.services import record
+from training import rules
+from training.common import RESULT_COLUMNS, dec, result_out
+from training.schemas import (
+    ResultCreate,
+    ResultOut,
+)
+from training.tables import Course as C
+from training.tables import Enrolment as E
+from training.tables import TrainingResult as R
+
+# --- Results -----------------------------------------------------------------------------------
+
+
+async def on_result_recorded(who: Principal, result: ResultOut, *, staff_id: int, course_id: int) -> None:
+    """Hook called inside the result's write transaction, after its audit event.
+
+    A PASSED result writes its credits ledger entry here (category = the course's, source
+    ``training``, the hours attended, the course's credits, reference ``training_result:<id>``,
+    unique per source), so the result and its credits commit or roll back together.
+    """
+    if not result.passed:
+        return
+
+    course = await C.select(C.category, C.credits).where(C.id == course_id).first()
+    if course is None:  # pragma: no cover - the enrolment's course exists (RESTRICT)
+        return
+    await record_training_result(
+        who,
+        result_id=result.id,
+        staff_id=staff_id,
+        day=result.completed_on,
+        category=course["category"],
+        hours=Decimal(str(result.hours)),
+        credits=dec(course["credits"]),
+    )
+
+
+async def record_result(who: Principal, data: ResultCreate) -> ResultOut:
+    async with write_transaction():
+        if not is_sqlite():
+            # Serialise results for one enrolment: the second one then sees the first (409).
+            await E.select(E.id).where(E.id == data.enrolment_id).lock_rows()
+        enrolment = (
+            await E.select(
+                E.id,
+                E.staff,
+                E.session.starts_on.as_alias("starts_on"),
+                E.session.ends_on.as_alias("ends_on"),
+                E.session._.course.as_alias("course_id"),
+                E.session._.course._.hours.as_alias("course_hours"),
+            )
+            .where(E.id == data.enrolment_id)
+            .first()
+        )
+        if enrolment is None:
+            raise NotFound(f"no enrolment {data.enrolment_id}")
+        if await R.exists().where(R.enrolment == data.enrolment_id):
+            raise Conflict(
+                f"enrolment {data.enrolment_id} has a result already", [FieldError("enrolment_id", "duplicate")]
+            )
+        day = today()
+        completed_on = data.completed_on or rules.default_completed_on(enrolment["ends_on"], day)
+        problems = rules.result_problems(
+            hours=data.hours,
+            passed=data.passed,
+            score=data.score,
+            completed_on=completed_on,
+            course_hours=dec(enrolment["course_hours"]),
+            session_starts_on=enrolment["starts_on"],
+            today=day,
+        )
+        if problems:
+            errors = [FieldError(f, m) for f, m in problems]
+            raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+        rows = await R.insert(
+            R(
+                enrolment=data.enrolment_id,
+                hours=data.hours,
+                passed=data.passed,
+                score=data.score,
+                completed_on=completed_on,
+                recorded_by=who.username,
+                recorded_at=utcnow(),
+            )
+        ).returning(R.id)
+        row = await R.select(*RESULT_COLUMNS).where(R.id == rows[0]["id"]).first()
+        assert row is not None
+        out = result_out(row)
+        await record(
+            who,
+            "create",
+            "training_result",
+            out.id,
+            None,
+            {**out.model_dump(mode="json", exclude={"recorded_at"}), "staff_id": enrolment["staff"]},
+        )
+        await on_result_recorded(who, out, staff_id=enrolment["staff"], course_id=enrolment["course_id"])
+    return out
+
+
+# --- For other apps: passed training -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PassedTraining:
+    """A passed result, as the certificate and credit rules need it."""
+
+    result_id: int
+    course_id: int
+    course_code: str
+    title: str
+    category: str
+    completed_on: date
+    hours: Decimal  # hours attended, as recorded with the result
+    course_hours: Decimal
+    score: Decimal | None
+
+
+async def passed_training(staff_id: int, categories: Iterable[str]) -> list[PassedTraining]:
+    """The person's PASSED results in courses of these categories, newest first (no scoping: callers
+    are services that have scoped the person already)."""
+    wanted = sorted({str(c) for c in categories})
+    if not wanted:
+        return []
+    rows = (
+        await R.select(
+            R.id,
+            R.completed_on,
+            R.hours,
+            R.score,
+            R.enrolment._.session._.course.as_alias("course_id"),
+            R.enrolment._.session._.course._.code.as_alias("course_code"),
+            R.enrolment._.session._.course._.title.as_alias("title"),
+            R.enrolment._.session._.course._.category.as_alias("category"),
+            R.enrolment._.session._.course._.hours.as_alias("course_hours"),
+        )
+        .where(
+            R.passed == True,  # noqa: E712 - a Piccolo expression, not a comparison
+            R.enrolment._.staff == staff_id,
+            R.enrolment._.session._.course._.category.is_in(wanted),
+        )
+        .order_by(R.completed_on, ascending=False)
+        .order_by(R.id, ascending=False)
+    )
+    return [
+        PassedTraining(
+            result_id=r["id"],
+            course_id=r["course_id"],
+            course_code=r["course_code"],
+            title=r["title"],
+            category=r["category"],
+            completed_on=r["completed_on"],
+            hours=dec(r["hours"]),
+            course_hours=dec(r["course_hours"]),
+            score=None if r["score"] is None else dec(r["score"]),
+        )
+        for r in rows
+    ]
+
+
+async def passed_staff_ids(categories: Iterable[str], year: int | None = None) -> set[int]:
+    """Everyone with a PASSED result in a course of these categories (completed in ``year`` if given):
+    one query, for set-wise rules."""
+    wanted = sorted({str(c) for c in categories})
+    if not wanted:
+        return set()
+    where: list[Any] = [R.passed == True, R.enrolment._.session._.course._.category.is_in(wanted)]  # noqa: E712
+    if year is not None:
+        first, last = rules.year_bounds(year)
+        where += [R.completed_on >= first, R.completed_on <= last]
+    rows = await R.select(R.enrolment._.staff.as_alias("staff_id")).where(*where).distinct()
+    return {r["staff_id"] for r in rows}
