@@ -8,7 +8,7 @@ district``), then for each case (purpose @ day; by default award and title, each
 the last day of the previous cycle, when five years of entries are read), in one process on that
 database, alternately:
 
-- the service: ``credits.services.eligibility_batch(hr, purpose, None, day)`` for the whole
+- the service: ``eligibility.services.eligibility_batch(hr, purpose, None, day)`` for the whole
   district, once with a limit covering everyone (every row built) and once for the first page of 50
   (the counts are always the whole selection's);
 - the baseline (every purpose but backbone): ONE hand-written query counting the eligible people

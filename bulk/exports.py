@@ -183,7 +183,7 @@ async def gap_rows(who: Principal, by: str, kindergarten_id: int | None) -> list
 
 
 async def eligibility_rows(who: Principal, purpose: str, on: date, kindergarten_id: int | None) -> list[dict[str, Any]]:
-    """Everyone of the batch eligibility answer (``credits.services.eligibility_batch``, scoped as the
+    """Everyone of the batch eligibility answer (``eligibility.services.eligibility_batch``, scoped as the
     JSON endpoint), with the kindergarten and the ID number, and the rules not met in words."""
 
     out = await eligibility_batch(who, purpose, kindergarten_id, on, limit=10**9, offset=0)

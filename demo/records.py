@@ -2,7 +2,7 @@
 time from its people and training history. Pure and deterministic from the district's seed.
 
 - Credit entries: for every passed training result the entry the registry itself writes
-  (``credits.services.record_training_result``: source ``training``, the course's category and
+  (``credits.ledger.record_training_result``: source ``training``, the course's category and
   credits, the attended hours, reference ``training_result:<result id>`` — the id is known only
   when loading, so the row carries the result's position in ``ChunkHistory.results``); plus
   research, studio, mentoring, competition and publication entries over 2021-2026 for most

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bulk.importers import staff_snapshot
+from bulk.importers.staff import staff_snapshot
 from registry.staff.rules import parse_id_number
 from registry.staff.schemas import StaffOut
 from registry.staff.services import build, snapshot

@@ -1,0 +1,176 @@
+"""Importing credits-ledger entries."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from bulk import records
+from bulk.columns import (
+    CREDITS,
+)
+from bulk.importers.base import (
+    AUDIT_COLUMNS,
+    Checked,
+    PersonRows,
+    audit_row,
+    chunks,
+    reserve_ids,
+    validate,
+    write_in_batches,
+)
+from bulk.rules import (
+    ParsedRow,
+    error_for,
+    input_dict,
+)
+from credits import rules as credit_rules
+from credits.policies import policy_versions
+from credits.schemas import EntryCreate, EntryOut
+from kernel.codes import Role
+from kernel.common.time import utcnow
+from kernel.db import fetch_all
+
+CREDIT_COLUMNS = (
+    "id", "staff", "entry_date", "school_year", "category", "source", "hours", "credits", "reference", "reason",
+    "recorded_by", "reverses", "created_at",
+)  # fmt: skip
+EXISTING_CREDITS_SQL = (
+    "SELECT ce.*, s.id_number, s.name FROM credit_entry ce JOIN staff s ON s.id = ce.staff WHERE ce.reference IN ({})"
+)
+IMPORT_REFERENCE_PREFIX = "import"
+
+
+def generated_reference(row: ParsedRow) -> str | None:
+    """A row without a reference gets one made from what it says (person, day, category, source, hours),
+    so importing the same file twice finds the entries of the first import instead of adding them again."""
+    parts = [row.values.get(k) for k in ("id_number", "date", "category", "source", "hours")]
+    if any(p is None for p in parts):
+        return None
+    person = row.id_number or str(parts[0])
+    hours = format(Decimal(str(parts[4])).normalize(), "f") if isinstance(parts[4], Decimal) else str(parts[4])
+    text = "|".join([person, str(parts[1]), str(parts[2]), str(parts[3]), hours])
+    return f"{IMPORT_REFERENCE_PREFIX}:{hashlib.sha256(text.encode()).hexdigest()[:24]}"
+
+
+@dataclass
+class NewEntry:
+    model: Any  # EntryCreate
+    person: dict[str, Any]
+    credits: Decimal
+    reference: str
+
+
+class CreditImporter(PersonRows):
+    kind = CREDITS
+
+    async def lookup(self, rows: list[ParsedRow]) -> None:
+
+        await self.lookup_people(rows)
+        self.references = {r.row: r.values.get("reference") or generated_reference(r) for r in rows}
+        wanted = sorted({ref for ref in self.references.values() if ref})
+        self.existing: dict[tuple[str, str], dict[str, Any]] = {}
+        for part in chunks(wanted):
+            for e in await fetch_all(EXISTING_CREDITS_SQL.format(", ".join("{}" for _ in part)), *part):
+                self.existing[(e["source"], e["reference"])] = e
+        self.versions = await policy_versions()
+
+    def check(self, rows: list[ParsedRow]) -> Checked:
+
+        out = Checked()
+        repeats = self.repeats(
+            rows,
+            lambda r: (r.values.get("source"), self.references.get(r.row)),
+            "repeats the entry of row {first} (same source and reference): give each entry its own 编号",
+        )
+        for i, row in enumerate(rows):
+            if i % 5000 == 0:
+                self.report("check", i, len(rows))
+            errors = list(row.errors)
+            if row.row in repeats:
+                errors.append(repeats[row.row])
+            person = self.person(row, errors)
+            reference = self.references.get(row.row)
+            source = row.values.get("source")
+            existing = self.existing.get((source, reference)) if source and reference else None
+            if existing is not None:
+                what = f"a {source} entry with reference {reference}"
+                if person is not None and not errors:
+                    if existing["staff"] != person["id"]:
+                        errors.append(
+                            error_for(
+                                self.kind, row.row, "reference", f"{what} exists already: it is never counted twice"
+                            )
+                        )
+                    else:
+                        given = {**row.values, "reference": reference}
+                        values = records.credit_values(existing)
+                        if self.existing_row(ParsedRow(row.row, given, id_parsed=row.id_parsed), values, what, errors):
+                            out.skipped += 1
+                            continue
+                out.errors.extend(errors)
+                continue
+            data = input_dict(self.kind, row.values, staff_id=person["id"] if person else 1)
+            model = validate(self.kind, row, EntryCreate, data, errors)
+            credits: Decimal | None = None
+            if model is not None:
+                # the rules of credits.ledger.create_entry (credits.rules.entry_problems), all of them
+                for problem in credit_rules.entry_problems(
+                    model.hours,
+                    model.date,
+                    self.day,
+                    model.reference,
+                    model.credits is not None,
+                    self.who.role == Role.district_hr,
+                ):
+                    errors.append(error_for(self.kind, row.row, problem.field, problem.message))
+                if person is not None:
+                    left = credit_rules.left_problem(records.as_date(person["left_on"]), model.date)
+                    if left:
+                        errors.append(error_for(self.kind, row.row, "date", left))
+                if not errors:
+                    version = credit_rules.policy_for(model.date, self.versions)
+                    credits = model.credits
+                    if credits is None:
+                        credits = credit_rules.derive_credits(model.hours, model.source.value, version.recognition)
+            if errors or model is None or person is None or credits is None or reference is None:
+                out.errors.extend(errors)
+                continue
+            out.new.append((row.row, NewEntry(model, person, credits, reference)))
+        self.report("check", len(rows), len(rows))
+        return out
+
+    async def write(self, new: list[tuple[int, Any]]) -> None:
+
+        ids = await reserve_ids("credit_entry", len(new))
+        now = utcnow()
+        rows, audit = [], []
+        for eid, (_, item) in zip(ids, new, strict=True):
+            m = item.model
+            school_year = credit_rules.school_year(m.date)
+            rows.append(
+                (eid, item.person["id"], m.date, school_year, m.category.value, m.source.value, m.hours, item.credits,
+                 item.reference, m.reason, self.who.username, None, now)
+            )  # fmt: skip
+            out = EntryOut(
+                id=eid,
+                staff_id=item.person["id"],
+                date=m.date,
+                school_year=school_year,
+                category=m.category.value,
+                source=m.source.value,
+                hours=float(m.hours),
+                credits=float(item.credits),
+                reference=item.reference,
+                reason=m.reason,
+                recorded_by=self.who.username,
+                reverses=None,
+                created_at=now,
+            )
+            after = out.model_dump(mode="json", exclude={"created_at", "counted", "reversed_by"})
+            audit.append(audit_row(self.who, now, "create", "credit_entry", eid, after))
+        total = len(new) * 2
+        done = await write_in_batches("credit_entry", CREDIT_COLUMNS, rows, self.report, "write", 0, total)
+        await write_in_batches("audit_event", AUDIT_COLUMNS, audit, self.report, "write", done, total)
