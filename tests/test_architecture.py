@@ -100,7 +100,11 @@ def _local_project_imports(path: Path) -> list[str]:
             else:
                 continue
             ours = any(n == "." or n.split(".")[0] in PACKAGES for n in names)
-            marked = LOCAL_IMPORT_MARK in lines[sub.lineno - 1] or LOCAL_IMPORT_MARK in lines[sub.lineno - 2]
+            # the comment stands on the import's line or above its block of consecutive imports
+            above = sub.lineno - 2
+            while above >= 0 and lines[above].lstrip().startswith(("import ", "from ")):
+                above -= 1
+            marked = LOCAL_IMPORT_MARK in lines[sub.lineno - 1] or (above >= 0 and LOCAL_IMPORT_MARK in lines[above])
             if ours or not marked:
                 found.append(f"{path.relative_to(ROOT)}:{sub.lineno} {', '.join(names)}")
     return found
