@@ -24,6 +24,7 @@ from certificates.tables import Certificate as C
 from certificates.tables import CertificateEvent as E
 from certificates.tables import CertificateRegistration as R
 from certificates.tables import Reminder
+from certificates.writes import NewCertificate, add_certificates
 from kernel.auth import Principal
 from kernel.codes import CertificateStatus, CertificateType, Role, StaffStatus, label
 from kernel.common.scope import kindergarten_scope, staff_scope
@@ -162,30 +163,8 @@ async def add_certificate(who: Principal, staff_id: int, data: CertificateCreate
             )
         if data.type == CertificateType.post_certificate:
             await check_post_certificate_training(staff_id, person["post"])
-        now = utcnow()
-        rows = await C.insert(
-            C(
-                staff=staff_id,
-                type=data.type.value,
-                number=number,
-                issuer=data.issuer,
-                issued_on=data.issued_on,
-                expires_on=data.expires_on,
-                status="valid",
-                created_at=now,
-                updated_at=now,
-            )
-        ).returning(C.id)
-        cid = rows[0]["id"]
-        after = {
-            "staff_id": staff_id,
-            "type": data.type.value,
-            "number": number,
-            "issuer": data.issuer,
-            "issued_on": data.issued_on.isoformat(),
-            "expires_on": data.expires_on.isoformat() if data.expires_on else None,
-        }
-        await record(who, "create", "certificate", cid, None, after)
+        new = NewCertificate(staff_id, data.type.value, number, data.issuer, data.issued_on, data.expires_on)
+        (cid,) = await add_certificates(who, [new])
     return (await _outs([await C.select().where(C.id == cid).first()], day))[0]  # type: ignore[list-item]
 
 

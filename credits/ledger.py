@@ -18,13 +18,13 @@ from credits.schemas import (
     ReversalCreate,
 )
 from credits.tables import CreditEntry as CE
+from credits.writes import NewEntry, add_entries
 from kernel.auth import Principal
 from kernel.codes import CreditSource, Role
-from kernel.common.time import today, utcnow
+from kernel.common.time import today
 from kernel.db import write_transaction
 from kernel.errors import Conflict, FieldError, Forbidden, Invalid
 from kernel.rows import as_date, is_unique_violation
-from registry.audit.services import record
 from registry.staff.services import load_visible
 
 ENTRY_COLUMNS = (
@@ -83,39 +83,16 @@ async def _insert_entry(
             f"a {source} entry with reference {reference} exists already: it is never counted twice",
             [FieldError("reference", "duplicate")],
         )
+    new = NewEntry(staff_id, day, category, source, hours, credits, reference, reason, reverses)
     try:
-        rows = await CE.insert(
-            CE(
-                staff=staff_id,
-                entry_date=day,
-                school_year=rules.school_year(day),
-                category=category,
-                source=source,
-                hours=hours,
-                credits=credits,
-                reference=reference,
-                reason=reason,
-                recorded_by=who.username,
-                reverses=reverses,
-                created_at=utcnow(),
-            )
-        ).returning(CE.id)
+        (entry_id,) = await add_entries(who, [new])
     except Exception as exc:  # a concurrent writer got there first
         if is_unique_violation(exc):
             raise Conflict("the entry was recorded concurrently already") from exc
         raise
-    row = await CE.select(*ENTRY_COLUMNS).where(CE.id == rows[0]["id"]).first()
+    row = await CE.select(*ENTRY_COLUMNS).where(CE.id == entry_id).first()
     assert row is not None
-    out = entry_out(row)
-    await record(
-        who,
-        "reverse" if reverses else "create",
-        "credit_entry",
-        out.id,
-        None,
-        out.model_dump(mode="json", exclude={"created_at", "counted", "reversed_by"}),
-    )
-    return out
+    return entry_out(row)
 
 
 SYSTEM_REFERENCE_PREFIXES = rules.SYSTEM_REFERENCE_PREFIXES

@@ -3,7 +3,8 @@
 
 One write transaction for the whole load: kindergartens, the course catalogue, then district by
 district the staff, their assignments, training sessions, enrolments, results, certificates,
-certificate events and registrations. Rows go in with ``kernel.db.bulk_insert`` (COPY on
+certificate events and registrations. Rows are the domains' own row types (``writes.py`` of each
+domain: ``StaffRecord``, ``CertificateRecord``, …) and go in with ``kernel.db.insert_rows`` (COPY on
 PostgreSQL, executemany on SQLite) in batches, with ids assigned here because bulk inserts
 return none; PostgreSQL's serial sequences are moved past them afterwards. The load leaves one
 audit event (actor ``demo``, action ``demo.load``, with the summary's figures) and writes the
@@ -23,7 +24,6 @@ supersede others go in the same statement as those. The audit trail (audit_event
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,18 +36,10 @@ from demo.reset import RESET_TABLES, analyze, delete_all, reset_sequences, rows_
 from demo.rows import DEMO_TODAY
 from demo.summary import DemoSummary, RecordsTally, make_summary, write_credentials
 from demo.writers import (
-    ACCOUNT_COLUMNS,
-    ASSIGNMENT_COLUMNS,
-    AUDIT_COLUMNS,
-    BATCH_ROWS,
-    COURSE_COLUMNS,
-    KINDERGARTEN_COLUMNS,
-    STAFF_COLUMNS,
     HistoryProgress,
     Ids,
     Progress,
     assignment_row,
-    batches,
     count_rows,
     course_row,
     insert_history,
@@ -58,10 +50,15 @@ from demo.writers import (
     max_id,
     staff_row,
 )
-from kernel.db import bulk_insert, fetch_all, write_transaction
+from kernel.db import fetch_all, write_transaction
 from kernel.errors import Conflict, Invalid
 from kernel.policy import policy_on
 from registry.accounts.rules import hash_password
+from registry.accounts.writes import ACCOUNTS, AccountRecord
+from registry.audit.services import event, record_many
+from registry.kindergartens.writes import KINDERGARTENS
+from registry.staff.writes import ASSIGNMENTS, STAFF
+from training.writes import COURSES
 
 
 async def load_demo(
@@ -140,16 +137,14 @@ async def load_demo(
 
         await insert_rows(
             "kindergartens",
-            "kindergarten",
-            KINDERGARTEN_COLUMNS,
+            KINDERGARTENS,
             (kindergarten_row(k, kg_base, now) for k in data.kindergartens),
             len(data.kindergartens),
             report,
         )
         await insert_rows(
             "courses",
-            "training_course",
-            COURSE_COLUMNS,
+            COURSES,
             (course_row(c, ids.course, now) for c in data.courses),
             len(data.courses),
             report,
@@ -164,18 +159,15 @@ async def load_demo(
                 pool = make_pool(data, chunk, seed)
             tally.add_chunk(chunk)
             history_tally.add(chunk, history)
-            for batch in batches(chunk.staff, BATCH_ROWS):
-                await bulk_insert("staff", STAFF_COLUMNS, [staff_row(s, staff_base, kg_base, now) for s in batch])
-                staff_done += len(batch)
-                report("staff", staff_done, data.staff_total)
-            for moves in batches(chunk.assignments, BATCH_ROWS):
-                rows = []
-                for a in moves:
-                    next_assignment += 1
-                    rows.append(assignment_row(a, next_assignment, staff_base, kg_base))
-                await bulk_insert("staff_assignment", ASSIGNMENT_COLUMNS, rows)
-                assignments_done += len(moves)
-                report("assignments", assignments_done, data.assignment_total)
+            staff_rows = (staff_row(s, staff_base, kg_base, now) for s in chunk.staff)
+            staff_done += len(chunk.staff)
+            await insert_rows("staff", STAFF, staff_rows, data.staff_total, report, done=staff_done - len(chunk.staff))
+            moves = (
+                assignment_row(a, next_assignment + k + 1, staff_base, kg_base) for k, a in enumerate(chunk.assignments)
+            )
+            await insert_rows("assignments", ASSIGNMENTS, moves, data.assignment_total, report, done=assignments_done)
+            next_assignment += len(chunk.assignments)
+            assignments_done += len(chunk.assignments)
             result_first = ids.result
             await insert_history(history, ids, staff_base, now, history_progress)
             await insert_records(records, ids, result_first, staff_base, now, history_progress)
@@ -186,7 +178,7 @@ async def load_demo(
         account_rows = []
         for i, (account, hashed) in enumerate(zip(data.accounts, hashes, strict=True), start=1):
             account_rows.append(
-                (
+                AccountRecord(
                     account_base + i,
                     account.username,
                     hashed,
@@ -200,8 +192,7 @@ async def load_demo(
                     now,
                 )
             )
-        await bulk_insert("account", ACCOUNT_COLUMNS, account_rows)
-        report("accounts", len(account_rows), len(account_rows))
+        await insert_rows("accounts", ACCOUNTS, account_rows, len(account_rows), report)
 
         summary = make_summary(data, tally, history_tally, records_tally, started)
         if pool is not None:
@@ -211,21 +202,7 @@ async def load_demo(
             summary.pool_placements = len(pool.placements)
             summary.planned_places = len(pool.planned)
             summary.planned_places_total = sum(p.places for p in pool.planned)
-        await bulk_insert(
-            "audit_event",
-            AUDIT_COLUMNS,
-            [
-                (
-                    now,
-                    "demo",
-                    "demo.load",
-                    "district",
-                    scale,
-                    None,
-                    json.dumps(summary.public(), ensure_ascii=False),
-                )
-            ],
-        )
+        await record_many([event("demo", now, "demo.load", "district", scale, None, summary.public())])
 
     await reset_sequences()
     await analyze()

@@ -1,16 +1,26 @@
-"""The demo loader's row writers: each table's columns, its rows as tuples, and the bulk inserts
-(``kernel.db.bulk_insert`` in batches, ids assigned here because bulk inserts return none)."""
+"""The demo loader's row writers: the demo's rows as the domains' row types (each domain's
+``writes.py``), written with ``kernel.db.insert_rows`` in batches (ids assigned here because bulk
+inserts return none)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from piccolo.engine.sqlite import ADAPTERS
 
+from certificates.writes import (
+    CERTIFICATE_EVENTS,
+    CERTIFICATES,
+    REGISTRATIONS,
+    CertificateEventRecord,
+    CertificateRecord,
+    RegistrationRecord,
+)
+from credits.writes import CREDIT_ENTRIES, CreditEntryRecord
 from demo.catalogue import CourseRow
 from demo.history_rows import (
     ACTOR,
@@ -25,67 +35,33 @@ from demo.history_rows import (
 from demo.pool import DemoPool
 from demo.records import ChunkRecords, CreditEntryRow, EvaluationRow, SanctionRow
 from demo.rows import AssignmentRow, KindergartenRow, StaffRow
-from kernel.db import bulk_insert, fetch_all, is_sqlite
+from ethics.writes import EVALUATIONS, SANCTIONS, EvaluationRecord, SanctionRecord
+from kernel.db import RowTable, fetch_all, is_sqlite
+from kernel.db import insert_rows as write_rows
+from registry.kindergartens.writes import KindergartenRecord
+from registry.staff.writes import AssignmentRecord, StaffRecord
+from staffing.writes import (
+    CANDIDATES,
+    PLACEMENTS,
+    PLANNED_PLACES,
+    POOL_CERTIFICATES,
+    CandidateRecord,
+    PlacementRecord,
+    PlannedRecord,
+    PoolCertificateRecord,
+)
+from training.writes import (
+    ENROLMENTS,
+    RESULTS,
+    SESSIONS,
+    CourseRecord,
+    EnrolmentRecord,
+    ResultRecord,
+    SessionRecord,
+)
 
 Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
-
-BATCH_ROWS = 5_000
-
-KINDERGARTEN_COLUMNS = (
-    "id", "code", "name", "street", "collab_group", "ownership", "grade", "demonstration",
-    "service_type", "teacher_model", "classes_small", "classes_middle", "classes_large",
-    "classes_mixed", "classes_nursery", "children", "places", "opened_on", "closed_on",
-    "created_at", "updated_at",
-)  # fmt: skip
-STAFF_COLUMNS = (
-    "id", "id_number", "name", "sex", "birth_date", "kindergarten", "post", "employment", "title",
-    "honours", "education", "hired_on", "status", "left_on", "created_at", "updated_at",
-)  # fmt: skip
-ASSIGNMENT_COLUMNS = ("id", "staff", "kindergarten", "post", "starts_on", "ends_on", "reason")
-ACCOUNT_COLUMNS = (
-    "id", "username", "password_hash", "role", "kindergarten", "staff", "active", "failed_logins",
-    "locked_until", "last_login_at", "created_at",
-)  # fmt: skip
-AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "before", "after")
-COURSE_COLUMNS = (
-    "id", "code", "title", "category", "level", "mode", "hours", "credits", "credits_set", "required_for",
-    "capacity", "created_at", "updated_at",
-)  # fmt: skip
-SESSION_COLUMNS = ("id", "course", "starts_on", "ends_on", "place", "trainer", "capacity", "created_at")
-ENROLMENT_COLUMNS = ("id", "session", "staff", "enrolled_at", "enrolled_by")
-RESULT_COLUMNS = ("id", "enrolment", "hours", "passed", "score", "completed_on", "recorded_by", "recorded_at")
-CERTIFICATE_COLUMNS = (
-    "id", "staff", "type", "number", "issuer", "issued_on", "expires_on", "status", "reason", "created_at",
-    "updated_at",
-)  # fmt: skip
-CERTIFICATE_EVENT_COLUMNS = ("id", "certificate", "action", "status_after", "reason", "actor", "at")
-REGISTRATION_COLUMNS = ("id", "certificate", "registered_on", "result", "hours", "note", "actor", "at")
-CREDIT_COLUMNS = (
-    "id", "staff", "entry_date", "school_year", "category", "source", "hours", "credits", "reference", "reason",
-    "recorded_by", "reverses", "created_at",
-)  # fmt: skip
-EVALUATION_COLUMNS = (
-    "id", "staff", "school_year", "grade", "evaluated_on", "evaluator", "supersedes", "note", "created_at",
-)  # fmt: skip
-SANCTION_COLUMNS = (
-    "id", "staff", "violation", "facts", "sanction", "outcome", "decided_on", "bar_from", "bar_until",
-    "revoke_qualification", "revoked_certificate", "supersedes", "decided_by", "created_at",
-)  # fmt: skip
-
-CANDIDATE_COLUMNS = (
-    "id", "id_number", "name", "sex", "birth_date", "source", "posts", "streets", "education", "available_from",
-    "available_to", "status", "staff", "note", "created_at", "updated_at",
-)  # fmt: skip
-POOL_CERTIFICATE_COLUMNS = ("id", "candidate", "type", "number", "issuer", "issued_on", "expires_on", "status")
-PLACEMENT_COLUMNS = (
-    "id", "candidate", "staff", "kindergarten", "post", "starts_on", "status", "reactivated", "gap_before", "flags",
-    "placed_by", "created_at",
-)  # fmt: skip
-PLANNED_COLUMNS = (
-    "id", "name", "kind", "kindergarten", "street", "collab_group", "ownership", "service_type", "teacher_model",
-    "places", "band", "opens_on", "plan_item", "note", "cancelled", "created_by", "created_at", "updated_at",
-)  # fmt: skip
 
 
 @dataclass
@@ -161,29 +137,31 @@ async def insert_history(history: ChunkHistory, ids: Ids, staff_base: int, now: 
     Rows with a position (sessions, enrolments, certificates) get id = base + position + 1, so
     the rows referring to them need no lookup; results, events and registrations are numbered on.
     """
-    tables: tuple[tuple[str, str, Sequence[str], Sequence[Any]], ...] = (
-        ("sessions", "training_session", SESSION_COLUMNS, history.sessions),
-        ("enrolments", "training_enrolment", ENROLMENT_COLUMNS, history.enrolments),
-        ("results", "training_result", RESULT_COLUMNS, history.results),
-        ("certificates", "certificate", CERTIFICATE_COLUMNS, history.certificates),
-        ("certificate events", "certificate_event", CERTIFICATE_EVENT_COLUMNS, history.events),
-        ("registrations", "certificate_registration", REGISTRATION_COLUMNS, history.registrations),
+    tables: tuple[tuple[str, RowTable[Any], Sequence[Any]], ...] = (
+        ("sessions", SESSIONS, history.sessions),
+        ("enrolments", ENROLMENTS, history.enrolments),
+        ("results", RESULTS, history.results),
+        ("certificates", CERTIFICATES, history.certificates),
+        ("certificate events", CERTIFICATE_EVENTS, history.events),
+        ("registrations", REGISTRATIONS, history.registrations),
     )
-    for stage, _, _, items in tables:
+    for stage, _, items in tables:
         p.expect(stage, len(items))
     course, session, enrolment, certificate = ids.course + 1, ids.session + 1, ids.enrolment + 1, ids.certificate + 1
     staff = staff_base + 1
     v = _Values(is_sqlite())
 
-    def session_row(s: SessionRow) -> tuple[Any, ...]:
-        return (session + s.index, course + s.course, s.starts_on, s.ends_on, s.place, s.trainer, s.capacity, now)
+    def session_row(s: SessionRow) -> SessionRecord:
+        return SessionRecord(
+            session + s.index, course + s.course, s.starts_on, s.ends_on, s.place, s.trainer, s.capacity, now
+        )
 
-    def enrolment_row(e: EnrolmentRow) -> tuple[Any, ...]:
-        return (enrolment + e.index, session + e.session, staff + e.staff, v(e.enrolled_at), ACTOR)
+    def enrolment_row(e: EnrolmentRow) -> EnrolmentRecord:
+        return EnrolmentRecord(enrolment + e.index, session + e.session, staff + e.staff, v(e.enrolled_at), ACTOR)
 
-    def result_row(r: ResultRow) -> tuple[Any, ...]:
+    def result_row(r: ResultRow) -> ResultRecord:
         ids.result += 1
-        return (
+        return ResultRecord(
             ids.result,
             enrolment + r.enrolment,
             v(r.hours),
@@ -194,8 +172,8 @@ async def insert_history(history: ChunkHistory, ids: Ids, staff_base: int, now: 
             v(r.recorded_at),
         )
 
-    def certificate_row(c: CertificateRow) -> tuple[Any, ...]:
-        return (
+    def certificate_row(c: CertificateRow) -> CertificateRecord:
+        return CertificateRecord(
             certificate + c.index,
             staff + c.staff,
             c.type,
@@ -209,13 +187,17 @@ async def insert_history(history: ChunkHistory, ids: Ids, staff_base: int, now: 
             now,
         )
 
-    def event_row(e: CertificateEventRow) -> tuple[Any, ...]:
+    def event_row(e: CertificateEventRow) -> CertificateEventRecord:
         ids.event += 1
-        return (ids.event, certificate + e.certificate, e.action, e.status_after, e.reason, ACTOR, e.at)
+        return CertificateEventRecord(
+            ids.event, certificate + e.certificate, e.action, e.status_after, e.reason, ACTOR, e.at
+        )
 
-    def registration_row(g: RegistrationRow) -> tuple[Any, ...]:
+    def registration_row(g: RegistrationRow) -> RegistrationRecord:
         ids.registration += 1
-        return (ids.registration, certificate + g.certificate, g.registered_on, g.result, g.hours, g.note, ACTOR, g.at)
+        return RegistrationRecord(
+            ids.registration, certificate + g.certificate, g.registered_on, g.result, g.hours, g.note, ACTOR, g.at
+        )
 
     makers: tuple[Callable[[Any], tuple[Any, ...]], ...] = (
         session_row,
@@ -225,10 +207,8 @@ async def insert_history(history: ChunkHistory, ids: Ids, staff_base: int, now: 
         event_row,
         registration_row,
     )
-    for (stage, table, columns, items), make in zip(tables, makers, strict=True):
-        for batch in batches(items, BATCH_ROWS):
-            await bulk_insert(table, columns, [make(item) for item in batch])
-            p.wrote(stage, len(batch))
+    for (stage, table, items), make in zip(tables, makers, strict=True):
+        await write_rows(table, map(make, items), _wrote(p, stage))
 
 
 async def insert_records(
@@ -241,10 +221,10 @@ async def insert_records(
     v = _Values(is_sqlite())
     at = v(now)
 
-    def credit_row(c: CreditEntryRow) -> tuple[Any, ...]:
+    def credit_row(c: CreditEntryRow) -> CreditEntryRecord:
         ids.credit += 1
         reference = c.reference if c.result is None else f"training_result:{result_first + c.result + 1}"
-        return (
+        return CreditEntryRecord(
             ids.credit,
             staff + c.staff,
             v(c.entry_date),
@@ -260,16 +240,18 @@ async def insert_records(
             at,
         )
 
-    def evaluation_row(e: EvaluationRow) -> tuple[Any, ...]:
+    def evaluation_row(e: EvaluationRow) -> EvaluationRecord:
         ids.evaluation += 1
-        return (ids.evaluation, staff + e.staff, e.school_year, e.grade, v(e.evaluated_on), ACTOR, None, e.note, at)
+        return EvaluationRecord(
+            ids.evaluation, staff + e.staff, e.school_year, e.grade, v(e.evaluated_on), ACTOR, None, e.note, at
+        )
 
     sanction_first = ids.sanction + 1
 
-    def sanction_row(r: SanctionRow) -> tuple[Any, ...]:
+    def sanction_row(r: SanctionRow) -> SanctionRecord:
         ids.sanction += 1
         assert ids.sanction == sanction_first + r.index
-        return (
+        return SanctionRecord(
             ids.sanction,
             staff + r.staff,
             r.violation,
@@ -286,17 +268,15 @@ async def insert_records(
             now,
         )
 
-    tables: tuple[tuple[str, str, Sequence[str], Sequence[Any], Callable[[Any], tuple[Any, ...]]], ...] = (
-        ("credit entries", "credit_entry", CREDIT_COLUMNS, records.credits, credit_row),
-        ("ethics evaluations", "ethics_evaluation", EVALUATION_COLUMNS, records.evaluations, evaluation_row),
-        ("ethics sanctions", "ethics_sanction", SANCTION_COLUMNS, records.sanctions, sanction_row),
+    tables: tuple[tuple[str, RowTable[Any], Sequence[Any], Callable[[Any], tuple[Any, ...]]], ...] = (
+        ("credit entries", CREDIT_ENTRIES, records.credits, credit_row),
+        ("ethics evaluations", EVALUATIONS, records.evaluations, evaluation_row),
+        ("ethics sanctions", SANCTIONS, records.sanctions, sanction_row),
     )
-    for stage, _, _, items, _ in tables:
+    for stage, _, items, _ in tables:
         p.expect(stage, len(items))
-    for stage, table, columns, items, make in tables:
-        for batch in batches(items, BATCH_ROWS):
-            await bulk_insert(table, columns, [make(item) for item in batch])
-            p.wrote(stage, len(batch))
+    for stage, table, items, make in tables:
+        await write_rows(table, map(make, items), _wrote(p, stage))
 
 
 async def insert_pool(pool: DemoPool, staff_base: int, kg_base: int, now: datetime, report: Progress) -> None:
@@ -305,13 +285,12 @@ async def insert_pool(pool: DemoPool, staff_base: int, kg_base: int, now: dateti
     candidate_base = await max_id("pool_candidate")
     v = _Values(is_sqlite())
     at = v(now)
-    tables: tuple[tuple[str, str, Sequence[str], Sequence[Any], Callable[[int, Any], tuple[Any, ...]]], ...] = (
+    tables: tuple[tuple[str, RowTable[Any], Sequence[Any], Callable[[int, Any], tuple[Any, ...]]], ...] = (
         (
             "reserve pool",
-            "pool_candidate",
-            CANDIDATE_COLUMNS,
+            CANDIDATES,
             pool.candidates,
-            lambda i, c: (
+            lambda i, c: CandidateRecord(
                 candidate_base + c.index + 1,
                 c.id_number,
                 c.name,
@@ -332,10 +311,9 @@ async def insert_pool(pool: DemoPool, staff_base: int, kg_base: int, now: dateti
         ),
         (
             "reserve pool certificates",
-            "pool_certificate",
-            POOL_CERTIFICATE_COLUMNS,
+            POOL_CERTIFICATES,
             pool.certificates,
-            lambda i, c: (
+            lambda i, c: PoolCertificateRecord(
                 i,
                 candidate_base + c.candidate + 1,
                 c.type,
@@ -348,10 +326,9 @@ async def insert_pool(pool: DemoPool, staff_base: int, kg_base: int, now: dateti
         ),
         (
             "placements",
-            "pool_placement",
-            PLACEMENT_COLUMNS,
+            PLACEMENTS,
             pool.placements,
-            lambda i, p: (
+            lambda i, p: PlacementRecord(
                 i,
                 candidate_base + p.candidate + 1,
                 staff_base + p.staff + 1,
@@ -368,10 +345,9 @@ async def insert_pool(pool: DemoPool, staff_base: int, kg_base: int, now: dateti
         ),
         (
             "planned places",
-            "planned_places",
-            PLANNED_COLUMNS,
+            PLANNED_PLACES,
             pool.planned,
-            lambda i, p: (
+            lambda i, p: PlannedRecord(
                 i,
                 p.name,
                 p.kind,
@@ -393,14 +369,11 @@ async def insert_pool(pool: DemoPool, staff_base: int, kg_base: int, now: dateti
             ),
         ),
     )
-    for stage, table, columns, items, make in tables:
-        first = await max_id(table)
-        done = 0
+    for stage, table, items, make in tables:
+        first = await max_id(table.name)
         report(stage, 0, len(items))
-        for batch in batches(items, BATCH_ROWS):
-            await bulk_insert(table, columns, [make(first + done + k + 1, item) for k, item in enumerate(batch)])
-            done += len(batch)
-            report(stage, done, len(items))
+        rows = (make(first + k + 1, item) for k, item in enumerate(items))
+        await write_rows(table, rows, _counter(report, stage, len(items)))
 
 
 async def count_rows(table: str) -> int:
@@ -415,33 +388,28 @@ async def max_id(table: str) -> int:
 
 
 async def insert_rows(
-    stage: str,
-    table: str,
-    columns: Sequence[str],
-    rows: Iterable[tuple[Any, ...]],
-    total: int,
-    report: Progress,
+    stage: str, table: RowTable[Any], rows: Iterable[tuple[Any, ...]], total: int, report: Progress, done: int = 0
 ) -> None:
-    done = 0
-    for batch in batches(rows, BATCH_ROWS):
-        await bulk_insert(table, columns, batch)
-        done += len(batch)
+    """Rows of one of the domains' tables, reporting ``stage`` (``done`` of ``total`` so far)."""
+    await write_rows(table, rows, _counter(report, stage, total, done))
+
+
+def _counter(report: Progress, stage: str, total: int, done: int = 0) -> Callable[[int], None]:
+
+    def wrote(n: int) -> None:
+        nonlocal done
+        done += n
         report(stage, done, total)
 
-
-def batches(rows: Iterable[T], size: int) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    return wrote
 
 
-def kindergarten_row(k: KindergartenRow, kg_base: int, now: datetime) -> tuple[Any, ...]:
-    return (
+def _wrote(p: HistoryProgress, stage: str) -> Callable[[int], None]:
+    return lambda n: p.wrote(stage, n)
+
+
+def kindergarten_row(k: KindergartenRow, kg_base: int, now: datetime) -> KindergartenRecord:
+    return KindergartenRecord(
         kg_base + k.index + 1,
         k.code,
         k.name,
@@ -466,8 +434,8 @@ def kindergarten_row(k: KindergartenRow, kg_base: int, now: datetime) -> tuple[A
     )
 
 
-def staff_row(s: StaffRow, staff_base: int, kg_base: int, now: datetime) -> tuple[Any, ...]:
-    return (
+def staff_row(s: StaffRow, staff_base: int, kg_base: int, now: datetime) -> StaffRecord:
+    return StaffRecord(
         staff_base + s.index + 1,
         s.id_number,
         s.name,
@@ -487,8 +455,8 @@ def staff_row(s: StaffRow, staff_base: int, kg_base: int, now: datetime) -> tupl
     )
 
 
-def assignment_row(a: AssignmentRow, row_id: int, staff_base: int, kg_base: int) -> tuple[Any, ...]:
-    return (
+def assignment_row(a: AssignmentRow, row_id: int, staff_base: int, kg_base: int) -> AssignmentRecord:
+    return AssignmentRecord(
         row_id,
         staff_base + a.staff + 1,
         kg_base + a.kindergarten + 1,
@@ -499,8 +467,8 @@ def assignment_row(a: AssignmentRow, row_id: int, staff_base: int, kg_base: int)
     )
 
 
-def course_row(c: CourseRow, course_base: int, now: datetime) -> tuple[Any, ...]:
-    return (
+def course_row(c: CourseRow, course_base: int, now: datetime) -> CourseRecord:
+    return CourseRecord(
         course_base + c.index + 1,
         c.code,
         c.title,

@@ -7,10 +7,10 @@ loaders never need to know which engine they run on.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
@@ -120,6 +120,63 @@ async def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[Sequenc
         finally:
             await conn.close()
     return len(records)
+
+
+R = TypeVar("R", bound=tuple[Any, ...])
+WRITE_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class RowTable(Generic[R]):
+    """A table as its domain writes it in bulk: the table's name and its row type, a ``NamedTuple``
+    whose fields are the columns written (in order). The domain owns the row type; every writer
+    (the domain's own write functions, the demo loader) builds rows of it, so the column list is
+    written once."""
+
+    name: str
+    row: type[R]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        fields: tuple[str, ...] = self.row._fields  # type: ignore[attr-defined]
+        return fields
+
+
+async def reserve_ids(table: str, n: int) -> list[int]:
+    """Ids for ``n`` new rows of ``table``, so rows can be bulk-written with their children and audit
+    events. PostgreSQL: taken from the table's sequence (safe beside concurrent inserts). SQLite: after
+    the largest id (writes hold the write lock, so nobody else inserts meanwhile)."""
+    if n == 0:
+        return []
+    if is_sqlite():
+        rows = await fetch_all(f'SELECT COALESCE(MAX(id), 0) AS last FROM "{table}"')
+        first = int(rows[0]["last"]) + 1
+        return list(range(first, first + n))
+    rows = await fetch_all(
+        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, {{}})", n
+    )
+    return [int(r["id"]) for r in rows]
+
+
+async def insert_rows(
+    table: RowTable[Any], rows: Iterable[tuple[Any, ...]], on_batch: Callable[[int], None] | None = None
+) -> int:
+    """``bulk_insert`` of a domain's rows in batches of ``WRITE_BATCH``; ``on_batch(n)`` after each.
+    Returns the number of rows written."""
+    done = 0
+    batch: list[tuple[Any, ...]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == WRITE_BATCH:
+            done += await bulk_insert(table.name, table.columns, batch)
+            if on_batch is not None:
+                on_batch(len(batch))
+            batch = []
+    if batch:
+        done += await bulk_insert(table.name, table.columns, batch)
+        if on_batch is not None:
+            on_batch(len(batch))
+    return done
 
 
 async def fetch_all(sql: str, *args: Any) -> list[dict[str, Any]]:

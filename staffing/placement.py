@@ -7,6 +7,7 @@ from typing import Any
 
 from certificates.services import verdict_for
 from certificates.tables import Certificate as C
+from certificates.writes import NewCertificate, add_certificates
 from kernel.auth import Principal
 from kernel.codes import CandidateStatus, StaffStatus
 from kernel.common.time import today, utcnow
@@ -17,9 +18,9 @@ from kernel.rows import as_date, json_list
 from registry.audit.services import record
 from registry.kindergartens.tables import Kindergarten as K
 from registry.staff.rules import hire_date_problem
-from registry.staff.services import load_visible, lock_person, snapshot, to_out
+from registry.staff.services import lock_person, rehire
 from registry.staff.tables import Staff as S
-from registry.staff.tables import StaffAssignment as A
+from registry.staff.writes import NewStaff, add_staff
 from staffing import rules
 from staffing.figures import gap_of, policy_for
 from staffing.pool import candidate_row, certificates_of
@@ -33,8 +34,7 @@ PLACEMENT_REASON = "储备库安置"  # staff_assignment.reason of a placement
 
 async def _copy_certificates(who: Principal, staff_id: int, certs: list[dict[str, Any]]) -> None:
     """The candidate's certificates onto the staff record (a certificate already on it is kept)."""
-
-    now = utcnow()
+    new: list[NewCertificate] = []
     for c in certs:
         holder = await C.select(C.staff).where(C.type == c["type"], C.number == c["number"]).first()
         if holder is not None:
@@ -44,33 +44,17 @@ async def _copy_certificates(who: Principal, staff_id: int, certs: list[dict[str
                     [FieldError("certificates", "held by another staff member")],
                 )
             continue
-        rows = await C.insert(
-            C(
-                staff=staff_id,
+        new.append(
+            NewCertificate(
+                staff_id=staff_id,
                 type=c["type"],
                 number=c["number"],
                 issuer=c["issuer"],
                 issued_on=as_date(c["issued_on"]),
                 expires_on=as_date(c["expires_on"]),
-                status="valid",
-                created_at=now,
-                updated_at=now,
             )
-        ).returning(C.id)
-        await record(
-            who,
-            "create",
-            "certificate",
-            rows[0]["id"],
-            None,
-            {
-                "staff_id": staff_id,
-                "type": c["type"],
-                "number": c["number"],
-                "issuer": c["issuer"],
-                "from": "reserve pool",
-            },
         )
+    await add_certificates(who, new, audit_note={"from": "reserve pool"})
 
 
 async def _staff_record(
@@ -83,69 +67,35 @@ async def _staff_record(
     problem = hire_date_problem(birth, starts, policy.employment.min_working_age)
     if problem:
         raise Invalid.field("starts_on", problem)
-    existing = await S.select().where(S.id_number == cand["id_number"]).first()
-    now = utcnow()
-    if existing is None:
-        rows = await S.insert(
-            S(
-                id_number=cand["id_number"],
-                name=cand["name"],
-                sex=cand["sex"],
-                birth_date=birth,
-                kindergarten=data.kindergarten_id,
-                post=data.post.value,
-                employment=employment,
-                title="none",
-                honours="[]",
-                education=cand["education"],
-                hired_on=starts,
-                status=StaffStatus.pending_induction.value,
-                created_at=now,
-                updated_at=now,
-            )
-        ).returning(S.id)
-        staff_id = rows[0]["id"]
-        reactivated = False
-    else:
-        staff_id = existing["id"]
-        await lock_person(staff_id)
-        if existing["status"] != StaffStatus.left:
-            raise Conflict(
-                f"this person is on the staff already (staff {staff_id}): a move is a transfer",
-                [FieldError("candidate", "employed")],
-            )
-        last = await A.select(A.ends_on).where(A.staff == staff_id).order_by(A.ends_on, ascending=False).first()
-        if last is not None and last["ends_on"] is not None and as_date(last["ends_on"]) >= starts:
-            raise Invalid.field("starts_on", f"must be after the person's last assignment ended ({last['ends_on']})")
-        await S.update(
-            {
-                S.kindergarten: data.kindergarten_id,
-                S.post: data.post.value,
-                S.employment: employment,
-                S.status: StaffStatus.pending_induction.value,
-                S.left_on: None,
-                S.updated_at: now,
-            }
-        ).where(S.id == staff_id)
-        reactivated = True
-    await A.insert(
-        A(
-            staff=staff_id,
-            kindergarten=data.kindergarten_id,
+    existing = await S.select(S.id).where(S.id_number == cand["id_number"]).first()
+    if existing is not None:
+        await lock_person(existing["id"])
+        await rehire(
+            who,
+            existing["id"],
+            kindergarten_id=data.kindergarten_id,
             post=data.post.value,
-            starts_on=starts,
+            employment=employment,
+            starts=starts,
             reason=PLACEMENT_REASON,
         )
+        return existing["id"], True
+    person = NewStaff(
+        id_number=cand["id_number"],
+        name=cand["name"],
+        sex=cand["sex"],
+        birth_date=birth,
+        kindergarten_id=data.kindergarten_id,
+        post=data.post.value,
+        employment=employment,
+        education=cand["education"],
+        hired_on=starts,
+        status=StaffStatus.pending_induction.value,
     )
-
-    after = snapshot(to_out(await load_visible(who, staff_id), None))
-    if reactivated:
-        await record(
-            who, "update", "staff", staff_id, {"status": StaffStatus.left.value}, {**after, "reason": PLACEMENT_REASON}
-        )
-    else:
-        await record(who, "create", "staff", staff_id, None, {**after, "reason": PLACEMENT_REASON})
-    return staff_id, reactivated
+    (staff_id,) = await add_staff(
+        who, [person], day=starts, reason=PLACEMENT_REASON, audit_note={"reason": PLACEMENT_REASON}
+    )
+    return staff_id, False
 
 
 async def place(who: Principal, candidate_id: int, data: PlacementIn) -> PlacementOut:

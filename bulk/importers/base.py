@@ -9,8 +9,9 @@ Every importer works inside the import's one write transaction (``bulk.services`
    records, they never change them); a new row goes through the API's input schema (``StaffCreate``,
    ``KindergartenCreate``, ``CertificateCreate``, ``EntryCreate``, ``ResultCreate``) and the services'
    rule functions, and any failure is a row error with the API's field name and message;
-3. ``write`` — the valid new rows with ``kernel.db.bulk_insert`` (COPY on PostgreSQL, executemany on
-   SQLite) and their audit events in bulk, in the same shape the API's create writes.
+3. ``write`` — the valid new rows through their domain's write function (``add_kindergartens``,
+   ``add_staff``, ``add_certificates``, ``add_entries``: the same one the API's create calls), which
+   writes them and their audit events in bulk (COPY on PostgreSQL, executemany on SQLite).
 
 Training results are the exception in step 3: a result also writes its credits entry (the training
 service's hook into the credits ledger), so each is recorded by the service itself
@@ -20,10 +21,8 @@ service's hook into the credits ledger), so each is recorded by the service itse
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -43,7 +42,7 @@ from bulk.rules import (
 from kernel.auth import Principal
 from kernel.codes import Role
 from kernel.common.time import today
-from kernel.db import bulk_insert, fetch_all, get_engine, is_sqlite
+from kernel.db import fetch_all, get_engine
 from kernel.errors import DomainError
 from registry.staff.rules import IdNumberError, parse_id_number
 
@@ -51,8 +50,6 @@ Progress = Callable[[str, int, int], None]
 M = TypeVar("M", bound=BaseModel)
 
 CHUNK = 900  # values per IN (...) lookup: under SQLite's variable limit on every version
-WRITE_BATCH = 5_000
-AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "before", "after")
 
 
 @dataclass
@@ -80,22 +77,6 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield values[i : i + size]
 
 
-async def reserve_ids(table: str, n: int) -> list[int]:
-    """Ids for ``n`` new rows of ``table``, so rows can be bulk-written with their children and audit
-    events. PostgreSQL: taken from the table's sequence (safe beside concurrent inserts). SQLite: after
-    the largest id (the import holds the write lock, so nobody else inserts meanwhile)."""
-    if n == 0:
-        return []
-    if is_sqlite():
-        rows = await fetch_all(f'SELECT COALESCE(MAX(id), 0) AS last FROM "{table}"')
-        first = int(rows[0]["last"]) + 1
-        return list(range(first, first + n))
-    rows = await fetch_all(
-        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, {{}})", n
-    )
-    return [int(r["id"]) for r in rows]
-
-
 def normal_id_number(value: Any) -> str | None:
     """The ID number as the registry keeps it (X upper-case), or None when it is not a valid one."""
     if not isinstance(value, str):
@@ -116,21 +97,6 @@ def validate(kind: Kind, row: ParsedRow, schema: type[M], data: dict[str, Any], 
         return None
 
 
-def audit_row(who: Principal, at: datetime, action: str, entity: str, entity_id: int, after: dict[str, Any]) -> tuple:
-    """An audit event as ``registry.audit.services.record`` writes it, for a bulk insert."""
-    return (at, who.username, action, entity, str(entity_id), None, json.dumps(after, ensure_ascii=False, default=str))
-
-
-async def write_in_batches(
-    table: str, columns: Sequence[str], rows: Sequence[tuple], report: Progress, stage: str, done: int, total: int
-) -> int:
-    for batch in chunks(rows, WRITE_BATCH):
-        await bulk_insert(table, columns, batch)
-        done += len(batch)
-        report(stage, done, total)
-    return done
-
-
 class Importer:
     kind: Kind
 
@@ -138,6 +104,17 @@ class Importer:
         self.who = who
         self.report = report
         self.day = today()
+
+    def progress(self, stage: str, total: int) -> Callable[[int], None]:
+        """A counter for a domain's batch writes: reports ``stage`` as each batch is written."""
+        done = 0
+
+        def wrote(n: int) -> None:
+            nonlocal done
+            done += n
+            self.report(stage, done, total)
+
+        return wrote
 
     @property
     def own_kindergarten(self) -> int | None:

@@ -10,14 +10,10 @@ from bulk.columns import (
     CERTIFICATES,
 )
 from bulk.importers.base import (
-    AUDIT_COLUMNS,
     Checked,
     PersonRows,
-    audit_row,
     chunks,
-    reserve_ids,
     validate,
-    write_in_batches,
 )
 from bulk.rules import (
     ParsedRow,
@@ -28,24 +24,20 @@ from bulk.rules import (
 from certificates import rules as cert_rules
 from certificates.schemas import CertificateCreate
 from certificates.services import check_number, check_post_certificate_training
+from certificates.writes import NewCertificate, add_certificates
 from kernel.codes import CertificateType
-from kernel.common.time import utcnow
 from kernel.db import fetch_all
 from kernel.errors import DomainError
 from kernel.policy import policy_on
 from training.results import passed_staff_ids
 
-CERTIFICATE_COLUMNS = (
-    "id", "staff", "type", "number", "issuer", "issued_on", "expires_on", "status", "reason", "created_at",
-    "updated_at",
-)  # fmt: skip
 EXISTING_CERTIFICATES_SQL = (
     "SELECT c.*, s.id_number, s.name FROM certificate c JOIN staff s ON s.id = c.staff WHERE c.number IN ({})"
 )
 
 
 @dataclass
-class NewCertificate:
+class CertificateRow:
     model: Any  # CertificateCreate
     person: dict[str, Any]
     number: str
@@ -78,7 +70,7 @@ class CertificateImporter(PersonRows):
     def check(self, rows: list[ParsedRow]) -> Checked:
 
         out = Checked()
-        self.needs_training_check: list[tuple[int, NewCertificate]] = []
+        self.needs_training_check: list[tuple[int, CertificateRow]] = []
         repeats = self.repeats(rows, self._key, "repeats the certificate of row {first} (same type and number)")
         number_column = self.kind.column("number")
         for row in rows:
@@ -115,7 +107,7 @@ class CertificateImporter(PersonRows):
             if errors or model is None or person is None:
                 out.errors.extend(errors)
                 continue
-            item = NewCertificate(model, person, model.number.strip().upper())
+            item = CertificateRow(model, person, model.number.strip().upper())
             if model.type == CertificateType.post_certificate and person["id"] not in self.passed.get(
                 self.training_for[person["post"]], set()
             ):
@@ -140,24 +132,15 @@ class CertificateImporter(PersonRows):
             checked.errors.sort(key=lambda e: e.row)
 
     async def write(self, new: list[tuple[int, Any]]) -> None:
-        ids = await reserve_ids("certificate", len(new))
-        now = utcnow()
-        rows, audit = [], []
-        for cid, (_, item) in zip(ids, new, strict=True):
-            data = item.model
-            rows.append(
-                (cid, item.person["id"], data.type.value, item.number, data.issuer, data.issued_on, data.expires_on,
-                 "valid", "", now, now)
-            )  # fmt: skip
-            after = {
-                "staff_id": item.person["id"],
-                "type": data.type.value,
-                "number": item.number,
-                "issuer": data.issuer,
-                "issued_on": data.issued_on.isoformat(),
-                "expires_on": data.expires_on.isoformat() if data.expires_on else None,
-            }
-            audit.append(audit_row(self.who, now, "create", "certificate", cid, after))
-        total = len(new) * 2
-        done = await write_in_batches("certificate", CERTIFICATE_COLUMNS, rows, self.report, "write", 0, total)
-        await write_in_batches("audit_event", AUDIT_COLUMNS, audit, self.report, "write", done, total)
+        certificates = [
+            NewCertificate(
+                staff_id=item.person["id"],
+                type=item.model.type.value,
+                number=item.number,
+                issuer=item.model.issuer,
+                issued_on=item.model.issued_on,
+                expires_on=item.model.expires_on,
+            )
+            for _, item in new
+        ]
+        await add_certificates(self.who, certificates, on_batch=self.progress("write", len(new) * 2))

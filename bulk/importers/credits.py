@@ -12,14 +12,10 @@ from bulk.columns import (
     CREDITS,
 )
 from bulk.importers.base import (
-    AUDIT_COLUMNS,
     Checked,
     PersonRows,
-    audit_row,
     chunks,
-    reserve_ids,
     validate,
-    write_in_batches,
 )
 from bulk.rules import (
     ParsedRow,
@@ -28,15 +24,11 @@ from bulk.rules import (
 )
 from credits import rules as credit_rules
 from credits.policies import policy_versions
-from credits.schemas import EntryCreate, EntryOut
+from credits.schemas import EntryCreate
+from credits.writes import NewEntry, add_entries
 from kernel.codes import Role
-from kernel.common.time import utcnow
 from kernel.db import fetch_all
 
-CREDIT_COLUMNS = (
-    "id", "staff", "entry_date", "school_year", "category", "source", "hours", "credits", "reference", "reason",
-    "recorded_by", "reverses", "created_at",
-)  # fmt: skip
 EXISTING_CREDITS_SQL = (
     "SELECT ce.*, s.id_number, s.name FROM credit_entry ce JOIN staff s ON s.id = ce.staff WHERE ce.reference IN ({})"
 )
@@ -56,7 +48,7 @@ def generated_reference(row: ParsedRow) -> str | None:
 
 
 @dataclass
-class NewEntry:
+class EntryRow:
     model: Any  # EntryCreate
     person: dict[str, Any]
     credits: Decimal
@@ -138,39 +130,22 @@ class CreditImporter(PersonRows):
             if errors or model is None or person is None or credits is None or reference is None:
                 out.errors.extend(errors)
                 continue
-            out.new.append((row.row, NewEntry(model, person, credits, reference)))
+            out.new.append((row.row, EntryRow(model, person, credits, reference)))
         self.report("check", len(rows), len(rows))
         return out
 
     async def write(self, new: list[tuple[int, Any]]) -> None:
-
-        ids = await reserve_ids("credit_entry", len(new))
-        now = utcnow()
-        rows, audit = [], []
-        for eid, (_, item) in zip(ids, new, strict=True):
-            m = item.model
-            school_year = credit_rules.school_year(m.date)
-            rows.append(
-                (eid, item.person["id"], m.date, school_year, m.category.value, m.source.value, m.hours, item.credits,
-                 item.reference, m.reason, self.who.username, None, now)
-            )  # fmt: skip
-            out = EntryOut(
-                id=eid,
+        entries = [
+            NewEntry(
                 staff_id=item.person["id"],
-                date=m.date,
-                school_year=school_year,
-                category=m.category.value,
-                source=m.source.value,
-                hours=float(m.hours),
-                credits=float(item.credits),
+                day=item.model.date,
+                category=item.model.category.value,
+                source=item.model.source.value,
+                hours=item.model.hours,
+                credits=item.credits,
                 reference=item.reference,
-                reason=m.reason,
-                recorded_by=self.who.username,
-                reverses=None,
-                created_at=now,
+                reason=item.model.reason,
             )
-            after = out.model_dump(mode="json", exclude={"created_at", "counted", "reversed_by"})
-            audit.append(audit_row(self.who, now, "create", "credit_entry", eid, after))
-        total = len(new) * 2
-        done = await write_in_batches("credit_entry", CREDIT_COLUMNS, rows, self.report, "write", 0, total)
-        await write_in_batches("audit_event", AUDIT_COLUMNS, audit, self.report, "write", done, total)
+            for _, item in new
+        ]
+        await add_entries(self.who, entries, on_batch=self.progress("write", len(new) * 2))

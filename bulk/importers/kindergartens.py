@@ -9,24 +9,18 @@ from bulk.columns import (
     KINDERGARTENS,
 )
 from bulk.importers.base import (
-    AUDIT_COLUMNS,
     Checked,
     Importer,
-    audit_row,
     chunks,
-    reserve_ids,
     validate,
-    write_in_batches,
 )
 from bulk.rules import (
     ParsedRow,
     input_dict,
 )
-from kernel.common.time import utcnow
 from registry.kindergartens.schemas import KindergartenCreate
-from registry.kindergartens.services import snapshot as kindergarten_snapshot
-from registry.kindergartens.services import to_columns, to_out
 from registry.kindergartens.tables import Kindergarten as K
+from registry.kindergartens.writes import add_kindergartens
 
 
 class KindergartenImporter(Importer):
@@ -65,16 +59,5 @@ class KindergartenImporter(Importer):
         return out
 
     async def write(self, new: list[tuple[int, Any]]) -> None:
-
-        ids = await reserve_ids("kindergarten", len(new))
-        now = utcnow()
-        table_rows, audit = [], []
-        columns: list[str] = []
-        for kid, (_, model) in zip(ids, new, strict=True):
-            values = {"id": kid, **to_columns(model.model_dump()), "created_at": now, "updated_at": now}
-            columns = list(values)
-            table_rows.append(tuple(values.values()))
-            audit.append(audit_row(self.who, now, "create", "kindergarten", kid, kindergarten_snapshot(to_out(values))))
-        total = len(new) * 2
-        done = await write_in_batches("kindergarten", columns, table_rows, self.report, "write", 0, total)
-        await write_in_batches("audit_event", AUDIT_COLUMNS, audit, self.report, "write", done, total)
+        models = [model for _, model in new]
+        await add_kindergartens(self.who, models, on_batch=self.progress("write", len(new) * 2))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from bulk import records
@@ -13,34 +10,23 @@ from bulk.columns import (
     STAFF,
 )
 from bulk.importers.base import (
-    AUDIT_COLUMNS,
     Checked,
     Importer,
-    audit_row,
     chunks,
-    reserve_ids,
     validate,
-    write_in_batches,
 )
 from bulk.rules import (
     ParsedRow,
     error_for,
     input_dict,
 )
-from kernel.codes import StaffStatus
-from kernel.common.time import utcnow
 from kernel.db import fetch_all
 from kernel.policy import policy_on
 from registry.kindergartens.tables import Kindergarten as K
 from registry.staff.rules import hire_date_problem, parse_id_number, staff_dates_problem
-from registry.staff.schemas import StaffCreate, StaffOut
-from registry.staff.services import build, snapshot
+from registry.staff.schemas import StaffCreate
+from registry.staff.writes import NewStaff, add_staff
 
-STAFF_COLUMNS = (
-    "id", "id_number", "name", "sex", "birth_date", "kindergarten", "post", "employment", "title",
-    "honours", "education", "hired_on", "status", "left_on", "created_at", "updated_at",
-)  # fmt: skip
-ASSIGNMENT_COLUMNS = ("staff", "kindergarten", "post", "starts_on", "ends_on", "reason")
 EXISTING_STAFF_SQL = (
     "SELECT s.*, k.code AS kindergarten_code, k.name AS kindergarten_name "
     "FROM staff s JOIN kindergarten k ON k.id = s.kindergarten WHERE s.id_number IN ({})"
@@ -48,7 +34,7 @@ EXISTING_STAFF_SQL = (
 
 
 @dataclass
-class NewStaff:
+class StaffRow:
     model: Any  # StaffCreate
     kindergarten: dict[str, Any]
     parsed: Any  # registry.staff.rules.IdNumber
@@ -135,87 +121,10 @@ class StaffImporter(Importer):
             if errors:
                 out.errors.extend(errors)
             elif model is not None and kg is not None:
-                out.new.append((row.row, NewStaff(model, kg, parsed)))
+                out.new.append((row.row, StaffRow(model, kg, parsed)))
         self.report("check", len(rows), len(rows))
         return out
 
     async def write(self, new: list[tuple[int, Any]]) -> None:
-        ids = await reserve_ids("staff", len(new))
-        now = utcnow()
-        staff_rows, assignments, audit = await asyncio.to_thread(self._rows, ids, new, now)
-        total = len(new) * 3
-        done = await write_in_batches("staff", STAFF_COLUMNS, staff_rows, self.report, "write", 0, total)
-        done = await write_in_batches(
-            "staff_assignment", ASSIGNMENT_COLUMNS, assignments, self.report, "write", done, total
-        )
-        await write_in_batches("audit_event", AUDIT_COLUMNS, audit, self.report, "write", done, total)
-
-    def _rows(self, ids: list[int], new: list[tuple[int, Any]], now: datetime) -> tuple[list, list, list]:
-        """Table rows and audit events, as ``create_staff`` writes them (assignment ``hired``, the
-        audit snapshot of the new record)."""
-
-        staff_rows, assignments, audit = [], [], []
-        fast, checked = True, False
-        for staff_id, (_, item) in zip(ids, new, strict=True):
-            data, kg, parsed = item.model, item.kindergarten, item.parsed
-            left_on = data.left_on
-            if data.status == StaffStatus.left and left_on is None:
-                left_on = self.day
-            row = {
-                "id": staff_id,
-                "id_number": parsed.value,
-                "name": data.name,
-                "sex": parsed.sex.value,
-                "birth_date": parsed.birth_date,
-                "kindergarten": kg["id"],
-                "post": data.post.value,
-                "employment": data.employment.value,
-                "title": data.title.value,
-                "honours": json.dumps([h.value for h in data.honours]),
-                "education": data.education.value if data.education else None,
-                "hired_on": data.hired_on,
-                "status": data.status.value,
-                "left_on": left_on,
-                "created_at": now,
-                "updated_at": now,
-            }
-            staff_rows.append(tuple(row[c] for c in STAFF_COLUMNS))
-            assignments.append((staff_id, kg["id"], data.post.value, data.hired_on or self.day, left_on, "hired"))
-            after = staff_snapshot(row) if fast else None
-            if after is None or not checked:
-                # the service's own snapshot (StaffOut, dumped): for the first row, to check the fast one
-                # gives exactly the same, and for every row if it does not
-                out = build(StaffOut, {**row, "kindergarten_code": kg["code"], "kindergarten_name": kg["name"]}, None)
-                exact = snapshot(out)
-                fast = fast and after == exact
-                checked, after = True, exact
-            audit.append(audit_row(self.who, now, "create", "staff", staff_id, after))
-        return staff_rows, assignments, audit
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-def staff_snapshot(row: dict[str, Any]) -> dict[str, Any]:
-    """The audit snapshot of a new staff record without building a ``StaffOut`` per row (a tenth of the
-    cost): the same keys and values as ``registry.staff.services.snapshot``, which ``_rows`` checks on
-    the first row of every import (and uses for all of them if the two ever differ)."""
-    born = row["birth_date"]
-    return {
-        "id": row["id"],
-        "id_number": row["id_number"],
-        "name": row["name"],
-        "sex": row["sex"],
-        "birth_date": _iso(born),
-        "birth_year": born.year,
-        "kindergarten_id": row["kindergarten"],
-        "post": row["post"],
-        "employment": row["employment"],
-        "title": row["title"],
-        "honours": json.loads(row["honours"]),
-        "education": row["education"],
-        "hired_on": _iso(row["hired_on"]),
-        "status": row["status"],
-        "left_on": _iso(row["left_on"]),
-    }
+        people = [NewStaff.from_input(item.model, item.parsed, self.day) for _, item in new]
+        await add_staff(self.who, people, day=self.day, on_batch=self.progress("write", len(new) * 3))

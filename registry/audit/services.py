@@ -7,18 +7,58 @@ commit or roll back together.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kernel.codes import Role
 from kernel.common.schemas import Page
 from kernel.common.time import utcnow
+from kernel.db import RowTable, insert_rows
 from registry.audit.rules import redact
 from registry.audit.schemas import AuditEventOut
 from registry.audit.tables import AuditEvent
 
 if TYPE_CHECKING:
     from kernel.auth import Principal
+
+
+class AuditRow(NamedTuple):
+    """An audit event as written in bulk (``record`` writes the same values one at a time)."""
+
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    before: str | None
+    after: str | None
+
+
+AUDIT_EVENTS = RowTable("audit_event", AuditRow)
+
+
+def _dump(value: dict[str, Any] | None) -> str | None:
+    return json.dumps(value, ensure_ascii=False, default=str) if value is not None else None
+
+
+def event(
+    actor: Principal | str,
+    at: datetime,
+    action: str,
+    entity: str,
+    entity_id: int | str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> AuditRow:
+    """One audit event as a row for ``record_many`` (the actor: a caller or a username)."""
+    username = actor if isinstance(actor, str) else actor.username
+    return AuditRow(at, username, action, entity, str(entity_id), _dump(before), _dump(after))
+
+
+async def record_many(events: Iterable[AuditRow], on_batch: Callable[[int], None] | None = None) -> int:
+    """Many audit events at once, inside the caller's write transaction (imports, the demo)."""
+    return await insert_rows(AUDIT_EVENTS, events, on_batch)
 
 
 async def record(
@@ -36,8 +76,8 @@ async def record(
             action=action,
             entity=entity,
             entity_id=str(entity_id),
-            before=json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
-            after=json.dumps(after, ensure_ascii=False, default=str) if after is not None else None,
+            before=_dump(before),
+            after=_dump(after),
         )
     )
 

@@ -14,54 +14,10 @@ from kernel.db import write_transaction
 from kernel.errors import Conflict, Invalid, NotFound
 from registry.audit.rules import changed_fields
 from registry.audit.services import record
-from registry.kindergartens.rules import AGE_BANDS, dates_problem, over_capacity, total_classes
-from registry.kindergartens.schemas import Classes, KindergartenCreate, KindergartenOut, KindergartenUpdate
+from registry.kindergartens.rules import dates_problem
+from registry.kindergartens.schemas import KindergartenCreate, KindergartenOut, KindergartenUpdate
 from registry.kindergartens.tables import Kindergarten as K
-
-
-def to_out(row: dict[str, Any]) -> KindergartenOut:
-    classes = {b: row[f"classes_{b}"] for b in AGE_BANDS}
-    return KindergartenOut(
-        id=row["id"],
-        code=row["code"],
-        name=row["name"],
-        street=row["street"],
-        group=row["collab_group"],
-        ownership=row["ownership"],
-        grade=row["grade"],
-        demonstration=row["demonstration"],
-        service_type=row["service_type"],
-        teacher_model=row["teacher_model"],
-        classes=Classes(**classes),
-        total_classes=total_classes(classes),
-        children=row["children"],
-        places=row["places"],
-        over_capacity=over_capacity(row["children"], row["places"]),
-        opened_on=row["opened_on"],
-        closed_on=row["closed_on"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
-
-
-def to_columns(data: dict[str, Any]) -> dict[str, Any]:
-    """API fields -> table columns (``group`` and ``classes`` are spelled differently)."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if key == "group":
-            out["collab_group"] = value
-        elif key == "classes":
-            for band in AGE_BANDS:
-                out[f"classes_{band}"] = value[band]
-        elif hasattr(value, "value"):
-            out[key] = value.value
-        else:
-            out[key] = value
-    return out
-
-
-def snapshot(out: KindergartenOut) -> dict[str, Any]:
-    return out.model_dump(mode="json", exclude={"created_at", "updated_at", "total_classes", "over_capacity"})
+from registry.kindergartens.writes import add_kindergartens, snapshot, to_columns, to_out
 
 
 async def list_kindergartens(
@@ -118,11 +74,8 @@ async def create_kindergarten(who: Principal, data: KindergartenCreate) -> Kinde
     async with write_transaction():
         if await K.exists().where(K.code == data.code):
             raise Conflict(f"kindergarten code {data.code} exists already", field="code")
-        now = utcnow()
-        values = to_columns(data.model_dump())
-        rows = await K.insert(K(**values, created_at=now, updated_at=now)).returning(K.id)
-        out = to_out(await K.select().where(K.id == rows[0]["id"]).first())  # type: ignore[arg-type]
-        await record(who, "create", "kindergarten", out.id, None, snapshot(out))
+        (kindergarten_id,) = await add_kindergartens(who, [data])
+        out = to_out(await K.select().where(K.id == kindergarten_id).first())  # type: ignore[arg-type]
     return out
 
 

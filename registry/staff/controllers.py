@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from kernel.auth import Principal, requires
@@ -12,6 +13,8 @@ from kernel.common.schemas import DEFAULT_LIMIT, Page
 from registry.staff import services
 from registry.staff.schemas import StaffCreate, StaffDetail, StaffOut, StaffUpdate, TransferIn
 from registry.staff.services import OnPostGate
+
+Gate = NamedDependency[OnPostGate]  # the dual-certificate check, provided by the app (app.factory)
 
 Req = Request[Principal, Any, Any]
 
@@ -58,12 +61,12 @@ class StaffController(Controller):
         return await services.get_staff(request.user, staff_id)
 
     @post("/", guards=[requires("staff.write")], summary="Add a staff member")
-    async def create(self, request: Req, data: JSONBody[StaffCreate], on_post_gate: OnPostGate) -> StaffDetail:
+    async def create(self, request: Req, data: JSONBody[StaffCreate], on_post_gate: Gate) -> StaffDetail:
         return await services.create_staff(request.user, data, gate=on_post_gate)
 
     @patch("/{staff_id:int}", guards=[requires("staff.write")], summary="Change a staff record")
     async def update(
-        self, request: Req, staff_id: FromPath[int], data: JSONBody[StaffUpdate], on_post_gate: OnPostGate
+        self, request: Req, staff_id: FromPath[int], data: JSONBody[StaffUpdate], on_post_gate: Gate
     ) -> StaffDetail:
         return await services.update_staff(request.user, staff_id, data, gate=on_post_gate)
 
@@ -74,6 +77,6 @@ class StaffController(Controller):
         summary="Move a person to another kindergarten (the record and its history stay)",
     )
     async def transfer(
-        self, request: Req, staff_id: FromPath[int], data: JSONBody[TransferIn], on_post_gate: OnPostGate
+        self, request: Req, staff_id: FromPath[int], data: JSONBody[TransferIn], on_post_gate: Gate
     ) -> StaffDetail:
         return await services.transfer_staff(request.user, staff_id, data, gate=on_post_gate)

@@ -19,6 +19,7 @@ from kernel.common.time import today, utcnow
 from kernel.db import Param, Prepared, is_sqlite, write_transaction
 from kernel.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from kernel.policy import policy_on
+from kernel.rows import as_date, json_list
 from registry.audit.rules import changed_fields
 from registry.audit.services import record
 from registry.kindergartens.tables import Kindergarten as K
@@ -32,6 +33,7 @@ from registry.staff.rules import (
 from registry.staff.schemas import AssignmentOut, StaffCreate, StaffDetail, StaffOut, StaffUpdate, TransferIn
 from registry.staff.tables import Staff as S
 from registry.staff.tables import StaffAssignment as A
+from registry.staff.writes import NewStaff, add_staff
 
 Out = TypeVar("Out", bound=StaffOut)
 
@@ -77,13 +79,6 @@ FILTER_COLUMNS = (
 )
 
 
-def _honours(value: Any) -> list[Any]:
-    if isinstance(value, str):
-        loaded = json.loads(value)
-        return list(loaded) if isinstance(loaded, list) else []
-    return list(value or [])
-
-
 def to_out(row: dict[str, Any], viewer: Principal | None) -> StaffOut:
     return build(StaffOut, row, viewer)
 
@@ -106,7 +101,7 @@ def build(model: type[Out], row: dict[str, Any], viewer: Principal | None, **ext
         post=row["post"],
         employment=row["employment"],
         title=row["title"],
-        honours=_honours(row["honours"]),
+        honours=json_list(row["honours"]),
         education=row["education"],
         hired_on=row["hired_on"],
         status=row["status"],
@@ -273,48 +268,14 @@ async def create_staff(who: Principal, data: StaffCreate, *, gate: OnPostGate) -
     await _check_kindergarten(who, data.kindergarten_id)
     if data.status == StaffStatus.on_post:
         await gate(None, data.post.value)
-    left_on = data.left_on
-    if data.status == StaffStatus.left and left_on is None:
-        left_on = today()
     async with write_transaction():
         if await S.exists().where(S.id_number == parsed.value):
             raise Conflict(
                 "a staff member with this ID number exists already: one person, one record",
                 [FieldError("id_number", "duplicate")],
             )
-        now = utcnow()
-        rows = await S.insert(
-            S(
-                id_number=parsed.value,
-                name=data.name,
-                sex=parsed.sex.value,
-                birth_date=parsed.birth_date,
-                kindergarten=data.kindergarten_id,
-                post=data.post.value,
-                employment=data.employment.value,
-                title=data.title.value,
-                honours=json.dumps([h.value for h in data.honours]),
-                education=data.education.value if data.education else None,
-                hired_on=data.hired_on,
-                status=data.status.value,
-                left_on=left_on,
-                created_at=now,
-                updated_at=now,
-            )
-        ).returning(S.id)
-        staff_id = rows[0]["id"]
-        await A.insert(
-            A(
-                staff=staff_id,
-                kindergarten=data.kindergarten_id,
-                post=data.post.value,
-                starts_on=data.hired_on or today(),
-                ends_on=left_on,
-                reason="hired",
-            )
-        )
-        out = to_out(await load_visible(who, staff_id), None)
-        await record(who, "create", "staff", staff_id, None, snapshot(out))
+        day = today()
+        (staff_id,) = await add_staff(who, [NewStaff.from_input(data, parsed, day)], day=day)
     return await get_staff(who, staff_id)
 
 
@@ -417,6 +378,36 @@ async def update_staff(who: Principal, staff_id: int, data: StaffUpdate, *, gate
         if delta:
             await record(who, "update", "staff", staff_id, {k: b[k] for k in delta}, delta)
     return await get_staff(who, staff_id)
+
+
+async def rehire(
+    who: Principal, staff_id: int, *, kindergarten_id: int, post: str, employment: str, starts: date, reason: str
+) -> None:
+    """Someone who left comes back (a pool placement): the record waits as pending_induction on the
+    new post until the certificates are checked, a new assignment opens on ``starts``, and the
+    change is audited. Inside the caller's write transaction, with the person locked."""
+    row = await S.select(S.status).where(S.id == staff_id).first()
+    if row is None or row["status"] != StaffStatus.left:
+        raise Conflict(
+            f"this person is on the staff already (staff {staff_id}): a move is a transfer",
+            [FieldError("candidate", "employed")],
+        )
+    last = await A.select(A.ends_on).where(A.staff == staff_id).order_by(A.ends_on, ascending=False).first()
+    if last is not None and last["ends_on"] is not None and as_date(last["ends_on"]) >= starts:
+        raise Invalid.field("starts_on", f"must be after the person's last assignment ended ({last['ends_on']})")
+    await S.update(
+        {
+            S.kindergarten: kindergarten_id,
+            S.post: post,
+            S.employment: employment,
+            S.status: StaffStatus.pending_induction.value,
+            S.left_on: None,
+            S.updated_at: utcnow(),
+        }
+    ).where(S.id == staff_id)
+    await A.insert(A(staff=staff_id, kindergarten=kindergarten_id, post=post, starts_on=starts, reason=reason))
+    after = snapshot(to_out(await load_visible(who, staff_id), None))
+    await record(who, "update", "staff", staff_id, {"status": StaffStatus.left.value}, {**after, "reason": reason})
 
 
 async def transfer_staff(who: Principal, staff_id: int, data: TransferIn, *, gate: OnPostGate) -> StaffDetail:

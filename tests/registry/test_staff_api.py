@@ -202,13 +202,13 @@ async def test_leaving_closes_the_assignment_and_rehire_opens_one(client, world:
 
 async def test_a_failure_after_the_first_write_leaves_nothing(client, world: World, monkeypatch) -> None:
     """One request is one transaction: force the audit write (the last step) to fail."""
-    from registry.staff import services
+    from registry.staff import writes
     from registry.staff.tables import Staff, StaffAssignment
 
     async def broken_record(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "record", broken_record)
+    monkeypatch.setattr(writes, "record_many", broken_record)
     body = staff_body(world.kg_a["id"])
     r = await client.post(f"{API}/staff", json=body, headers=world.h("district_hr"))
     assert r.status_code == 500
