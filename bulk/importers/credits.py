@@ -7,10 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bulk import records
-from bulk.columns import (
-    CREDITS,
-)
 from bulk.importers.base import (
     AUDIT_COLUMNS,
     Checked,
@@ -27,11 +23,13 @@ from bulk.rules import (
     input_dict,
 )
 from credits import rules as credit_rules
+from credits.files import CREDITS, credit_values
 from credits.policies import policy_versions
 from credits.schemas import EntryCreate, EntryOut
 from kernel.codes import Role
 from kernel.common.time import utcnow
 from kernel.db import fetch_all
+from kernel.rows import as_day
 
 CREDIT_COLUMNS = (
     "id", "staff", "entry_date", "school_year", "category", "source", "hours", "credits", "reference", "reason",
@@ -106,7 +104,7 @@ class CreditImporter(PersonRows):
                         )
                     else:
                         given = {**row.values, "reference": reference}
-                        values = records.credit_values(existing)
+                        values = credit_values(existing)
                         if self.existing_row(ParsedRow(row.row, given, id_parsed=row.id_parsed), values, what, errors):
                             out.skipped += 1
                             continue
@@ -127,7 +125,7 @@ class CreditImporter(PersonRows):
                 ):
                     errors.append(error_for(self.kind, row.row, problem.field, problem.message))
                 if person is not None:
-                    left = credit_rules.left_problem(records.as_date(person["left_on"]), model.date)
+                    left = credit_rules.left_problem(as_day(person["left_on"]), model.date)
                     if left:
                         errors.append(error_for(self.kind, row.row, "date", left))
                 if not errors:

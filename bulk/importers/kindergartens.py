@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bulk import records
-from bulk.columns import (
-    KINDERGARTENS,
-)
 from bulk.importers.base import (
     AUDIT_COLUMNS,
     Checked,
@@ -23,6 +19,7 @@ from bulk.rules import (
     input_dict,
 )
 from kernel.common.time import utcnow
+from registry.kindergartens.files import KINDERGARTENS, kindergarten_values
 from registry.kindergartens.schemas import KindergartenCreate
 from registry.kindergartens.services import snapshot as kindergarten_snapshot
 from registry.kindergartens.services import to_columns, to_out
@@ -51,7 +48,7 @@ class KindergartenImporter(Importer):
             existing = self.existing.get(row.values.get("code") or "")
             if existing is not None and not errors:
                 what = f"kindergarten code {existing['code']}"
-                if self.existing_row(row, records.kindergarten_values(existing), what, errors):
+                if self.existing_row(row, kindergarten_values(existing), what, errors):
                     out.skipped += 1
                     continue
             elif existing is None:

@@ -8,10 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bulk import records
-from bulk.columns import (
-    STAFF,
-)
 from bulk.importers.base import (
     AUDIT_COLUMNS,
     Checked,
@@ -32,6 +28,7 @@ from kernel.common.time import utcnow
 from kernel.db import fetch_all
 from kernel.policy import policy_on
 from registry.kindergartens.tables import Kindergarten as K
+from registry.staff.files import STAFF, staff_values
 from registry.staff.rules import hire_date_problem, parse_id_number, staff_dates_problem
 from registry.staff.schemas import StaffCreate, StaffOut
 from registry.staff.services import build, snapshot
@@ -99,7 +96,7 @@ class StaffImporter(Importer):
                         )
                     )
                 elif not errors and self.existing_row(
-                    row, records.staff_values(existing), "a staff member with this ID number", errors
+                    row, staff_values(existing), "a staff member with this ID number", errors
                 ):
                     out.skipped += 1
                     continue
