@@ -27,9 +27,9 @@ from typing import Any
 from xml.etree import ElementTree
 
 from bulk import rules
-from bulk.columns import CellType, Column, Kind
 from kernel.codes import LABELS
 from kernel.errors import FieldError, Invalid, TooLarge, UnsupportedMediaType
+from kernel.files import CellType, Column, Kind
 
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA = "text/csv; charset=utf-8"

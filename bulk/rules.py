@@ -23,8 +23,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bulk.columns import CellType, Column, Kind
 from kernel.codes import LABELS
+from kernel.files import CellType, Column, Kind
 from registry.staff.rules import IdNumber, IdNumberError, parse_id_number
 
 HEADER_SEARCH_ROWS = 10  # the header row is one of the first rows (titles may sit above it)

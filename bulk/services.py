@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from bulk import files, rules
-from bulk.columns import KINDS, Kind, importable
+from bulk.columns import KINDS, importable
 from bulk.importers import IMPORTERS, Outcome
 from bulk.rules import ParsedRow
 from bulk.schemas import ImportErrorOut, ImportOut
@@ -30,6 +30,7 @@ from kernel.common.schemas import Page
 from kernel.common.time import utcnow
 from kernel.db import write_transaction
 from kernel.errors import DomainError, FieldError, Forbidden, Invalid, NotFound, TooLarge
+from kernel.files import Kind
 from kernel.rows import json_value
 from kernel.settings import get_settings
 from registry.audit.services import record

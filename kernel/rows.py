@@ -5,7 +5,8 @@ rows through these instead of its own copy."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 
@@ -15,9 +16,9 @@ def json_value(value: Any) -> Any:
 
 
 def json_list(value: Any) -> list[Any]:
-    """A JSON array column as a list (an absent or non-list value: empty)."""
+    """A JSON array column as a list (an absent, blank or non-list value: empty)."""
     if isinstance(value, str):
-        loaded = json.loads(value)
+        loaded = json.loads(value or "[]")
         return list(loaded) if isinstance(loaded, list) else []
     return list(value or [])
 
@@ -25,6 +26,26 @@ def json_list(value: Any) -> list[Any]:
 def as_date(value: Any) -> Any:
     """A date column's value: parsed if the driver handed back an ISO string."""
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def as_day(value: Any) -> date | None:
+    """A date or timestamp column's value as a date, however the driver handed it back (a date, a
+    datetime, ISO text with or without a time); None or blank: None. What file values are made of
+    (``*/files.py``), so an exported date and the one an import compares it with are the same."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def as_decimal(value: Any) -> Decimal | None:
+    """A numeric column's value as a Decimal, whatever number type the driver handed back; None: None."""
+    if value is None:
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def is_unique_violation(exc: Exception) -> bool:

@@ -27,9 +27,6 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from bulk.columns import (
-    Kind,
-)
 from bulk.rules import (
     ParsedRow,
     RowError,
@@ -44,6 +41,7 @@ from kernel.codes import Role
 from kernel.common.time import today
 from kernel.db import fetch_all, get_engine
 from kernel.errors import DomainError
+from kernel.files import Kind
 from registry.staff.rules import IdNumberError, parse_id_number
 
 Progress = Callable[[str, int, int], None]

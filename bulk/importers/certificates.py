@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bulk import records
-from bulk.columns import (
-    CERTIFICATES,
-)
 from bulk.importers.base import (
     Checked,
     PersonRows,
@@ -22,6 +18,7 @@ from bulk.rules import (
     input_dict,
 )
 from certificates import rules as cert_rules
+from certificates.files import CERTIFICATES, certificate_values
 from certificates.schemas import CertificateCreate
 from certificates.services import check_number, check_post_certificate_training
 from certificates.writes import NewCertificate, add_certificates
@@ -86,7 +83,7 @@ class CertificateImporter(PersonRows):
                     if existing["staff"] != person["id"]:
                         errors.append(RowError(row.row, number_column.header, "number", f"{what} is recorded already"))
                     else:
-                        values = records.certificate_values(existing, self.day)
+                        values = certificate_values(existing, self.day)
                         given = {**row.values, "number": key[1] if key else None}
                         if self.existing_row(ParsedRow(row.row, given, id_parsed=row.id_parsed), values, what, errors):
                             out.skipped += 1

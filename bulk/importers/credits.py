@@ -7,10 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bulk import records
-from bulk.columns import (
-    CREDITS,
-)
 from bulk.importers.base import (
     Checked,
     PersonRows,
@@ -23,11 +19,13 @@ from bulk.rules import (
     input_dict,
 )
 from credits import rules as credit_rules
+from credits.files import CREDITS, credit_values
 from credits.policies import policy_versions
 from credits.schemas import EntryCreate
 from credits.writes import NewEntry, add_entries
 from kernel.codes import Role
 from kernel.db import fetch_all
+from kernel.rows import as_day
 
 EXISTING_CREDITS_SQL = (
     "SELECT ce.*, s.id_number, s.name FROM credit_entry ce JOIN staff s ON s.id = ce.staff WHERE ce.reference IN ({})"
@@ -98,7 +96,7 @@ class CreditImporter(PersonRows):
                         )
                     else:
                         given = {**row.values, "reference": reference}
-                        values = records.credit_values(existing)
+                        values = credit_values(existing)
                         if self.existing_row(ParsedRow(row.row, given, id_parsed=row.id_parsed), values, what, errors):
                             out.skipped += 1
                             continue
@@ -119,7 +117,7 @@ class CreditImporter(PersonRows):
                 ):
                     errors.append(error_for(self.kind, row.row, problem.field, problem.message))
                 if person is not None:
-                    left = credit_rules.left_problem(records.as_date(person["left_on"]), model.date)
+                    left = credit_rules.left_problem(as_day(person["left_on"]), model.date)
                     if left:
                         errors.append(error_for(self.kind, row.row, "date", left))
                 if not errors:

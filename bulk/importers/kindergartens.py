@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bulk import records
-from bulk.columns import (
-    KINDERGARTENS,
-)
 from bulk.importers.base import (
     Checked,
     Importer,
@@ -18,6 +14,7 @@ from bulk.rules import (
     ParsedRow,
     input_dict,
 )
+from registry.kindergartens.files import KINDERGARTENS, kindergarten_values
 from registry.kindergartens.schemas import KindergartenCreate
 from registry.kindergartens.tables import Kindergarten as K
 from registry.kindergartens.writes import add_kindergartens
@@ -45,7 +42,7 @@ class KindergartenImporter(Importer):
             existing = self.existing.get(row.values.get("code") or "")
             if existing is not None and not errors:
                 what = f"kindergarten code {existing['code']}"
-                if self.existing_row(row, records.kindergarten_values(existing), what, errors):
+                if self.existing_row(row, kindergarten_values(existing), what, errors):
                     out.skipped += 1
                     continue
             elif existing is None:

@@ -8,11 +8,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bulk import records
-from bulk.columns import (
-    POOL_CANDIDATES,
-    POOL_CERTIFICATES,
-)
 from bulk.importers.base import (
     Checked,
     Importer,
@@ -27,6 +22,8 @@ from bulk.rules import (
     schema_errors,
 )
 from kernel.db import fetch_all
+from kernel.rows import as_day, json_list
+from staffing.files import POOL_CANDIDATES, POOL_CERTIFICATES
 from staffing.pool import create_candidate
 from staffing.schemas import CandidateCreate
 
@@ -81,10 +78,10 @@ class PoolCandidateImporter(Importer):
                 if not errors:
                     values = {
                         **{k: existing[k] for k in POOL_KEYS},
-                        "posts": records.json_list(existing["posts"]),
-                        "streets": records.json_list(existing["streets"]),
-                        "available_from": records.as_date(existing["available_from"]),
-                        "available_to": records.as_date(existing["available_to"]),
+                        "posts": json_list(existing["posts"]),
+                        "streets": json_list(existing["streets"]),
+                        "available_from": as_day(existing["available_from"]),
+                        "available_to": as_day(existing["available_to"]),
                         "note": existing["note"] or None,
                     }
                     given = ParsedRow(row.row, {k: row.values.get(k) for k in POOL_KEYS}, id_parsed=row.id_parsed)

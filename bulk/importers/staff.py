@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bulk import records
-from bulk.columns import (
-    STAFF,
-)
 from bulk.importers.base import (
     Checked,
     Importer,
@@ -23,6 +19,7 @@ from bulk.rules import (
 from kernel.db import fetch_all
 from kernel.policy import policy_on
 from registry.kindergartens.tables import Kindergarten as K
+from registry.staff.files import STAFF, staff_values
 from registry.staff.rules import hire_date_problem, parse_id_number, staff_dates_problem
 from registry.staff.schemas import StaffCreate
 from registry.staff.writes import NewStaff, add_staff
@@ -85,7 +82,7 @@ class StaffImporter(Importer):
                         )
                     )
                 elif not errors and self.existing_row(
-                    row, records.staff_values(existing), "a staff member with this ID number", errors
+                    row, staff_values(existing), "a staff member with this ID number", errors
                 ):
                     out.skipped += 1
                     continue

@@ -6,10 +6,6 @@ import asyncio
 from datetime import date
 from typing import Any
 
-from bulk import records
-from bulk.columns import (
-    TRAINING_RESULTS,
-)
 from bulk.importers.base import (
     Checked,
     Outcome,
@@ -26,6 +22,8 @@ from bulk.rules import (
     input_dict,
 )
 from kernel.db import fetch_all
+from kernel.rows import as_day, as_decimal
+from training.files import TRAINING_RESULTS
 from training.results import record_result
 from training.schemas import ResultCreate
 
@@ -53,7 +51,7 @@ class TrainingResultImporter(PersonRows):
         self.session_ids: dict[int, tuple[str, date]] = {}
         for part in chunks(codes):
             for s in await fetch_all(SESSIONS_SQL.format(", ".join("{}" for _ in part)), *part):
-                starts = records.as_date(s["starts_on"])
+                starts = as_day(s["starts_on"])
                 assert starts is not None
                 self.sessions.setdefault((s["code"], starts), []).append(s["id"])
                 self.session_ids[s["id"]] = (s["code"], starts)
@@ -118,10 +116,10 @@ class TrainingResultImporter(PersonRows):
                 continue
             if enrolment["result_id"] is not None:
                 existing = {
-                    "hours": records.as_decimal(enrolment["hours"]),
+                    "hours": as_decimal(enrolment["hours"]),
                     "passed": bool(enrolment["passed"]),
-                    "score": records.as_decimal(enrolment["score"]),
-                    "completed_on": records.as_date(enrolment["completed_on"]),
+                    "score": as_decimal(enrolment["score"]),
+                    "completed_on": as_day(enrolment["completed_on"]),
                 }
                 what = f"enrolment {enrolment['id']}'s result"
                 if not errors and self.existing_row(row, existing, what, errors):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bulk.columns import ELIGIBILITY
+from eligibility.files import ELIGIBILITY
 from kernel.codes import Post, Title, label
 from tests.bulk.helpers import API, read_csv, read_xlsx
 from tests.credits.test_eligibility_api import compliant_teacher, twice_the_requirement

@@ -429,7 +429,7 @@ async def test_a_filled_template_imports(client: Any, world: World) -> None:
 
 async def test_kindergarten_body_helper_matches_the_import_columns() -> None:
     # the import's column list covers every field of the API's create body
-    from bulk.columns import KINDERGARTENS
+    from registry.kindergartens.files import KINDERGARTENS
 
     fields = {c.schema_field.split(".")[0] for c in KINDERGARTENS.imported}
     assert set(kindergarten_body()) <= fields

@@ -11,8 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bulk import rules
-from bulk.columns import KINDS, STAFF, CellType, Column
+from bulk.columns import KINDS
 from kernel.codes import Honour, Post, StaffStatus
+from kernel.files import CellType, Column
+from registry.staff.files import STAFF
 from registry.staff.rules import make_id_number
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bulk.columns import GAPS
+from staffing.files import GAPS
 from tests.bulk.helpers import API, counts, read_csv, read_xlsx, upload, xlsx
 from tests.support import World, new_code, new_id_number, teacher_qualification_number
 
