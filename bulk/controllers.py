@@ -14,8 +14,8 @@ from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from bulk import exports, services
 from bulk.columns import exportable, importable
 from bulk.schemas import ImportOut
+from eligibility.codes import Purpose
 from kernel.auth import Principal, requires
-from kernel.codes import Purpose
 from kernel.common.params import Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT, Page
 from kernel.errors import FieldError, TooLarge, problem_responses

@@ -17,9 +17,9 @@ from certificates.schemas import (
     RegistrationIn,
 )
 from kernel.auth import Principal, requires
-from kernel.codes import Post
 from kernel.common.params import Group, Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT, Page
+from registry.staff.codes import Post
 
 Req = Request[Principal, Any, Any]
 

@@ -4,8 +4,10 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from kernel.codes import CertificateStatus, CertificateType, Post, RegistrationResult
+from certificates.codes import RegistrationResult
+from kernel.codes import CertificateStatus, CertificateType
 from kernel.common.schemas import Schema
+from registry.staff.codes import Post
 
 
 class CertificateCreate(Schema):

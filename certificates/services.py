@@ -26,13 +26,14 @@ from certificates.tables import CertificateRegistration as R
 from certificates.tables import Reminder
 from certificates.writes import NewCertificate, add_certificates
 from kernel.auth import Principal
-from kernel.codes import CertificateStatus, CertificateType, Role, StaffStatus, label
+from kernel.codes import CertificateStatus, CertificateType, Role, label
 from kernel.common.scope import kindergarten_scope, staff_scope
 from kernel.common.time import today, utcnow
 from kernel.db import fetch_all, write_transaction
 from kernel.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from kernel.policy import policy_on
 from registry.audit.services import record
+from registry.staff.codes import StaffStatus
 from registry.staff.services import load_visible
 from training.results import passed_training
 

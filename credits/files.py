@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kernel.codes import CourseCategory, CreditSource
+from credits.codes import CourseCategory, CreditSource
 from kernel.files import DATE, DEC, ENUM, ID, ID_NOTE, CellType, Column, Export, Kind, T, derived, info
 from kernel.rows import as_day, as_decimal
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from credits import rules
+from credits.codes import CreditSource
 from credits.policies import policy_versions
 from credits.rules import dec
 from credits.schemas import (
@@ -20,7 +21,7 @@ from credits.schemas import (
 from credits.tables import CreditEntry as CE
 from credits.writes import NewEntry, add_entries
 from kernel.auth import Principal
-from kernel.codes import CreditSource, Role
+from kernel.codes import Role
 from kernel.common.time import today
 from kernel.db import write_transaction
 from kernel.errors import Conflict, FieldError, Forbidden, Invalid

@@ -17,8 +17,9 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from kernel.codes import TITLE_ORDER, CreditStatus, Title
+from credits.codes import CreditStatus
 from kernel.policy import RecognitionPolicy
+from registry.staff.codes import TITLE_ORDER, Title
 
 CENT = Decimal("0.01")
 ONE_DAY = timedelta(days=1)

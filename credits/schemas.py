@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from credits.codes import CourseCategory, CourseMode, CreditSource, CreditStatus
 from credits.rules import VALUE_KEYS
-from kernel.codes import CourseCategory, CourseMode, CreditSource, CreditStatus
 from kernel.common.schemas import Schema
 
 # --- Ledger ------------------------------------------------------------------------------------

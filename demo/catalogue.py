@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kernel.codes import CourseCategory as Cat
-from kernel.codes import CourseLevel as Lvl
-from kernel.codes import CourseMode as Mode
-from kernel.codes import Post
+from credits.codes import CourseCategory as Cat
+from credits.codes import CourseMode as Mode
 from kernel.policy import Policy
+from registry.staff.codes import Post
+from training.codes import CourseLevel as Lvl
 from training.rules import derive_credits
 
 MonthDay = tuple[int, int]

@@ -26,8 +26,9 @@ from demo.history_rows import (
     plus_years,
 )
 from demo.rows import DAYS_PER_YEAR, DEMO_TODAY, DistrictSpec, StaffRow
-from kernel.codes import CertificateStatus, Post, StaffStatus
+from kernel.codes import CertificateStatus
 from kernel.codes import CertificateType as CT
+from registry.staff.codes import Post, StaffStatus
 
 # Revocations and suspensions: (post, certificate type, [(action, status after, reason), ...]).
 SCENARIOS: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (

@@ -16,13 +16,8 @@ from demo.rows import (
     DAYS_PER_YEAR,
     REFERENCE_DATE,
 )
-from kernel.codes import (
-    TITLE_ORDER,
-    Education,
-    Ownership,
-    Post,
-    Title,
-)
+from registry.kindergartens.codes import Ownership
+from registry.staff.codes import TITLE_ORDER, Education, Post, Title
 
 SCALES = ("district", "city", "province")
 """Ages are reckoned on this day; every staff date (birth, hire, leaving) lies before it."""

@@ -69,20 +69,10 @@ from demo.rows import (
     StaffChunk,
     StaffRow,
 )
-from kernel.codes import (
-    Demonstration,
-    Education,
-    Employment,
-    Grade,
-    Honour,
-    Ownership,
-    Post,
-    Role,
-    Sex,
-    StaffStatus,
-    Title,
-)
+from kernel.codes import Role
 from kernel.policy import policy_on
+from registry.kindergartens.codes import Demonstration, Grade, Ownership
+from registry.staff.codes import Education, Employment, Honour, Post, Sex, StaffStatus, Title
 from registry.staff.rules import make_id_number
 
 if TYPE_CHECKING:

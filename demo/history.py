@@ -74,7 +74,7 @@ from demo.history_rows import (
     ordinal_of,
 )
 from demo.rows import DAYS_PER_YEAR, DEMO_TODAY, DistrictPlan, KindergartenRow, StaffChunk, StaffRow
-from kernel.codes import Honour, Post, StaffStatus, Title
+from registry.staff.codes import Honour, Post, StaffStatus, Title
 
 
 class _Run:

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from demo.rows import DEMO_TODAY
-from kernel.codes import CertificateStatus, Sex
+from kernel.codes import CertificateStatus
+from registry.staff.codes import Sex
 
 HISTORY_YEARS: tuple[int, ...] = tuple(range(2021, DEMO_TODAY.year + 1))
 """The calendar years of yearly training (the school years 2021-2026)."""

@@ -13,8 +13,9 @@ from certificates.rules import HeldCertificate, dual_certificate
 from demo.catalogue import CourseRow
 from demo.history_rows import ChunkHistory
 from demo.rows import DEMO_TODAY, StaffChunk
-from kernel.codes import CertificateStatus, StaffStatus
+from kernel.codes import CertificateStatus
 from kernel.policy import Policy
+from registry.staff.codes import StaffStatus
 
 # --------------------------------------------------------------------------- figures
 

@@ -43,13 +43,7 @@ from demo.rows import (
     DistrictSpec,
     KindergartenRow,
 )
-from kernel.codes import (
-    Demonstration,
-    Grade,
-    Ownership,
-    ServiceType,
-    TeacherModel,
-)
+from registry.kindergartens.codes import Demonstration, Grade, Ownership, ServiceType, TeacherModel
 
 # --------------------------------------------------------------------------- districts
 

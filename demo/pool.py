@@ -30,18 +30,11 @@ from typing import TYPE_CHECKING
 
 from certificates.rules import EARLIEST_QUALIFICATION_YEAR
 from demo import names
-from kernel.codes import (
-    CandidateStatus,
-    CertificateType,
-    Education,
-    Employment,
-    Ownership,
-    PlannedKind,
-    PoolSource,
-    Post,
-    StaffStatus,
-)
+from kernel.codes import CertificateType
+from registry.kindergartens.codes import Ownership
+from registry.staff.codes import Education, Employment, Post, StaffStatus
 from registry.staff.rules import make_id_number
+from staffing.codes import CandidateStatus, PlannedKind, PoolSource
 
 if TYPE_CHECKING:
     from demo.generator import DemoData

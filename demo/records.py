@@ -26,13 +26,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from credits.codes import CourseCategory, CreditSource
 from credits.rules import derive_credits, school_year
 from demo.catalogue import CourseRow
 from demo.history_rows import ChunkHistory
 from demo.rows import DEMO_TODAY, StaffChunk
 from ethics import rules as ethics_rules
-from kernel.codes import CourseCategory, CreditSource, EthicsGrade, SanctionKind, SanctionOutcome, StaffStatus
+from ethics.codes import EthicsGrade, SanctionKind, SanctionOutcome
 from kernel.policy import Policy
+from registry.staff.codes import StaffStatus
 
 RECORDS_SALT = 0x5D3E_2021
 CREDIT_YEARS = tuple(range(2021, DEMO_TODAY.year + 1))

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from demo.generator import DemoData, Tally
 from demo.history_tally import HistoryTally
 from demo.records import ChunkRecords
-from kernel.codes import SanctionOutcome
+from ethics.codes import SanctionOutcome
 from kernel.settings import get_settings
 
 CREDENTIALS_FILE = "demo-credentials.txt"

@@ -9,9 +9,9 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from eligibility import services
+from eligibility.codes import Purpose
 from eligibility.schemas import BatchOut, EligibilityOut
 from kernel.auth import Principal, requires
-from kernel.codes import Purpose
 from kernel.common.params import Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT
 

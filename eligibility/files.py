@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from eligibility.codes import Purpose
 from eligibility.rules import reasons_in_words
 from eligibility.services import eligibility_batch
 from kernel.auth import Principal
-from kernel.codes import Post, Purpose, Title, label
+from kernel.codes import label
 from kernel.common.time import today
 from kernel.db import fetch_all
 from kernel.errors import BadRequest, FieldError
 from kernel.files import BOOL, ENUM, ID, Column, Computed, ComputedExport, ExportArgs, Kind, T, derived
+from registry.staff.codes import Post, Title
 
 
 async def eligibility_rows(who: Principal, purpose: str, on: date, kindergarten_id: int | None) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from kernel.codes import Purpose
+from eligibility.codes import Purpose
 
 
 class ReasonOut(BaseModel):

@@ -12,16 +12,19 @@ from typing import Any
 from certificates import rules as cert_rules
 from certificates.services import verdict_for
 from credits import rules
+from credits.codes import CourseCategory, CreditStatus
 from credits.policies import policy_versions
 from credits.rules import PolicyVersion, dec, shown
 from credits.transcripts import entry_of, entry_rows
 from eligibility import rules as eligibility_rules
+from eligibility.codes import Purpose
 from eligibility.rules import Reason
 from eligibility.schemas import BatchOut, BatchRow, EligibilityOut, ReasonOut
+from ethics.codes import EthicsGrade
 from ethics.rules import grade_rank
 from ethics.services import veto_on, vetoed_staff
 from kernel.auth import Principal
-from kernel.codes import CourseCategory, CreditStatus, EthicsGrade, Post, Purpose, Title, label
+from kernel.codes import label
 from kernel.common.schemas import DEFAULT_LIMIT
 from kernel.common.scope import kindergarten_scope
 from kernel.common.text import chinese_part, missing_text
@@ -29,6 +32,7 @@ from kernel.common.time import today
 from kernel.db import fetch_all
 from kernel.errors import Invalid, NotFound
 from kernel.policy import policy_on
+from registry.staff.codes import Post, Title
 from registry.staff.services import load_visible
 
 #

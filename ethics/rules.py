@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from kernel.codes import EthicsGrade, SanctionKind, SanctionOutcome, label
+from ethics.codes import EthicsGrade, SanctionKind, SanctionOutcome
+from kernel.codes import label
 
 if TYPE_CHECKING:
     from kernel.policy import EthicsPolicy

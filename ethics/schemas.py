@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from kernel.codes import EthicsGrade, SanctionKind, SanctionOutcome
+from ethics.codes import EthicsGrade, SanctionKind, SanctionOutcome
 from kernel.common.schemas import Schema
 
 

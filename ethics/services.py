@@ -14,6 +14,7 @@ from typing import Any
 from certificates.tables import Certificate as C
 from certificates.tables import CertificateEvent as CE
 from ethics import rules
+from ethics.codes import EthicsGrade, SanctionKind, SanctionOutcome
 from ethics.rules import Veto
 from ethics.schemas import (
     EvaluationCreate,
@@ -29,7 +30,7 @@ from ethics.schemas import (
 from ethics.tables import EthicsEvaluation as EV
 from ethics.tables import EthicsSanction as SA
 from kernel.auth import Principal
-from kernel.codes import CertificateStatus, CertificateType, EthicsGrade, Role, SanctionKind, SanctionOutcome, label
+from kernel.codes import CertificateStatus, CertificateType, Role, label
 from kernel.common.scope import kindergarten_scope
 from kernel.common.time import today, utcnow
 from kernel.db import fetch_all, write_transaction

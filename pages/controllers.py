@@ -27,8 +27,9 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from bulk.exports import content_disposition, export
+from eligibility.codes import Purpose
 from kernel.auth import Principal, requires
-from kernel.codes import Post, Purpose, Role, label
+from kernel.codes import Role, label
 from kernel.errors import DomainError, NotFound, TooManyAttempts, Unauthorized
 from kernel.errors import exception_handlers as API_EXCEPTION_HANDLERS
 from kernel.settings import Settings
@@ -43,6 +44,7 @@ from pages.security import (
     session_middleware,
 )
 from registry.accounts.services import log_out
+from registry.staff.codes import Post
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"

@@ -16,19 +16,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from credits.codes import CreditStatus
+from eligibility.codes import Purpose
+from ethics.codes import EthicsGrade
 from kernel import codes
-from kernel.codes import (
-    CreditStatus,
-    EthicsGrade,
-    Post,
-    Purpose,
-    Role,
-    StaffingPost,
-    StaffStatus,
-    label,
-)
+from kernel.codes import Role, label
 from kernel.common.text import chinese_part, missing_text
 from pages.schemas import Bar, ChartRow, EligibilityCard, PlainReason, Segment
+from registry.staff.codes import Post, StaffStatus
+from staffing.codes import StaffingPost
 
 # --- numbers ---------------------------------------------------------------------------------------
 
@@ -157,7 +153,7 @@ def label_of(enum_name: str, code: Any) -> str:
 
     if code is None:
         return "—"
-    enum = getattr(codes, enum_name, None)
+    enum = codes.enum_named(enum_name)
     value = str(getattr(code, "value", code))
     return label(enum, value) if enum is not None else value
 

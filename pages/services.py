@@ -17,7 +17,7 @@ from eligibility.rules import reasons_in_words
 from eligibility.services import eligibilities, eligibility_batch
 from ethics.services import staff_ethics
 from kernel.auth import Principal, allowed
-from kernel.codes import CertificateStatus, Post, StaffStatus
+from kernel.codes import CertificateStatus
 from kernel.common.time import today
 from kernel.errors import Invalid
 from kernel.policy import policy_on
@@ -25,6 +25,7 @@ from pages import rules
 from pages.schemas import Pager, PlacementForm
 from registry.accounts.services import authenticate
 from registry.kindergartens.services import get_kindergarten, list_kindergartens
+from registry.staff.codes import Post, StaffStatus
 from registry.staff.services import get_staff, list_staff
 from reports.services import credit_transcript, issue
 from staffing.gaps import gaps

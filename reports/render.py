@@ -17,7 +17,6 @@ import subprocess
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,19 +38,13 @@ VERIFY_PATH = "/api/v1/reports/verify/"
 
 _render_lock = threading.Lock()
 
-_ENUMS: dict[str, type[StrEnum]] = {
-    name: obj
-    for name, obj in vars(codes).items()
-    if isinstance(obj, type) and issubclass(obj, StrEnum) and obj is not StrEnum
-}
-
 
 def label(code: Any, enum_name: str) -> str:
     """``{{ post | label("Post") }}`` → 专任教师 (the code itself when it has no label)."""
     if code is None:
         return "—"
     value = getattr(code, "value", code)
-    enum = _ENUMS.get(enum_name)
+    enum = codes.enum_named(enum_name)
     return codes.label(enum, str(value)) if enum else str(value)
 
 

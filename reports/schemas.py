@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from kernel.codes import Education, Employment, Honour, Post, ReportKind, Sex, StaffStatus, Title
+from registry.staff.codes import Education, Employment, Honour, Post, Sex, StaffStatus, Title
+from reports.codes import ReportKind
 
 
 class VerificationOut(BaseModel):

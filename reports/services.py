@@ -29,16 +29,18 @@ from credits.transcripts import staff_transcript
 from eligibility.services import eligibilities
 from ethics.services import vetoed_staff
 from kernel.auth import Principal
-from kernel.codes import Post, ReportKind, StaffStatus, label
+from kernel.codes import label
 from kernel.common.privacy import mask_id_number
 from kernel.common.time import today, utcnow
 from kernel.db import get_engine, is_sqlite, write_transaction
 from kernel.errors import NotFound
 from kernel.settings import get_settings
 from registry.kindergartens.services import get_kindergarten
+from registry.staff.codes import Post, StaffStatus
 from registry.staff.services import list_staff, load_visible, to_out
 from reports import render, rules, staffing_seam
 from reports.charts import ChartSpec, Series
+from reports.codes import ReportKind
 from reports.schemas import PersonOut, VerificationOut
 from reports.tables import ReportDocument as RD
 

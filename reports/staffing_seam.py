@@ -19,10 +19,11 @@ from datetime import date
 from typing import Any
 
 from kernel.auth import Principal
-from kernel.codes import StaffingPost, label
+from kernel.codes import label
 from kernel.errors import NotFound
 from reports import rules
 from reports.charts import ChartSpec, Series
+from staffing.codes import StaffingPost
 from staffing.gaps import gaps
 from staffing.progress import plan_progress
 from staffing.schemas import GapsOut, PlanProgressOut

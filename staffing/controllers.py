@@ -9,10 +9,12 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from kernel.auth import Principal, requires
-from kernel.codes import CandidateStatus, Ownership, PoolSource, Post, ServiceType, StaffingPost
 from kernel.common.params import Group, Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT
+from registry.kindergartens.codes import Ownership, ServiceType
+from registry.staff.codes import Post
 from staffing import calculator, gaps, matching, placement, pool, progress, projection
+from staffing.codes import CandidateStatus, PoolSource, StaffingPost
 from staffing.schemas import (
     CandidateCreate,
     CandidateOut,

@@ -14,12 +14,12 @@ from typing import Any
 
 from certificates import rules as cert_rules
 from kernel.auth import Principal
-from kernel.codes import StaffingPost
 from kernel.common.scope import kindergarten_scope
 from kernel.db import fetch_all, is_sqlite
 from kernel.errors import NotFound
 from kernel.policy import Policy, StaffingPolicy, policy_on
 from staffing import rules
+from staffing.codes import StaffingPost
 from staffing.schemas import PolicyRef, PostGapOut, RatioOut
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kernel.auth import Principal
-from kernel.codes import LABELS, CertificateType, Education, PoolSource, Post, StaffingPost
+from kernel.codes import LABELS, CertificateType
 from kernel.common.time import today
 from kernel.errors import BadRequest, FieldError
 from kernel.files import (
@@ -26,6 +26,8 @@ from kernel.files import (
     T,
     derived,
 )
+from registry.staff.codes import Education, Post
+from staffing.codes import PoolSource, StaffingPost
 from staffing.gaps import gaps
 
 POOL_CERTIFICATES = 3  # certificate column groups of a pool candidate's row (证书1… 证书3)

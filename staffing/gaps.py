@@ -7,12 +7,14 @@ from datetime import date
 from typing import Any
 
 from kernel.auth import Principal
-from kernel.codes import Ownership, ServiceType, StaffingPost, TeacherModel, label
+from kernel.codes import label
 from kernel.common.schemas import DEFAULT_LIMIT
 from kernel.common.time import today
 from kernel.db import fetch_all
 from kernel.policy import Policy, StaffingPolicy
+from registry.kindergartens.codes import Ownership, ServiceType, TeacherModel
 from staffing import rules
+from staffing.codes import StaffingPost
 from staffing.figures import Scope, figures_with, policy_for, policy_ref, ratio_out, scoped
 from staffing.schemas import GapBy, GapRow, GapsOut, PostGapOut
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from certificates import rules as cert_rules
 from kernel.auth import Principal
-from kernel.codes import StaffingPost
 from kernel.common.time import today
 from kernel.db import fetch_all
 from kernel.errors import Invalid, NotFound
@@ -17,6 +16,7 @@ from kernel.policy import Policy
 from kernel.rows import as_date, json_list
 from registry.kindergartens.tables import Kindergarten as K
 from staffing import rules
+from staffing.codes import StaffingPost
 from staffing.figures import gap_of, gap_out, policy_for, scoped
 from staffing.pool import certificates_of, id_for
 from staffing.schemas import MatchesOut, MatchOut

@@ -9,7 +9,6 @@ from certificates.services import verdict_for
 from certificates.tables import Certificate as C
 from certificates.writes import NewCertificate, add_certificates
 from kernel.auth import Principal
-from kernel.codes import CandidateStatus, StaffStatus
 from kernel.common.time import today, utcnow
 from kernel.db import write_transaction
 from kernel.errors import Conflict, FieldError, Invalid
@@ -17,11 +16,13 @@ from kernel.policy import Policy
 from kernel.rows import as_date, json_list
 from registry.audit.services import record
 from registry.kindergartens.tables import Kindergarten as K
+from registry.staff.codes import StaffStatus
 from registry.staff.rules import hire_date_problem
 from registry.staff.services import lock_person, rehire
 from registry.staff.tables import Staff as S
 from registry.staff.writes import NewStaff, add_staff
 from staffing import rules
+from staffing.codes import CandidateStatus
 from staffing.figures import gap_of, policy_for
 from staffing.pool import candidate_row, certificates_of
 from staffing.schemas import PlacementIn, PlacementOut

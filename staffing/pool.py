@@ -9,15 +9,17 @@ from typing import Any
 
 from certificates import rules as cert_rules
 from kernel.auth import Principal
-from kernel.codes import CandidateStatus, Role, StaffStatus
+from kernel.codes import Role
 from kernel.common.privacy import mask_id_number
 from kernel.common.time import today, utcnow
 from kernel.db import fetch_all, is_sqlite, write_transaction
 from kernel.errors import Conflict, FieldError, Invalid, NotFound
 from kernel.rows import as_date, json_list
 from registry.audit.services import record
+from registry.staff.codes import StaffStatus
 from registry.staff.rules import parse_id_number
 from staffing import rules
+from staffing.codes import CandidateStatus
 from staffing.schemas import (
     CandidateCreate,
     CandidateOut,

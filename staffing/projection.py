@@ -7,15 +7,16 @@ from datetime import date
 from typing import Any
 
 from kernel.auth import Principal
-from kernel.codes import ClassBand, PlannedKind, ServiceType, StaffingPost, TeacherModel
 from kernel.common.time import today, utcnow
 from kernel.db import fetch_all, write_transaction
 from kernel.errors import FieldError, Invalid, NotFound
 from kernel.policy import StaffingPolicy, policy_on
 from kernel.rows import as_date
 from registry.audit.services import record
+from registry.kindergartens.codes import ServiceType, TeacherModel
 from registry.kindergartens.tables import Kindergarten as K
 from staffing import rules
+from staffing.codes import ClassBand, PlannedKind, StaffingPost
 from staffing.figures import KG_COLUMNS, Scope, kg_shape, kindergarten_figures, policy_for, policy_ref, scoped
 from staffing.schemas import PlannedCreate, PlannedOut, PlannedPage, PlannedUpdate, ProjectionOut, ProjectionPost
 from staffing.sqltext import placeholders

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from kernel.codes import CandidateStatus, Employment, PoolSource, StaffingPost
 from kernel.policy import PerClass, StaffingPolicy
+from registry.staff.codes import Employment
+from staffing.codes import CandidateStatus, PoolSource, StaffingPost
 
 POSTS: tuple[str, ...] = tuple(p.value for p in StaffingPost)
 """The posts the standard counts, in report order."""

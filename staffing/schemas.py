@@ -8,23 +8,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from kernel.codes import (
-    CandidateStatus,
-    CertificateType,
-    ClassBand,
-    Education,
-    Employment,
-    Ownership,
-    PlannedKind,
-    PoolSource,
-    Post,
-    ServiceType,
-    StaffingPost,
-    StaffStatus,
-    TeacherModel,
-)
+from kernel.codes import CertificateType
 from kernel.common.schemas import Schema
+from registry.kindergartens.codes import Ownership, ServiceType, TeacherModel
+from registry.staff.codes import Education, Employment, Post, StaffStatus
 from registry.staff.schemas import valid_id_number
+from staffing.codes import CandidateStatus, ClassBand, PlannedKind, PoolSource, StaffingPost
 
 GapBy = Literal["kindergarten", "street", "group", "ownership", "district"]
 

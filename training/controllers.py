@@ -8,11 +8,13 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from credits.codes import CourseCategory, CourseMode
 from kernel.auth import Principal, requires
-from kernel.codes import CourseCategory, CourseLevel, CourseMode, Post
 from kernel.common.params import Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT, Page
+from registry.staff.codes import Post
 from training import catalogue, coverage, enrolments, results
+from training.codes import CourseLevel
 from training.schemas import (
     CourseCreate,
     CourseOut,

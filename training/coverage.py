@@ -8,13 +8,14 @@ from datetime import date
 from typing import Any
 
 from kernel.auth import Principal
-from kernel.codes import CertificateStatus, CertificateType, StaffStatus
+from kernel.codes import CertificateStatus, CertificateType
 from kernel.common.scope import kindergarten_scope
 from kernel.common.time import today
 from kernel.db import fetch_all
 from kernel.errors import Invalid
 from kernel.policy import policy_on
 from registry.kindergartens.tables import Kindergarten as K
+from registry.staff.codes import StaffStatus
 from training import rules
 from training.schemas import (
     CoverageCell,

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from credits import rules as credit_rules
-from kernel.codes import CourseMode
+from credits.codes import CourseMode
 from kernel.policy import RecognitionPolicy
 
 CREDIT_STEP = Decimal("0.01")

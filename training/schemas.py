@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field, field_validator
 
-from kernel.codes import CourseCategory, CourseLevel, CourseMode, Post
+from credits.codes import CourseCategory, CourseMode
 from kernel.common.schemas import Schema
+from registry.staff.codes import Post
+from training.codes import CourseLevel
 
 
 def _unique_posts(value: list[Post]) -> list[Post]:

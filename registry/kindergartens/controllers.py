@@ -6,10 +6,10 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from kernel.auth import Principal, requires
-from kernel.codes import Demonstration, Grade, Ownership, ServiceType
 from kernel.common.params import Group, Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT, Page
 from registry.kindergartens import services
+from registry.kindergartens.codes import Demonstration, Grade, Ownership, ServiceType
 from registry.kindergartens.schemas import KindergartenCreate, KindergartenOut, KindergartenUpdate
 
 Req = Request[Principal, Any, Any]

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kernel.codes import Demonstration, Grade, Ownership, ServiceType, TeacherModel
 from kernel.files import DATE, ENUM, ID, INT, Column, Export, Kind, T
 from kernel.rows import as_day
+from registry.kindergartens.codes import Demonstration, Grade, Ownership, ServiceType, TeacherModel
 
 EXPORT_SQL = "SELECT k.* FROM kindergarten k WHERE 1 = 1{where} ORDER BY k.code"
 

@@ -4,8 +4,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from kernel.codes import Demonstration, Grade, Ownership, ServiceType, TeacherModel
 from kernel.common.schemas import Schema
+from registry.kindergartens.codes import Demonstration, Grade, Ownership, ServiceType, TeacherModel
 from registry.kindergartens.rules import dates_problem
 
 Count = Field(default=0, ge=0, le=200)

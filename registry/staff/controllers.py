@@ -7,10 +7,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from kernel.auth import Principal, requires
-from kernel.codes import Employment, Honour, Ownership, Post, StaffStatus, Title
 from kernel.common.params import Group, Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT, Page
+from registry.kindergartens.codes import Ownership
 from registry.staff import services
+from registry.staff.codes import Employment, Honour, Post, StaffStatus, Title
 from registry.staff.schemas import StaffCreate, StaffDetail, StaffOut, StaffUpdate, TransferIn
 from registry.staff.services import OnPostGate
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kernel.codes import Education, Employment, Honour, Post, Sex, StaffStatus, Title
 from kernel.files import DATE, ENUM, ID, ID_NOTE, LIST, Column, Export, Kind, T, derived
 from kernel.rows import as_day, json_list
+from registry.staff.codes import Education, Employment, Honour, Post, Sex, StaffStatus, Title
 
 EXPORT_SQL = (
     "SELECT s.*, k.code AS kindergarten_code, k.name AS kindergarten_name "

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from kernel.codes import Role, Sex
+from kernel.codes import Role
+from registry.staff.codes import Sex
 
 # GB 11643-1999: weights of the first 17 characters, and the check character for sum mod 11.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

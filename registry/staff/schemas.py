@@ -5,8 +5,8 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from kernel.codes import Education, Employment, Honour, Post, Sex, StaffStatus, Title
 from kernel.common.schemas import Schema
+from registry.staff.codes import Education, Employment, Honour, Post, Sex, StaffStatus, Title
 from registry.staff.rules import IdNumberError, parse_id_number
 
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from piccolo.columns.combination import Or, WhereRaw
 
 from kernel.auth import Principal
-from kernel.codes import Role, StaffStatus
+from kernel.codes import Role
 from kernel.common.privacy import mask_id_number
 from kernel.common.schemas import Page
 from kernel.common.scope import kindergarten_scope, staff_scope
@@ -23,6 +23,7 @@ from kernel.rows import as_date, json_list
 from registry.audit.rules import changed_fields
 from registry.audit.services import record
 from registry.kindergartens.tables import Kindergarten as K
+from registry.staff.codes import StaffStatus
 from registry.staff.rules import (
     hire_date_problem,
     may_see_full_id,

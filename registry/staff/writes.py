@@ -13,10 +13,10 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from kernel.auth import Principal
-from kernel.codes import StaffStatus
 from kernel.common.time import utcnow
 from kernel.db import RowTable, insert_rows, reserve_ids
 from registry.audit.services import event, record_many
+from registry.staff.codes import StaffStatus
 from registry.staff.rules import IdNumber
 from registry.staff.schemas import StaffCreate
 

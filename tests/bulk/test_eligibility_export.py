@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from eligibility.files import ELIGIBILITY
-from kernel.codes import Post, Title, label
+from kernel.codes import label
+from registry.staff.codes import Post, Title
 from tests.bulk.helpers import API, read_csv, read_xlsx
 from tests.credits.test_eligibility_api import compliant_teacher, twice_the_requirement
 from tests.support import World, insert_staff

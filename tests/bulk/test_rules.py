@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from bulk import rules
 from bulk.columns import KINDS
-from kernel.codes import Honour, Post, StaffStatus
 from kernel.files import CellType, Column
+from registry.staff.codes import Honour, Post, StaffStatus
 from registry.staff.files import STAFF
 from registry.staff.rules import make_id_number
 

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from certificates import rules
 from certificates.rules import HeldCertificate, dual_certificate
-from kernel.codes import CertificateStatus, CertificateType, Post
+from kernel.codes import CertificateStatus, CertificateType
 from kernel.policy import policy_on
+from registry.staff.codes import Post
 
 ON = date(2026, 11, 29)
 POLICY = policy_on(ON).certificates

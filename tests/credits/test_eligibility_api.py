@@ -212,9 +212,10 @@ async def test_registration_batch_counts_evaluations_of_the_whole_selection(clie
 async def test_all_purposes_at_once_equal_each_alone(client: Any, world: World) -> None:
     """The transcript PDF and the eligibility page ask for the five purposes in one call (one read of
     the cycle's entries, each purpose taking its own window): the answers are those of five calls."""
+    from eligibility.codes import Purpose
     from eligibility.services import eligibilities
     from kernel.auth import Principal
-    from kernel.codes import Purpose, Role
+    from kernel.codes import Role
 
     sid = await compliant_teacher(client, world, title="level1")
     await twice_the_requirement(client, world, sid)

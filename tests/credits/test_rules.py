@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from credits import rules
+from credits.codes import CreditStatus
 from credits.rules import Cycle, Entry, PolicyVersion
-from kernel.codes import CreditStatus
 from kernel.policy import policy_on
 
 D = Decimal

@@ -12,21 +12,9 @@ from demo import names
 from demo.figures import TRANSFER_REASON, age_on
 from demo.generator import DemoData, Tally, generate
 from demo.rows import REFERENCE_DATE
-from kernel.codes import (
-    Demonstration,
-    Education,
-    Employment,
-    Grade,
-    Honour,
-    Ownership,
-    Post,
-    Role,
-    ServiceType,
-    Sex,
-    StaffStatus,
-    TeacherModel,
-    Title,
-)
+from kernel.codes import Role
+from registry.kindergartens.codes import Demonstration, Grade, Ownership, ServiceType, TeacherModel
+from registry.staff.codes import Education, Employment, Honour, Post, Sex, StaffStatus, Title
 from registry.staff.rules import parse_id_number
 
 _CHAOYANG_43_TEXT = (

@@ -12,22 +12,16 @@ from decimal import Decimal
 import pytest
 
 from certificates.rules import HeldCertificate, dual_certificate, teacher_qualification_problem
+from credits.codes import CourseCategory, CourseMode
 from demo import catalogue
 from demo.generator import DemoData, generate
 from demo.history_rows import HISTORY_YEARS, ChunkHistory
 from demo.history_tally import HistoryTally
 from demo.rows import DEMO_TODAY, StaffChunk
-from kernel.codes import (
-    CertificateStatus,
-    CertificateType,
-    CourseCategory,
-    CourseLevel,
-    CourseMode,
-    Post,
-    Sex,
-    StaffStatus,
-)
+from kernel.codes import CertificateStatus, CertificateType
 from kernel.policy import policy_on
+from registry.staff.codes import Post, Sex, StaffStatus
+from training.codes import CourseLevel
 
 POLICY = policy_on(DEMO_TODAY)
 WARN = max(POLICY.reminders.windows_days)

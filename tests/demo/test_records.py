@@ -11,14 +11,16 @@ from decimal import Decimal
 
 import pytest
 
+from credits.codes import CreditSource
 from credits.rules import derive_credits, school_year
 from demo.generator import generate
 from demo.history_rows import ChunkHistory
 from demo.records import EVALUATION_YEARS, caps_by_person, make_records
 from demo.rows import DEMO_TODAY
 from ethics import rules as ethics_rules
-from kernel.codes import CreditSource, EthicsGrade, SanctionKind, SanctionOutcome, StaffStatus
+from ethics.codes import EthicsGrade, SanctionKind, SanctionOutcome
 from kernel.policy import policy_on
+from registry.staff.codes import StaffStatus
 
 EVALUATED_POSTS = policy_on(DEMO_TODAY).ethics.evaluated_posts
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
+from credits.codes import CreditStatus
 from credits.schemas import CategoryOut, Required, TranscriptOut, YearOut
+from eligibility.codes import Purpose
 from eligibility.schemas import EligibilityOut, ReasonOut
 from ethics.schemas import VetoOut
-from kernel.codes import CreditStatus, Purpose, Role
+from kernel.codes import Role
 from pages import rules
 
 ON = date(2026, 11, 29)

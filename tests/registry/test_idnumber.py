@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernel.codes import Sex
 from kernel.common.privacy import mask_id_number
+from registry.staff.codes import Sex
 from registry.staff.rules import (
     PROVINCE_CODES,
     IdNumberError,

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from kernel.codes import Post
+from registry.staff.codes import Post
 from reports import rules
 from reports.staffing_seam import progress_dates
 
