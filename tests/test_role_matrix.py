@@ -14,25 +14,23 @@ stays with the per-package tests.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
+from app.factory import create_app
 from kernel.auth import PERMISSIONS
+from tests.guards import ANON, API, GUARD_PERMISSIONS
 from tests.support import ROLES, World, login
 
-API = "/api/v1"
-ANON = "anonymous"
 MISSING = 999_999_999  # an id no row has: a write that passes the guard changes nothing
 USERNAMES = {"district_hr": "w_hr", "kindergarten_admin": "w_admin", "teacher": "w_teacher", "inspector": "w_inspector"}
-GUARD_PERMISSIONS = {f"requires_{p.replace('.', '_')}": p for p in PERMISSIONS}
 assert len(GUARD_PERMISSIONS) == len(PERMISSIONS)
 
 
 def _guarded_routes() -> list[tuple[str, str, str]]:
     """(method, path, permission) for every API route with a permission guard."""
-    from app.factory import create_app
-
     found: list[tuple[str, str, str]] = []
     for route in create_app().routes:
         if not route.path.startswith(API + "/"):
@@ -66,8 +64,6 @@ CASES = [
 
 def _url(method: str, path: str, world: World) -> str:
     """The path with its parameters filled: the world's rows for reads, a missing id for writes."""
-    import re
-
     reads = method == "GET"
     ids = {
         "staff_id": world.staff_a["id"] if reads else MISSING,
