@@ -217,8 +217,9 @@ def parse_cell(column: Column, raw: Any) -> Any:
     text = _text(raw)
     if text == "":
         return None
-    if column.cell not in (CellType.text, CellType.ident) or column.key == "id_number":
-        text = _word(text)  # identifiers other than ID numbers are kept exactly as typed
+    if column.cell not in (CellType.text, CellType.ident):
+        text = _word(text)  # identifiers are kept exactly as typed: an ID number in full-width digits
+        # is a row error that says so (registry.staff.rules.parse_id_number), not silently another spelling
     if column.cell == CellType.ident:
         if _is_number(raw):
             raise CellProblem(

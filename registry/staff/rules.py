@@ -85,9 +85,18 @@ def check_character(first17: str) -> str:
 def parse_id_number(raw: str, today: date | None = None) -> IdNumber:
     """Validate a resident ID number and derive birth date and sex from it.
 
-    A lower-case ``x`` check character is accepted and normalised to ``X``.
+    A lower-case ``x`` check character is accepted and normalised to ``X``. Only ASCII digits and X:
+    full-width digits (Chinese input methods type ``６５０１…``) and other Unicode digits are refused,
+    so the same person can't be stored twice under two spellings.
     """
     value = raw.strip().upper()
+    foreign = next((c for c in value if not c.isascii()), None)
+    if foreign is not None:
+        raise IdNumberError(
+            "characters",
+            f"must be ASCII digits 0-9 and X only, got {foreign!r} (U+{ord(foreign):04X}): "
+            "switch the input method to half-width (半角) characters",
+        )
     if len(value) != 18:
         raise IdNumberError("length", f"must be 18 characters, got {len(value)}")
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):

@@ -81,6 +81,24 @@ async def test_a_lower_case_x_is_stored_upper_case(client: Any, world: World) ->
     assert (await staff_by_id_number(client, world, x_id))["id_number"] == x_id
 
 
+async def test_full_width_and_superscript_digits_are_row_errors(client: Any, world: World) -> None:
+    """Full-width digits (a Chinese input method) and a superscript digit: row errors naming the
+    reason, nothing written, never a crash."""
+    before = await counts()
+    good = new_id_number()
+    full_width = good.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    superscript = good[:16] + "²" + good[17]
+    rows = [staff_row(world, full_width), staff_row(world, superscript)]
+    r = await upload(client, world.h(HR), "staff", csv_file(STAFF_HEADERS, rows), "s.csv")
+    assert r.status_code == 422, r.text
+    errors = r.json()["errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(2, "身份证号"), (3, "身份证号")]
+    assert all("ASCII" in e["message"] for e in errors)
+    assert {k: v for k, v in (await counts()).items() if k != "import_run"} == {
+        k: v for k, v in before.items() if k != "import_run"
+    }
+
+
 async def test_utf8_and_gbk_csv(client: Any, world: World) -> None:
     for encoding, bom in (("utf-8", True), ("utf-8", False), ("gbk", False)):
         id_number = new_id_number()

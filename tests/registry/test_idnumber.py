@@ -91,6 +91,27 @@ def test_invalid_numbers_name_the_reason(value: str, reason: str) -> None:
     assert err.value.reason == reason
 
 
+FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+@pytest.mark.parametrize(
+    "spelled",
+    [
+        lambda v: v.translate(FULL_WIDTH),  # a Chinese input method in full-width mode
+        lambda v: v[:6] + v[6:].translate(FULL_WIDTH),  # switched half-way
+        lambda v: v[:17].translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")) + v[17],  # Arabic-Indic digits
+        lambda v: v[:16] + "²" + v[17],  # a superscript digit (str.isdigit() says True)
+    ],
+)
+def test_only_ascii_digits_and_x(spelled) -> None:  # type: ignore[no-untyped-def]
+    """Non-ASCII digits are refused with the reason, never stored as a second spelling of a person."""
+    value = make_id_number("650102", date(1975, 3, 1), 17)
+    assert parse_id_number(value, today=TODAY).value == value
+    with pytest.raises(IdNumberError) as err:
+        parse_id_number(spelled(value), today=TODAY)
+    assert err.value.reason == "characters" and "ASCII" in err.value.message
+
+
 def test_masking_keeps_area_and_last_four() -> None:
     assert mask_id_number("11010519491231002X") == "110105********002X"
 

@@ -48,6 +48,19 @@ async def test_invalid_id_number_is_422_naming_field_and_reason(
     assert f"({reason})" in problem["errors"][0]["message"]
 
 
+async def test_full_width_id_number_is_422_and_not_a_second_person(client, world: World) -> None:
+    """The same person typed with full-width digits is refused (422 naming the characters), so one
+    person can't be registered twice under two spellings."""
+    good = new_id_number()
+    full_width = good.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    r = await client.post(
+        f"{API}/staff", json=staff_body(world.kg_a["id"], id_number=full_width), headers=world.h("district_hr")
+    )
+    assert r.status_code == 422, r.text
+    error = r.json()["errors"][0]
+    assert error["field"] == "id_number" and "(characters)" in error["message"] and "ASCII" in error["message"]
+
+
 async def test_wrong_check_character_is_422(client, world: World) -> None:
     good = new_id_number()
     bad = good[:17] + ("0" if good[17] != "0" else "1")
