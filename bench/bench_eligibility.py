@@ -83,7 +83,7 @@ HAND_WRITTEN = f"""
 SELECT COUNT(*) AS on_post, COALESCE(SUM(ok), 0) AS eligible FROM (
   SELECT CASE WHEN
     NOT EXISTS (SELECT 1 FROM ethics_sanction x WHERE x.staff = s.id AND x.sanction IS NOT NULL
-                AND x.outcome <> 'lifted' AND x.bar_from <= {{d}} AND (x.bar_until IS NULL OR x.bar_until > {{d}})
+                AND x.outcome <> 'lifted' AND x.bar_from <= {{d}} AND (x.bar_until IS NULL OR x.bar_until >= {{d}})
                 AND NOT EXISTS (SELECT 1 FROM ethics_sanction n WHERE n.supersedes = x.id))
     AND NOT EXISTS (SELECT 1 FROM ethics_evaluation e WHERE e.staff = s.id AND e.school_year = {{sy}}
                 AND e.grade = {{worst}} AND NOT EXISTS (SELECT 1 FROM ethics_evaluation n WHERE n.supersedes = e.id))

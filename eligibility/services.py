@@ -95,7 +95,7 @@ def _reasons(
     counted = shown(fig.counted)
     out: list[Reason] = []
     if veto is not None:
-        until = f" (until {veto.until.isoformat()})" if veto.until else ""
+        until = f" (through {veto.until.isoformat()})" if veto.until else ""
         out.append(Reason("ethics_veto", False, f"{veto.detail}{until}", chinese_part(veto.detail)))
     else:
         out.append(

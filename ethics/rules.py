@@ -6,9 +6,11 @@ Every number comes from the policy (``policy_on(day).ethics``), passed in as an 
 Decisions, documented here once:
 
 - A school year runs from 1 September to 31 August: 2025-09-01 .. 2026-08-31 is "2025-2026".
-- ``bar_until`` is exclusive: the bar holds on ``bar_from <= day < bar_until``. It is ``bar_from``
-  plus the policy's months for the sanction (a day past the end of a shorter month is clamped to
-  its last day: 2025-08-31 + 6 months = 2026-02-28).
+- Periods in months count as the Civil Code counts them (民法典 arts. 200–203): the decision day is
+  not counted, the period ends on the corresponding day of its last month, or that month's last day
+  where there is none. ``bar_until`` is the *last barred day*: the bar holds on
+  ``bar_from <= day <= bar_until``. A 6-month warning decided 2025-03-10 bars through 2025-09-10;
+  2025-09-11 is free. 2025-08-31 + 6 months ends on 2026-02-28; 2023-08-29 + 6 months on 2024-02-29.
 - A policy value of 0 months (dismissal, 开除) means *no end*: dismissal ends employment, and the
   person never again takes part in awards, titles or promotion through this registry, so the bar
   is permanent (``bar_until`` is None).
@@ -18,9 +20,13 @@ Decisions, documented here once:
 - An appeal outcome is a new record that supersedes the one it answers: ``lifted`` (the sanction is
   void: no bar, no cap) or ``changed`` (the new sanction replaces the old one). Only records that
   no other record supersedes are current.
-- The veto: an ``unqualified`` (the policy's worst grade) current evaluation for the school year of
-  the day asked vetoes until the next school year starts; a current sanction vetoes while in force.
-  When several apply, the one that lasts longest is named (a permanent bar over any date).
+- The veto: an ``unqualified`` (the policy's worst grade) current evaluation vetoes from the day it was
+  made (``evaluated_on``; nothing vetoes before it was made) until a later evaluation of the person
+  (a current one of a later school year) replaces it, and in any case through the policy's
+  ``veto_months`` (Civil Code count from ``evaluated_on``). Evaluations are made in July, so a 不合格
+  covers the autumn rounds after it. A current sanction vetoes while in force. ``Veto.until`` is the
+  last vetoed day, or None when no end is known yet (a permanent bar, or an evaluation not yet
+  replaced). When several apply, the one that lasts longest is named (no end over any date).
 """
 
 from __future__ import annotations
@@ -86,12 +92,19 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def period_end(start: date, months: int) -> date:
+    """The last day of a period of ``months`` that starts on ``start`` (its first day counted as the
+    Civil Code counts it: from the next day, ending on the corresponding day of the last month or
+    that month's last day): 2025-03-10 + 6 → 2025-09-10, 2025-08-31 + 6 → 2026-02-28."""
+    return add_months(start, months)
+
+
 def bar_until(bar_from: date, sanction: str, policy: EthicsPolicy) -> date | None:
-    """The first day the sanction no longer bars (exclusive end); None: a permanent bar (0 months)."""
+    """The last day the sanction bars; None: a permanent bar (0 months)."""
     months = policy.bar_months[sanction]
     if months <= 0:
         return None
-    return add_months(bar_from, months)
+    return period_end(bar_from, months)
 
 
 def grade_rank(grade: str, policy: EthicsPolicy) -> int:
@@ -161,7 +174,7 @@ def current_sanctions(sanctions: Iterable[SanctionRecord]) -> list[SanctionRecor
 
 
 def in_force(s: SanctionRecord, on: date) -> bool:
-    return not s.lifted and s.bar_from <= on and (s.bar_until is None or on < s.bar_until)
+    return not s.lifted and s.bar_from <= on and (s.bar_until is None or on <= s.bar_until)
 
 
 def sanctions_of_year(sanctions: Iterable[SanctionRecord], school_year: str) -> list[SanctionRecord]:
@@ -173,12 +186,19 @@ def sanctions_of_year(sanctions: Iterable[SanctionRecord], school_year: str) -> 
 
 @dataclass(frozen=True)
 class Veto:
-    """The one-vote veto (师德一票否决) on a day: why, in plain words, and until when (exclusive;
-    None: no end)."""
+    """The one-vote veto (师德一票否决) on a day: why, in plain words, and its last day (None: no end
+    known: a permanent bar, or a failed evaluation no later one has replaced yet)."""
 
     reason_code: str  # "unqualified_evaluation" or "sanction_in_force"
     detail: str
     until: date | None
+
+
+def until_words(reason_code: str, until: date | None) -> str:
+    """The veto's end in Chinese words: its last day, or why there is none yet."""
+    if until is not None:
+        return f"至 {until.isoformat()}"
+    return "直至新的师德考核" if reason_code == "unqualified_evaluation" else "无期限"
 
 
 def sanction_detail(s: SanctionRecord) -> str:
@@ -191,15 +211,48 @@ def sanction_detail(s: SanctionRecord) -> str:
         )
     return (
         f"{name}处分 {s.bar_from.isoformat()} 起至 {s.bar_until.isoformat()} 期间不得参加评奖评优、"
-        f"职务晋升、职称评定 ({s.sanction} in force until {s.bar_until.isoformat()})"
+        f"职务晋升、职称评定 ({s.sanction} in force through {s.bar_until.isoformat()})"
     )
 
 
-def evaluation_detail(e: EvaluationRecord) -> str:
+def evaluation_detail(e: EvaluationRecord, until: date | None, minimum_end: date) -> str:
+    made = e.evaluated_on.isoformat()
+    head = f"{e.school_year} 学年师德考核{label(EthicsGrade, e.grade)}（{made} 作出），一票否决"
+    if until is None:
+        return (
+            f"{head}，至少至 {minimum_end.isoformat()}，并持续到新的师德考核 "
+            f"({e.grade} ethics evaluation for {e.school_year}, made {made}: vetoes at least through "
+            f"{minimum_end.isoformat()} and until a later evaluation replaces it)"
+        )
     return (
-        f"{e.school_year} 学年师德考核{label(EthicsGrade, e.grade)}，一票否决 "
-        f"({e.grade} ethics evaluation for {e.school_year})"
+        f"{head}，至 {until.isoformat()} "
+        f"({e.grade} ethics evaluation for {e.school_year}, made {made}: vetoes through {until.isoformat()})"
     )
+
+
+def replaced_on(e: EvaluationRecord, evaluations: Iterable[EvaluationRecord]) -> date | None:
+    """The day a later evaluation of the person (a current one of a later school year) was made: the
+    first such day, or None."""
+    later = [x.evaluated_on for x in current_evaluations(evaluations).values() if x.school_year > e.school_year]
+    return min(later) if later else None
+
+
+def evaluation_veto_end(e: EvaluationRecord, replaced: date | None, policy: EthicsPolicy) -> date | None:
+    """The last day a failed evaluation vetoes: through ``veto_months`` from the day it was made, and
+    until the day before a later evaluation replaced it; None while none has (the end is not known)."""
+    if replaced is None:
+        return None
+    return max(period_end(e.evaluated_on, policy.veto_months), replaced - timedelta(days=1))
+
+
+def evaluation_vetoes(e: EvaluationRecord, replaced: date | None, on: date, policy: EthicsPolicy) -> bool:
+    """Whether a failed evaluation vetoes on ``on``: from the day it was made; then while no later
+    evaluation has replaced it, or within ``veto_months`` of it."""
+    if e.grade != policy.grade_order[0] or on < e.evaluated_on:
+        return False
+    if on <= period_end(e.evaluated_on, policy.veto_months):
+        return True
+    return replaced is None or on < replaced
 
 
 def veto(
@@ -210,18 +263,18 @@ def veto(
 ) -> Veto | None:
     """The veto on ``on`` for one person's records (or None). See the module notes."""
     candidates: list[Veto] = []
-    year = school_year_of(on)
-    worst = policy.grade_order[0]
-    for (_, sy), e in current_evaluations(evaluations).items():
-        if sy == year and e.grade == worst:
-            next_year_starts = school_year_bounds(sy)[1] + timedelta(days=1)
-            candidates.append(Veto("unqualified_evaluation", evaluation_detail(e), next_year_starts))
+    for e in current_evaluations(evaluations).values():
+        replaced = replaced_on(e, evaluations)
+        if evaluation_vetoes(e, replaced, on, policy):
+            until = evaluation_veto_end(e, replaced, policy)
+            minimum = period_end(e.evaluated_on, policy.veto_months)
+            candidates.append(Veto("unqualified_evaluation", evaluation_detail(e, until, minimum), until))
     for s in current_sanctions(sanctions):
         if in_force(s, on):
             candidates.append(Veto("sanction_in_force", sanction_detail(s), s.bar_until))
     if not candidates:
         return None
-    # longest-lasting first (None = permanent); a sanction before an evaluation on a tie
+    # longest-lasting first (None = no end known); a sanction before an evaluation on a tie
     return max(candidates, key=lambda v: (v.until is None, v.until or date.min, v.reason_code == "sanction_in_force"))
 
 

@@ -55,7 +55,10 @@ class SanctionOut(BaseModel):
     outcome: SanctionOutcome
     decided_on: date
     bar_from: date = Field(description="the bar starts here (an appeal keeps the original decision date)")
-    bar_until: date | None = Field(description="exclusive end of the bar; null: no end (dismissal) or lifted")
+    bar_until: date | None = Field(
+        description="the last barred day (Civil Code count: a 6-month warning decided 2025-03-10 bars "
+        "through 2025-09-10); null: no end (dismissal) or lifted"
+    )
     revoke_qualification: bool
     revoked_certificate_id: int | None
     supersedes: int | None
@@ -69,7 +72,10 @@ class SanctionOut(BaseModel):
 class VetoOut(BaseModel):
     reason_code: str = Field(description="unqualified_evaluation or sanction_in_force")
     detail: str
-    until: date | None = Field(description="first day without the veto; null: no end")
+    until: date | None = Field(
+        description="the last vetoed day; null: no end known (a permanent bar, or a failed evaluation no "
+        "later evaluation has replaced yet)"
+    )
 
 
 class StaffEthicsOut(BaseModel):

@@ -110,22 +110,24 @@ async def vetoed_staff(on: date, staff_ids: Iterable[int] | None = None) -> dict
     if wanted == []:
         return {}
     policy = policy_on(on).ethics
-    year = rules.school_year_of(on)
     ids = wanted if wanted is not None and len(wanted) <= _IN_LIST_LIMIT else None
     ev_filter, ev_args = _in_list("e.staff", ids)
+    # every current evaluation of the people with a current failed evaluation made by `on` (the later
+    # ones say when it was replaced): a handful of people, whatever the district's size
     evaluations = await fetch_all(
         "SELECT e.id, e.staff, e.school_year, e.grade, e.evaluated_on, e.supersedes FROM ethics_evaluation e "
-        "WHERE e.school_year = {} AND e.grade = {} "
-        "AND NOT EXISTS (SELECT 1 FROM ethics_evaluation n WHERE n.supersedes = e.id)" + ev_filter,
-        year,
+        "WHERE NOT EXISTS (SELECT 1 FROM ethics_evaluation n WHERE n.supersedes = e.id) "
+        "AND e.staff IN (SELECT f.staff FROM ethics_evaluation f WHERE f.grade = {} AND f.evaluated_on <= {} "
+        "AND NOT EXISTS (SELECT 1 FROM ethics_evaluation m WHERE m.supersedes = f.id))" + ev_filter,
         policy.grade_order[0],
+        on,
         *ev_args,
     )
     sa_filter, sa_args = _in_list("x.staff", ids)
     sanctions = await fetch_all(
         "SELECT x.id, x.staff, x.sanction, x.decided_on, x.bar_from, x.bar_until, x.outcome, x.supersedes "
         "FROM ethics_sanction x WHERE x.sanction IS NOT NULL AND x.outcome <> {} AND x.bar_from <= {} "
-        "AND (x.bar_until IS NULL OR x.bar_until > {}) "
+        "AND (x.bar_until IS NULL OR x.bar_until >= {}) "
         "AND NOT EXISTS (SELECT 1 FROM ethics_sanction n WHERE n.supersedes = x.id)" + sa_filter,
         SanctionOutcome.lifted.value,
         on,

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from credits.codes import CreditStatus
 from eligibility.codes import Purpose
 from ethics.codes import EthicsGrade
+from ethics.rules import until_words
 from kernel import codes
 from kernel.codes import Role, label
 from kernel.common.text import chinese_part, missing_text
@@ -207,7 +208,7 @@ def plain_reason(rule: str, passed: bool, detail: str, ctx: ReasonContext) -> Pl
             source = ctx.veto.detail if ctx.veto is not None else detail
             text = f"师德一票否决：{chinese_part(source)}"
             if ctx.veto is not None:
-                text += f"（{ctx.veto.until.isoformat()} 起解除）" if ctx.veto.until else "（无期限）"
+                text += f"（{until_words(ctx.veto.reason_code, ctx.veto.until)}）"
             text += "。无论其他条件如何，均不能参加。"
     elif rule == "dual_certificate":
         post = label_of("Post", ctx.post)

@@ -15,6 +15,7 @@ from certificates.services import compliance, dual_certificate, expiring, list_f
 from credits.transcripts import staff_transcript
 from eligibility.rules import reasons_in_words
 from eligibility.services import eligibilities, eligibility_batch
+from ethics.rules import until_words
 from ethics.services import staff_ethics
 from kernel.auth import Principal, allowed
 from kernel.codes import CertificateStatus
@@ -116,6 +117,7 @@ async def eligibility_page(who: Principal, staff_id: int) -> dict[str, Any]:
         "cards": cards,
         "veto": ethics.veto_today,
         "veto_words": rules.chinese_part(ethics.veto_today.detail) if ethics.veto_today else "",
+        "veto_until": until_words(ethics.veto_today.reason_code, ethics.veto_today.until) if ethics.veto_today else "",
         "on": day,
     }
 

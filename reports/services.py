@@ -27,6 +27,7 @@ from certificates.services import compliance, dual_certificate, list_for_staff
 from credits.policies import policy_versions
 from credits.transcripts import staff_transcript
 from eligibility.services import eligibilities
+from ethics.rules import until_words
 from ethics.services import vetoed_staff
 from kernel.auth import Principal
 from kernel.codes import label
@@ -442,6 +443,7 @@ async def ethics_vetoes(who: Principal, on: date | None) -> ReportDoc:
                 "reason_code": veto.reason_code,
                 "detail": veto.detail,
                 "until": veto.until,
+                "until_words": until_words(veto.reason_code, veto.until),
             }
         )
     rows.sort(key=lambda r: (r["kindergarten_code"], r["name"], r["id_number"]))

@@ -82,6 +82,7 @@ class EthicsPolicy:
     bar_months: dict[str, int]
     grade_cap: dict[str, str]
     grade_order: tuple[str, ...]
+    veto_months: int
     missing_evaluations_threshold: float
     evaluated_posts: tuple[str, ...]
     registration_min_grade: str
@@ -216,6 +217,7 @@ def _build(raw: dict[str, Any]) -> Policy:
             bar_months={k: int(v) for k, v in eth["bar_months"].items()},
             grade_cap=dict(eth["grade_cap"]),
             grade_order=tuple(eth["grade_order"]),
+            veto_months=int(eth["veto_months"]),
             missing_evaluations_threshold=float(eth["missing_evaluations_threshold"]),
             evaluated_posts=tuple(eth["evaluated_posts"]),
             registration_min_grade=str(eth["registration_min_grade"]),

@@ -9,13 +9,16 @@ from ethics.tables import EthicsEvaluation, EthicsSanction
 from kernel.policy import policy_on
 
 
-async def put_evaluation(staff_id: int, year: str, grade: str, supersedes: int | None = None) -> int:
+async def put_evaluation(
+    staff_id: int, year: str, grade: str, supersedes: int | None = None, made: date | None = None
+) -> int:
+    """An evaluation record, made on ``made`` (default: the first day of its school year)."""
     rows = await EthicsEvaluation.insert(
         EthicsEvaluation(
             staff=staff_id,
             school_year=year,
             grade=grade,
-            evaluated_on=rules.school_year_bounds(year)[0],
+            evaluated_on=made or rules.school_year_bounds(year)[0],
             evaluator="test",
             supersedes=supersedes,
         )

@@ -111,13 +111,13 @@ def test_ethics_veto_is_named_with_its_end() -> None:
     veto = VetoOut(
         reason_code="sanction_in_force",
         detail="记过处分 2026-07-01 起至 2027-07-01 期间不得参加评奖评优、职务晋升、职称评定 "
-        "(demerit in force until 2027-07-01)",
+        "(demerit in force through 2027-07-01)",
         until=date(2027, 7, 1),
     )
     r = rules.plain_reason("ethics_veto", False, "ignored", ctx(veto=veto))
     assert r.veto and not r.passed
     assert r.text.startswith("师德一票否决：记过处分 2026-07-01 起至 2027-07-01 期间")
-    assert "（2027-07-01 起解除）" in r.text
+    assert "（至 2027-07-01）" in r.text
     assert "demerit" not in r.text
     permanent = VetoOut(reason_code="sanction_in_force", detail="开除处分 2020-01-01 起 (dismissal)", until=None)
     assert "（无期限）" in rules.plain_reason("ethics_veto", False, "", ctx(veto=permanent)).text
