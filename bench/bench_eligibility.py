@@ -42,7 +42,7 @@ import time
 from collections.abc import AsyncGenerator
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,11 +85,12 @@ SELECT COUNT(*) AS on_post, COALESCE(SUM(ok), 0) AS eligible FROM (
     NOT EXISTS (SELECT 1 FROM ethics_sanction x WHERE x.staff = s.id AND x.sanction IS NOT NULL
                 AND x.outcome <> 'lifted' AND x.bar_from <= {{d}} AND (x.bar_until IS NULL OR x.bar_until >= {{d}})
                 AND NOT EXISTS (SELECT 1 FROM ethics_sanction n WHERE n.supersedes = x.id))
-    AND NOT EXISTS (SELECT 1 FROM ethics_evaluation e WHERE e.staff = s.id AND e.school_year = {{sy}}
+    AND NOT EXISTS (SELECT 1 FROM ethics_evaluation e WHERE e.staff = s.id AND e.evaluated_on <= {{d}}
+                AND e.evaluated_on >= {{veto_from}}
                 AND e.grade = {{worst}} AND NOT EXISTS (SELECT 1 FROM ethics_evaluation n WHERE n.supersedes = e.id))
     AND {DUAL} = 1
     AND COALESCE((SELECT SUM(ce.credits) FROM credit_entry ce WHERE ce.staff = s.id
-                  AND ce.entry_date >= {{y0}} AND ce.entry_date <= {{d}}), 0) >= {{minimum}}
+                  AND ce.entry_date >= {{y0}} AND ce.entry_date <= {{y1}}), 0) >= {{minimum}}
   THEN 1 ELSE 0 END AS ok
   FROM staff s
   WHERE s.status = 'on_post'
@@ -121,7 +122,6 @@ async def measure(purpose: str, repeat: int, when: str) -> dict[str, Any]:
     from credits import rules
     from credits.policies import policy_versions
     from eligibility.services import eligibility_batch
-    from ethics.rules import school_year_of
     from kernel.auth import Principal
     from kernel.codes import Role
     from kernel.common.time import today
@@ -138,16 +138,27 @@ async def measure(purpose: str, repeat: int, when: str) -> dict[str, Any]:
     entries = int((await engine.run_querystring(QueryString("SELECT COUNT(*) AS n FROM credit_entry")))[0]["n"])
     rec = rules.policy_for(day, versions).recognition
     yearly = purpose in ("award", "promotion")
-    # the baseline's line: the year's credits against the yearly minimum (award, promotion), or the
-    # cycle's against the cycle requirement (title, registration), plainly summed
+    # the baseline's line, in the windows the rules read: the last ended year's credits against the
+    # yearly minimum (award, promotion), the last completed cycle's against the cycle requirement
+    # (title; the ended years of the current cycle left out), plainly summed; a failed evaluation of
+    # the last 12 months vetoes
     minimum = rec.yearly_minimum if yearly else rec.credits_per_cycle
-    window_start = day.replace(month=1, day=1) if yearly else rules.cycle_of(day, rec).starts
+    current = rules.cycle_of(day, rec)
+    if yearly:
+        last_year = day.year if day.month == 12 and day.day == 31 else day.year - 1
+        window = (date(last_year, 1, 1), date(last_year, 12, 31))
+    elif day >= current.ends:
+        window = (current.starts, current.ends)
+    else:
+        previous = rules.cycle_of(current.starts - timedelta(days=1), rec)
+        window = (previous.starts, previous.ends)
     sql, args = _bind(
         HAND_WRITTEN.replace("{minimum}", str(minimum)),
         {
             "d": day,
-            "y0": window_start,
-            "sy": school_year_of(day),
+            "y0": window[0],
+            "y1": window[1],
+            "veto_from": date(day.year - 1, day.month, min(day.day, 28)),
             "worst": policy_on(day).ethics.grade_order[0],
         },
     )

@@ -16,11 +16,20 @@ class ReasonOut(BaseModel):
     words: str = Field(description="the same in Chinese, for people")
 
 
+class WindowOut(BaseModel):
+    """The ledger periods an answer read (rounds read completed periods)."""
+
+    cycle: str | None = Field(description="the five-year cycle whose credits must be complete, e.g. 2021-2025")
+    years: list[int] = Field(description="the calendar years each held to the yearly minimum")
+    words: str = Field(description="the same in Chinese, for people")
+
+
 class EligibilityOut(BaseModel):
     staff_id: int
     eligible: bool
     purpose: Purpose
     on: date
+    window: WindowOut
     reasons: list[ReasonOut]
 
 
@@ -39,6 +48,7 @@ class BatchRow(BaseModel):
 class BatchOut(BaseModel):
     purpose: Purpose
     on: date
+    window: WindowOut
     kindergarten_id: int | None
     total: int = Field(description="on-post people in the selection (every page)")
     eligible: int = Field(description="eligible people in the selection (every page)")

@@ -7,19 +7,20 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from certificates import rules as cert_rules
 from certificates.services import verdict_for
 from credits import rules
-from credits.codes import CourseCategory, CreditStatus
+from credits.codes import CourseCategory
 from credits.policies import policy_versions
 from credits.rules import PolicyVersion, dec, shown
 from credits.transcripts import entry_of, entry_rows
 from eligibility import rules as eligibility_rules
 from eligibility.codes import Purpose
 from eligibility.rules import Reason
-from eligibility.schemas import BatchOut, BatchRow, EligibilityOut, ReasonOut
+from eligibility.schemas import BatchOut, BatchRow, EligibilityOut, ReasonOut, WindowOut
 from ethics.codes import EthicsGrade
 from ethics.rules import grade_rank
 from ethics.services import veto_on, vetoed_staff
@@ -37,46 +38,96 @@ from registry.staff.services import load_visible
 
 #
 # Rules, in order: ethics_veto (师德一票否决, first, whatever else), dual_certificate (the post's
-# verdict on `on`), then by purpose:
-#   title, registration: credits_cycle (the cycle containing `on` complete by `on`);
-#   award, promotion:    credits_yearly_minimum (the calendar year of `on`, counted up to `on`);
-#   backbone:            credits_on_track (status on_track or complete) and title_minimum;
-#   registration:        ethics_evaluations (qualified or better in every school year of the cycle
-#                        that has ended by `on`).
+# verdict on `on`), then by purpose. Rounds read completed periods (STANDARDS, the calendar):
+#   title, backbone: credits_cycle (the last five-year cycle that ended on or before `on`, complete)
+#                    and credits_yearly_minimum (every ended calendar year of the current cycle);
+#                    backbone also title_minimum;
+#   award, promotion: credits_yearly_minimum (the last ended calendar year);
+#   registration:     credits_cycle (the cycle containing `on`, complete by `on`), ethics_evaluations
+#                     (qualified or better in every school year of the cycle that has ended by `on`)
+#                     and training_hours.
+# The answer says which cycle and years it read (``window``).
 
 
 @dataclass(frozen=True)
 class _Ask:
     """One eligibility question's constants, worked out once per request (not per person): the
-    purpose, the day, its cycle and ledger window, and the policy figures the rules read."""
+    purpose, the day, the ledger windows it reads, and the policy figures the rules read."""
 
     purpose: Purpose
     on: date
-    cycle: rules.Cycle
-    window: tuple[date, date]
-    numbers: rules.Numbers  # the recognition version in force on `on`
+    cycle: rules.Cycle | None  # the cycle whose credits must be complete (None: no cycle rule)
+    cycle_window: tuple[date, date] | None  # its dates read: the whole cycle, or up to `on` (registration)
+    cycle_numbers: rules.Numbers | None  # its requirement (the version in force at the window's end)
+    years: tuple[int, ...]  # the calendar years each held to the yearly minimum
+    year_minimums: dict[int, Decimal]
     backbone_min_title: str
     ethics: Any  # the ethics policy in force on `on`
-    evaluated_years: list[str]  # the cycle's school years that have ended by `on`
+    evaluated_years: list[str]  # the cycle's school years that have ended by `on` (registration)
     registration_hours: int
+    at_risk_share: Decimal
+
+    @property
+    def windows(self) -> dict[str | int, tuple[date, date]]:
+        """The ledger windows the answer reads: "cycle", and each year."""
+        out: dict[str | int, tuple[date, date]] = {}
+        if self.cycle_window is not None:
+            out["cycle"] = self.cycle_window
+        for y in self.years:
+            out[y] = (date(y, 1, 1), date(y, 12, 31))
+        return out
+
+    def window_out(self) -> WindowOut:
+        cycle = self.cycle.label if self.cycle is not None else None
+        parts = []
+        if self.cycle is not None and self.cycle_window is not None:
+            if self.cycle_window[1] < self.cycle.ends:
+                parts.append(f"{cycle} 周期（截至 {self.cycle_window[1].isoformat()}）")
+            else:
+                parts.append(f"{cycle} 周期")
+        if self.years:
+            parts.append("、".join(str(y) for y in self.years) + " 年度")
+        words = "读取 " + " 及 ".join(parts) + "的学分" if parts else "不读取学分"
+        return WindowOut(cycle=cycle, years=list(self.years), words=words)
 
 
 def _ask(purpose: Purpose, on: date, versions: list[PolicyVersion]) -> _Ask:
 
     version = rules.policy_for(on, versions)
-    cycle = rules.cycle_of(on, version.recognition)
+    current = rules.cycle_of(on, version.recognition)
     fixed = policy_on(on)
-    years = rules.school_years_of_cycle(cycle.first, cycle.last)
+    cycle: rules.Cycle | None = None
+    cycle_window: tuple[date, date] | None = None
+    years: tuple[int, ...] = ()
+    if purpose in (Purpose.title, Purpose.backbone):
+        # the last cycle that ended on or before `on`, and the current cycle's ended years
+        if on >= current.ends:
+            cycle, years = current, ()
+        else:
+            cycle = rules.cycle_of(date(current.first - 1, 12, 31), version.recognition)
+            years = tuple(y for y in current.years() if date(y, 12, 31) <= on)
+        cycle_window = (cycle.starts, cycle.ends)
+    elif purpose in (Purpose.award, Purpose.promotion):
+        years = (on.year - 1,) if on < date(on.year, 12, 31) else (on.year,)
+    else:  # registration: the cycle containing `on`, up to `on`
+        cycle, cycle_window = current, (current.starts, min(on, current.ends))
+    cycle_numbers = None
+    if cycle_window is not None:
+        cycle_numbers = rules.numbers(rules.policy_for(cycle_window[1], versions))
+    school_years = rules.school_years_of_cycle(current.first, current.last)
     return _Ask(
         purpose=purpose,
         on=on,
         cycle=cycle,
-        window=rules.window_of(purpose in (Purpose.award, Purpose.promotion), on, cycle),
-        numbers=rules.numbers(version),
+        cycle_window=cycle_window,
+        cycle_numbers=cycle_numbers,
+        years=years,
+        year_minimums={y: rules.numbers(rules.policy_for(date(y, 12, 31), versions)).yearly_minimum for y in years},
         backbone_min_title=fixed.eligibility.backbone_min_title,
         ethics=fixed.ethics,
-        evaluated_years=[sy for sy in years if date(int(sy[-4:]), 8, 31) <= on],
+        evaluated_years=[sy for sy in school_years if date(int(sy[-4:]), 8, 31) <= on],
         registration_hours=fixed.certificates.registration_hours,
+        at_risk_share=rules.numbers(version).at_risk_share,
     )
 
 
@@ -85,14 +136,15 @@ def _reasons(
     person: dict[str, Any],
     veto: Any,
     dual: tuple[bool, list[str]],
-    fig: rules.Figures,
+    figs: dict[str | int, rules.Figures],
     grades: dict[str, str],
 ) -> list[Reason]:
-    """The rules of one purpose, in order, each with its detail in English and in Chinese words."""
+    """The rules of one purpose, in order, each with its detail in English and in Chinese words.
+    ``figs`` holds the ledger figures of each of the ask's windows (missing: nothing recorded)."""
 
     P = Purpose
-    purpose, on, cycle, nums = ask.purpose, ask.on, ask.cycle, ask.numbers
-    counted = shown(fig.counted)
+    purpose = ask.purpose
+    nothing = rules.Figures()
     out: list[Reason] = []
     if veto is not None:
         until = f" (through {veto.until.isoformat()})" if veto.until else ""
@@ -118,42 +170,56 @@ def _reasons(
             f"持有{post}岗位所需的证书" if ok else f"{post}岗位缺少：{missing_text(missing)}",
         )
     )
-    if purpose in (P.award, P.promotion):  # the window is the year: its line of the transcript
-        minimum = shown(nums.yearly_minimum)
-        out.append(
-            Reason(
-                "credits_yearly_minimum",
-                fig.counted >= nums.yearly_minimum,
-                f"{counted} credits counted in {on.year} (minimum {minimum})",
-                f"{on.year} 年已认定 {counted} 学分，年度最低 {minimum} 学分",
-            )
+    fig = figs.get("cycle", nothing)
+    if ask.cycle is not None and ask.cycle_numbers is not None:
+        nums, cycle = ask.cycle_numbers, ask.cycle
+        counted, required = shown(fig.counted), shown(nums.required)
+        short = sorted(c for c, needed in nums.required_categories.items() if fig.category(c) < needed)
+        complete = fig.counted >= nums.required and not short
+        short_words = "、".join(
+            f"{label(CourseCategory, c)}还差 {shown(nums.required_categories[c] - fig.category(c))} 学分" for c in short
         )
-        return out
-    short = sorted(c for c, needed in nums.required_categories.items() if fig.category(c) < needed)
-    status, pace = rules.status_of(fig.counted, not short, nums.required, cycle, on, nums.at_risk_share)
-    if purpose in (P.title, P.registration):
-        required = shown(nums.required)
-        short_words = "、".join(label(CourseCategory, c) for c in short)
+        gap = nums.required - fig.counted
+        words = f"{cycle.label} 周期已认定 {counted} 学分，要求 {required} 学分"
+        if gap > 0:
+            words += f"，还差 {shown(gap)} 学分"
+        if short:
+            words += f"；必修类别未修满：{short_words}"
         out.append(
             Reason(
                 "credits_cycle",
-                status == CreditStatus.complete,
+                complete,
                 f"{counted} of {required} credits counted in {cycle.label}"
+                + (
+                    f" (up to {ask.cycle_window[1].isoformat()})"
+                    if ask.cycle_window and ask.cycle_window[1] < cycle.ends
+                    else ""
+                )
                 + (f"; required categories short: {', '.join(short)}" if short else ""),
-                f"{cycle.label} 周期已认定 {counted} 学分，要求 {required} 学分"
-                + (f"；必修类别未修满：{short_words}" if short else ""),
+                words,
             )
         )
+    if purpose != P.registration:
+        lines = [(y, figs.get(y, nothing).counted, ask.year_minimums[y]) for y in ask.years]
+        short_years = [y for y, got, least in lines if got < least]
+        if ask.years:
+            detail = "; ".join(f"{y}: {shown(got)} of {shown(least)}" for y, got, least in lines)
+            words = "；".join(
+                f"{y} 年已认定 {shown(got)} 学分，年度最低 {shown(least)} 学分"
+                + (f"，还差 {shown(least - got)} 学分" if got < least else "")
+                for y, got, least in lines
+            )
+            out.append(Reason("credits_yearly_minimum", not short_years, f"credits per year: {detail}", words))
+        else:
+            out.append(
+                Reason(
+                    "credits_yearly_minimum",
+                    True,
+                    "no calendar year of the current cycle has ended yet",
+                    "本周期尚无已结束的年度",
+                )
+            )
     if purpose == P.backbone:
-        out.append(
-            Reason(
-                "credits_on_track",
-                status in (CreditStatus.on_track, CreditStatus.complete),
-                f"cycle {cycle.label}: status {status.value}, {counted} counted against a pace of {shown(pace)}",
-                f"{cycle.label} 周期学分{label(CreditStatus, status.value)}：已认定 {counted} 学分，"
-                f"按进度此时应达 {shown(pace)} 学分",
-            )
-        )
         minimum = ask.backbone_min_title
         out.append(
             Reason(
@@ -187,12 +253,13 @@ def _reasons(
             )
         )
         needed_hours = ask.registration_hours
+        label_ = ask.cycle.label if ask.cycle else ""
         out.append(
             Reason(
                 "training_hours",
                 fig.hours >= needed_hours,
-                f"{shown(fig.hours)} of {needed_hours} hours of study recorded in {cycle.label}",
-                f"{cycle.label} 周期已记录 {shown(fig.hours)} 学时，定期注册要求 {needed_hours} 学时",
+                f"{shown(fig.hours)} of {needed_hours} hours of study recorded in {label_}",
+                f"{label_} 周期已记录 {shown(fig.hours)} 学时，定期注册要求 {needed_hours} 学时",
             )
         )
     return out
@@ -251,24 +318,29 @@ async def eligibilities(
     person = await load_visible(who, staff_id)
     versions = await policy_versions()
     asks = [_ask(p, day, versions) for p in chosen]
-    first = min(a.window[0] for a in asks)
+    windows = [w for a in asks for w in a.windows.values()]
+    first = min((w[0] for w in windows), default=day)
+    last = max((w[1] for w in windows), default=day)
     veto = await veto_on(staff_id, day)
     verdict = await verdict_for(staff_id, person["post"], day)
-    entries = [entry_of(r) for r in await entry_rows(staff_id, first, day)]
+    entries = [entry_of(r) for r in await entry_rows(staff_id, first, last)]
     grades: dict[str, str] = {}
     if Purpose.registration in chosen:
         grades = (await _grades([staff_id], asks[chosen.index(Purpose.registration)].evaluated_years)).get(staff_id, {})
     out = []
     for ask in asks:
-        start, end = ask.window
-        fig = rules.figures([e for e in entries if start <= e.day <= end], versions)
-        reasons = _reasons(ask, person, veto, (verdict.compliant, verdict.missing), fig, grades)
+        figs = {
+            key: rules.figures([e for e in entries if start <= e.day <= end], versions)
+            for key, (start, end) in ask.windows.items()
+        }
+        reasons = _reasons(ask, person, veto, (verdict.compliant, verdict.missing), figs, grades)
         out.append(
             EligibilityOut(
                 staff_id=staff_id,
                 eligible=eligibility_rules.eligible(reasons),
                 purpose=ask.purpose,
                 on=day,
+                window=ask.window_out(),
                 reasons=[ReasonOut(rule=r.rule, passed=r.passed, detail=r.detail, words=r.words) for r in reasons],
             )
         )
@@ -388,30 +460,30 @@ WHERE s.status = 'on_post'{where}
 ORDER BY s.kindergarten, s.name, s.id"""
     versions = await policy_versions()
     ask = _ask(p, day, versions)
-    categories = sorted(ask.numbers.required_categories)
+    categories = sorted(ask.cycle_numbers.required_categories) if ask.cycle_numbers else []
 
     async def no_grades() -> dict[int, dict[str, str]]:
         return {}
 
     # independent reads, run side by side (each on its own connection; SQLite reads in parallel
     # under WAL); registration also reads the evaluations, which can fail anyone: set-wise
-    people, figures, grades = await asyncio.gather(
+    keys = list(ask.windows)
+    people, grades, *per_window = await asyncio.gather(
         fetch_all(people_sql, day, day, *where_args),
-        ledger_figures(ask.window, versions, categories, kg),
         _grades(None, ask.evaluated_years, selection=(where, where_args)) if p == Purpose.registration else no_grades(),
+        *(ledger_figures(ask.windows[k], versions, categories if k == "cycle" else [], kg) for k in keys),
     )
+    figures = dict(zip(keys, per_window, strict=True))
     ids = [r["id"] for r in people]
     vetoes = await vetoed_staff(day, ids) if ids else {}
     page_ids = {r["id"] for r in people[offset : offset + limit]}
-    nothing = rules.Figures()
     items: list[BatchRow] = []
     eligible = 0
     for r in people:
         ok = bool(r["ok"])
         missing = [] if ok else cert_rules.missing_from_flags(r["post"], r, certs)
-        reasons = _reasons(
-            ask, r, vetoes.get(r["id"]), (ok, missing), figures.get(r["id"], nothing), grades.get(r["id"], {})
-        )
+        figs = {k: f[r["id"]] for k, f in figures.items() if r["id"] in f}
+        reasons = _reasons(ask, r, vetoes.get(r["id"]), (ok, missing), figs, grades.get(r["id"], {}))
         passed = eligibility_rules.eligible(reasons)
         if passed:
             eligible += 1
@@ -436,6 +508,7 @@ ORDER BY s.kindergarten, s.name, s.id"""
     return BatchOut(
         purpose=p,
         on=day,
+        window=ask.window_out(),
         kindergarten_id=kg,
         total=len(people),
         eligible=eligible,

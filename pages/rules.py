@@ -193,8 +193,10 @@ def _short(required: float, counted: float) -> float:
     return max(round(required - counted, 2), 0.0)
 
 
-def plain_reason(rule: str, passed: bool, detail: str, ctx: ReasonContext) -> PlainReason:
-    """One rule of an eligibility answer in plain Chinese, with its numbers. Unknown rules (or
+def plain_reason(rule: str, passed: bool, detail: str, ctx: ReasonContext, words: str = "") -> PlainReason:
+    """One rule of an eligibility answer in plain Chinese, with its numbers. The credit rules read
+    the periods the answer names (a round reads the last completed cycle and ended years, not the
+    transcript of the current cycle): their text is the service's own words. Unknown rules (or
     details in an unexpected form) fall back to the service's own detail."""
     title = RULE_TITLES.get(rule, rule)
     t = ctx.transcript
@@ -217,6 +219,8 @@ def plain_reason(rule: str, passed: bool, detail: str, ctx: ReasonContext) -> Pl
             if passed
             else f"缺少{post}岗位所需的证书：{missing_text(ctx.missing)}。"
         )
+    elif rule in ("credits_cycle", "credits_yearly_minimum") and words:
+        text = words + ("，已达到。" if passed else "。")
     elif rule == "credits_cycle" and t is not None:
         counted, required = float(t.counted), float(t.required.credits)
         short_cats = [c for c in t.by_category if float(c.required) > 0 and not c.met]
@@ -273,7 +277,7 @@ def eligibility_card(answer: Any, ctx: ReasonContext) -> EligibilityCard:
     """An eligibility answer (``credits.schemas.EligibilityOut``) as a card in plain words."""
     purpose = str(getattr(answer.purpose, "value", answer.purpose))
     name = label(Purpose, purpose)
-    reasons = [plain_reason(r.rule, r.passed, r.detail, ctx) for r in answer.reasons]
+    reasons = [plain_reason(r.rule, r.passed, r.detail, ctx, r.words) for r in answer.reasons]
     vetoed = any(r.veto for r in reasons)
     if answer.eligible:
         summary = f"符合{name}的条件。"

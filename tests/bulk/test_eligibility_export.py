@@ -47,7 +47,8 @@ async def test_the_sheet_is_the_batch_answer(client: Any, world: World) -> None:
     assert bare_row[COLUMN["title"]] == label(Title, "level2") != "level2"
     failing = bare_row[COLUMN["failing"]]
     assert (
-        failing == "双证上岗：专任教师岗位缺少：教师资格证、上岗证；年度最低学分：2024 年已认定 0 学分，年度最低 4 学分"
+        failing == "双证上岗：专任教师岗位缺少：教师资格证、上岗证；"
+        "年度最低学分：2023 年已认定 0 学分，年度最低 4 学分，还差 4 学分"
     )
     assert [f["rule"] for f in ids[bare]["failing"]] == ["dual_certificate", "credits_yearly_minimum"]
     # HR sees ID numbers in full, as text (an 18-digit ID is never turned into a number)

@@ -70,23 +70,30 @@ async def test_a_warning_vetoes_an_award_however_many_credits(client: Any, world
 async def test_purposes_apply_their_own_rules(client: Any, world: World) -> None:
     sid = await compliant_teacher(client, world, title="level2")
     await twice_the_requirement(client, world, sid)
-    title = await eligibility(client, world, sid, "title", "2024-12-20")
+    # a round in 2026 reads the completed 2021-2025 cycle (no year of 2026-2030 has ended yet)
+    title = await eligibility(client, world, sid, "title", "2026-03-01")
     assert rule(title, "credits_cycle")["passed"] is True and title["eligible"] is True
-    backbone = await eligibility(client, world, sid, "backbone", "2024-12-20")
-    assert rule(backbone, "credits_on_track")["passed"] is True
+    assert title["window"] == {"cycle": "2021-2025", "years": [], "words": "读取 2021-2025 周期的学分"}
+    # on 2024-12-20 the last completed cycle is 2016-2020, with nothing recorded: not eligible,
+    # whatever 2021-2024 holds (those ended years are each held to the yearly minimum)
+    early = await eligibility(client, world, sid, "title", "2024-12-20")
+    assert early["window"]["cycle"] == "2016-2020" and early["window"]["years"] == [2021, 2022, 2023]
+    assert rule(early, "credits_cycle")["passed"] is False and early["eligible"] is False
+    assert rule(early, "credits_cycle")["words"] == (
+        "2016-2020 周期已认定 0 学分，要求 36 学分，还差 36 学分；"
+        "必修类别未修满：师德培训还差 1 学分、家园共育还差 1 学分"
+    )
+    backbone = await eligibility(client, world, sid, "backbone", "2026-03-01")
+    assert rule(backbone, "credits_cycle")["passed"] is True
     assert rule(backbone, "title_minimum")["passed"] is False and backbone["eligible"] is False
     assert rule(backbone, "title_minimum")["words"] == "职称二级；骨干评选要求一级及以上"
-    # 72 credits against a pace of 36 x 1,450 / 1,826 days (2021-01-01 .. 2024-12-20, of the cycle) = 28.59
-    assert (
-        rule(backbone, "credits_on_track")["words"]
-        == "2021-2025 周期学分已完成：已认定 72 学分，按进度此时应达 28.59 学分"
-    )
     registration = await eligibility(client, world, sid, "registration", "2024-12-20")
     assert rule(registration, "ethics_evaluations")["passed"] is False  # no evaluations recorded
     assert rule(registration, "ethics_evaluations")["words"] == (
         "未达合格及以上：2020-2021 学年无考核；2021-2022 学年无考核；2022-2023 学年无考核；2023-2024 学年无考核"
     )
     assert rule(title, "credits_cycle")["words"] == "2021-2025 周期已认定 72 学分，要求 36 学分"
+    assert rule(title, "credits_yearly_minimum")["passed"] is True  # no year of the current cycle has ended
     # nobody with no credits and no certificates
     bare = await insert_staff(world.kg_a["id"])
     answer = await eligibility(client, world, bare, "award", "2024-12-20")
@@ -232,6 +239,53 @@ async def test_all_purposes_at_once_equal_each_alone(client: Any, world: World) 
         assert [a.purpose for a in together] == list(Purpose)
         alone = [await eligibility(client, world, sid, p.value, on) for p in Purpose]
         assert [a.model_dump(mode="json") for a in together] == alone, on
-    award = (await eligibilities(hr, sid, [Purpose.award], date(2024, 12, 20)))[0]
+    award = (await eligibilities(hr, sid, [Purpose.award], date(2025, 1, 10)))[0]  # reads 2024, the last ended year
     # 2024: training 14 + 2 + 2, research 3 + 3 capped at 4, the reversed 3 and its reversal nothing
-    assert rule(award.model_dump(), "credits_yearly_minimum")["detail"] == "22 credits counted in 2024 (minimum 4)"
+    assert rule(award.model_dump(), "credits_yearly_minimum")["detail"] == "credits per year: 2024: 22 of 4"
+    assert award.window.years == [2024] and award.window.cycle is None
+
+
+async def exactly_the_requirement(client: Any, world: World, sid: int) -> None:
+    """36 credits in 2021-2025 exactly (ethics and family 1 each), every year at least the minimum 4."""
+    for year in range(2021, 2026):
+        await add_entry(client, world, sid, date=f"{year}-03-01", category="general", source="training", hours=40)
+    await add_entry(client, world, sid, date="2023-05-01", category="general", source="training", hours=140)
+    await add_entry(client, world, sid, date="2023-06-01", category="ethics", source="training", hours=10)
+    await add_entry(client, world, sid, date="2023-07-01", category="family", source="training", hours=10)
+
+
+async def test_rounds_read_the_last_completed_cycle_and_the_ended_years(client: Any, world: World) -> None:
+    """STANDARDS (the calendar): a title round on D reads the last five-year cycle that ended on or
+    before D (complete), and each ended calendar year of the current cycle (the yearly minimum); an
+    award reads the last ended year. Edges: the cycle's last day, the first day of the next, a year
+    of the new cycle with nothing recorded. The batch gives the same answers."""
+    sid = await compliant_teacher(client, world)
+    await exactly_the_requirement(client, world, sid)
+    cases = {
+        # day: (eligible, window cycle, window years)
+        "2025-12-30": (False, "2016-2020", [2021, 2022, 2023, 2024]),  # 2021-2025 has not ended
+        "2025-12-31": (True, "2021-2025", []),  # it ends that day
+        "2026-01-01": (True, "2021-2025", []),  # the first day of 2026-2030
+        "2026-12-05": (True, "2021-2025", []),  # the autumn round
+        "2027-01-05": (False, "2021-2025", [2026]),  # 2026 ended with nothing recorded
+    }
+    for on, (eligible, cycle, years) in cases.items():
+        answer = await eligibility(client, world, sid, "title", on)
+        assert (answer["eligible"], answer["window"]["cycle"], answer["window"]["years"]) == (eligible, cycle, years), (
+            on
+        )
+        batch = await client.get(
+            f"{API}/eligibility?purpose=title&kindergarten_id={world.kg_a['id']}&on={on}&limit=500",
+            headers=world.h(HR),
+        )
+        assert batch.status_code == 200, batch.text
+        assert batch.json()["window"] == answer["window"]
+        row = next(x for x in batch.json()["items"] if x["staff_id"] == sid)
+        assert row["eligible"] is eligible
+        assert row["failing"] == [r for r in answer["reasons"] if not r["passed"]], on
+    short = rule(await eligibility(client, world, sid, "title", "2027-01-05"), "credits_yearly_minimum")
+    assert short["words"] == "2026 年已认定 0 学分，年度最低 4 学分，还差 4 学分"
+    # an award on 2026-12-05 reads 2025 (4 credits: the minimum), not 2026 so far
+    award = await eligibility(client, world, sid, "award", "2026-12-05")
+    assert award["window"]["years"] == [2025] and award["eligible"] is True
+    assert rule(award, "credits_yearly_minimum")["words"] == "2025 年已认定 4 学分，年度最低 4 学分"

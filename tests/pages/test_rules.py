@@ -12,7 +12,7 @@ import pytest
 from credits.codes import CreditStatus
 from credits.schemas import CategoryOut, Required, TranscriptOut, YearOut
 from eligibility.codes import Purpose
-from eligibility.schemas import EligibilityOut, ReasonOut
+from eligibility.schemas import EligibilityOut, ReasonOut, WindowOut
 from ethics.schemas import VetoOut
 from kernel.codes import Role
 from pages import rules
@@ -169,6 +169,7 @@ def test_eligibility_card_summary() -> None:
         eligible=False,
         purpose=Purpose.award,
         on=ON,
+        window=WindowOut(cycle=None, years=[ON.year - 1], words=""),
         reasons=[
             ReasonOut(rule="ethics_veto", passed=False, detail="记过处分 (demerit)", words=""),
             ReasonOut(rule="dual_certificate", passed=True, detail="", words=""),
