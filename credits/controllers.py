@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from credits import ledger, policies, transcripts
 from credits.schemas import EntryCreate, EntryOut, PolicyCreate, PolicyOut, ReversalCreate, TranscriptOut
@@ -20,13 +20,28 @@ Cycle = Annotated[
 ]
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=False,
+        description="a key of the client's choosing (1-128 printable ASCII characters): a retried request with "
+        "the same key answers the entry it first recorded instead of recording it twice; the key reused for a "
+        "different entry is a 409. Without a key or a reference, an entry identical to one posted in the last "
+        "24 hours is a 409 naming it.",
+    ),
+]
+
+
 class CreditEntryController(Controller):
     path = "/credits"
     tags = ["credits"]
 
     @post("/entries", guards=[requires("credits.write")], summary="Record a credit entry (append-only ledger)")
-    async def create(self, request: Req, data: JSONBody[EntryCreate]) -> EntryOut:
-        return await ledger.create_entry(request.user, data)
+    async def create(
+        self, request: Req, data: JSONBody[EntryCreate], idempotency_key: IdempotencyKey = None
+    ) -> EntryOut:
+        return await ledger.create_entry(request.user, data, idempotency_key)
 
     @post(
         "/entries/{entry_id:int}/reversal",

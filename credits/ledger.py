@@ -4,8 +4,11 @@ like the staff register (``load_visible``)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,10 +22,11 @@ from credits.schemas import (
     ReversalCreate,
 )
 from credits.tables import CreditEntry as CE
+from credits.tables import CreditIdempotency as CI
 from credits.writes import NewEntry, add_entries
 from kernel.auth import Principal
 from kernel.codes import Role
-from kernel.common.time import today
+from kernel.common.time import today, utcnow
 from kernel.db import write_transaction
 from kernel.errors import Conflict, FieldError, Forbidden, Invalid
 from kernel.rows import as_date, is_unique_violation
@@ -99,7 +103,63 @@ async def _insert_entry(
 SYSTEM_REFERENCE_PREFIXES = rules.SYSTEM_REFERENCE_PREFIXES
 
 
-async def create_entry(who: Principal, data: EntryCreate) -> EntryOut:
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")  # printable ASCII, no spaces
+DUPLICATE_WINDOW = timedelta(hours=24)
+
+
+def _request_hash(data: EntryCreate) -> str:
+    body = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+async def _replayed(who: Principal, key: str, data: EntryCreate) -> EntryOut | None:
+    """The entry a request with this Idempotency-Key recorded before (the same request again), or None.
+    The key reused for a different entry is a 409."""
+    seen = await CI.select().where(CI.actor == who.username, CI.key == key).first()
+    if seen is None:
+        return None
+    if seen["request_hash"] != _request_hash(data):
+        raise Conflict(
+            f"Idempotency-Key {key!r} was used for a different entry (entry {seen['entry']}): "
+            "use a new key for a new entry",
+            [FieldError("Idempotency-Key", "used for a different entry")],
+        )
+    row = await CE.select(*ENTRY_COLUMNS).where(CE.id == seen["entry"]).first()
+    assert row is not None
+    return entry_out(row)
+
+
+async def _posted_twice(data: EntryCreate) -> None:
+    """Without a key or a reference, an entry identical to one posted in the last 24 hours (same person,
+    date, category, source and hours, not reversed) is taken for a double submission: 409 naming it."""
+    since = utcnow() - DUPLICATE_WINDOW
+    twin = (
+        await CE.select(CE.id, CE.created_at)
+        .where(
+            CE.staff == data.staff_id,
+            CE.entry_date == data.date,
+            CE.category == data.category.value,
+            CE.source == data.source.value,
+            CE.hours == data.hours,
+            CE.reverses.is_null(),
+            CE.reference.like("entry:%"),
+            CE.created_at >= since,
+        )
+        .order_by(CE.id, ascending=False)
+        .first()
+    )
+    if twin is None or await CE.exists().where(CE.reverses == twin["id"]):
+        return
+    raise Conflict(
+        f"an identical entry (entry {twin['id']}) was posted in the last 24 hours: send an Idempotency-Key "
+        "header to retry a request safely, or a reference to record a second, distinct entry",
+        [FieldError("reference", f"identical to entry {twin['id']}")],
+    )
+
+
+async def create_entry(who: Principal, data: EntryCreate, idempotency_key: str | None = None) -> EntryOut:
+    if idempotency_key is not None and not IDEMPOTENCY_KEY.match(idempotency_key):
+        raise Invalid.field("Idempotency-Key", "1 to 128 printable ASCII characters, no spaces")
     problems = rules.entry_problems(
         data.hours, data.date, today(), data.reference, data.credits is not None, who.role == Role.district_hr
     )
@@ -118,7 +178,13 @@ async def create_entry(who: Principal, data: EntryCreate) -> EntryOut:
         credits = rules.derive_credits(data.hours, data.source.value, version.recognition)
     reference = data.reference or f"entry:{uuid.uuid4().hex}"
     async with write_transaction():
-        return await _insert_entry(
+        if idempotency_key is not None:
+            replayed = await _replayed(who, idempotency_key, data)
+            if replayed is not None:
+                return replayed
+        elif data.reference is None:
+            await _posted_twice(data)
+        out = await _insert_entry(
             who,
             staff_id=data.staff_id,
             day=data.date,
@@ -129,6 +195,16 @@ async def create_entry(who: Principal, data: EntryCreate) -> EntryOut:
             reference=reference,
             reason=data.reason,
         )
+        if idempotency_key is not None:
+            try:
+                await CI.insert(
+                    CI(actor=who.username, key=idempotency_key, entry=out.id, request_hash=_request_hash(data))
+                )
+            except Exception as exc:  # the same key in a concurrent request
+                if is_unique_violation(exc):
+                    raise Conflict("a request with this Idempotency-Key is being recorded: retry it") from exc
+                raise
+        return out
 
 
 async def reverse_entry(who: Principal, entry_id: int, data: ReversalCreate) -> EntryOut:

@@ -44,3 +44,15 @@ class CreditPolicy(Table, tablename="credit_policy"):
     description = Text(default="")
     created_by = Varchar(length=64)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CreditIdempotency(Table, tablename="credit_idempotency"):
+    """An ``Idempotency-Key`` of ``POST /credits/entries``: the same key from the same account answers
+    the entry it first recorded again (a retried request never posts twice). (actor, key) is unique."""
+
+    id = Serial(primary_key=True)
+    actor = Varchar(length=64)
+    key = Varchar(length=128)
+    entry = ForeignKey(references=CreditEntry, on_delete=OnDelete.restrict, null=False)
+    request_hash = Varchar(length=64)  # sha256 of the request: the key reused for another entry is refused
+    created_at = Timestamptz(default=TimestamptzNow())
