@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from eligibility.codes import Purpose
+from eligibility.rosters import roster_of
 from eligibility.rules import reasons_in_words
 from eligibility.services import eligibility_batch
 from kernel.auth import Principal
@@ -24,10 +25,8 @@ async def eligibility_rows(who: Principal, purpose: str, on: date, kindergarten_
 
     out = await eligibility_batch(who, purpose, kindergarten_id, on, limit=10**9, offset=0)
     # the answer names the kindergartens; the ID numbers (masked later for all but HR) are read here
-    where, args = "", []
-    if out.kindergarten_id is not None:
-        where, args = " AND s.kindergarten = {}", [out.kindergarten_id]
-    sql = "SELECT s.id, s.id_number FROM staff s WHERE s.status = 'on_post'" + where
+    condition, args = roster_of(on, Purpose(purpose), out.kindergarten_id)
+    sql = "SELECT s.id, s.id_number FROM staff s WHERE " + condition
     id_numbers = {r["id"]: r["id_number"] for r in await fetch_all(sql, *args)}
     return [
         {

@@ -19,6 +19,13 @@ from credits.rules import PolicyVersion, dec, shown
 from credits.transcripts import entry_of, entry_rows
 from eligibility import rules as eligibility_rules
 from eligibility.codes import Purpose
+from eligibility.rosters import (
+    ASSIGNMENT_ON,
+    assignment_on,
+    holds_teacher_qualification,
+    off_roster,
+    roster_of,
+)
 from eligibility.rules import Reason
 from eligibility.schemas import BatchOut, BatchRow, EligibilityOut, ReasonOut, WindowOut
 from ethics.codes import EthicsGrade
@@ -269,8 +276,9 @@ async def _grades(
     staff_ids: list[int] | None, school_years: list[str], selection: tuple[str, list[Any]] | None = None
 ) -> dict[int, dict[str, str]]:
     """The current ethics grade per person and school year (read-only on the ethics table), of
-    ``staff_ids``, or (None) of the batch's selection: ``selection`` is its extra filter on ``s``
-    (the staff table) and that filter's arguments; everyone on post when it is None too."""
+    ``staff_ids``, or (None) of the batch's selection: ``selection`` is its condition on ``s`` (the
+    staff table: a round's roster, ``roster_of``) and that condition's arguments; everyone on post
+    when it is None too."""
 
     if not school_years:
         return {}
@@ -284,8 +292,8 @@ async def _grades(
         sql += f" AND e.staff IN ({', '.join('{}' for _ in staff_ids)})"
         args += staff_ids
     else:
-        extra, extra_args = selection or ("", [])
-        sql += " AND e.staff IN (SELECT s.id FROM staff s WHERE s.status = 'on_post'" + extra + ")"
+        condition, extra_args = selection or ("s.status = 'on_post'", [])
+        sql += " AND e.staff IN (SELECT s.id FROM staff s WHERE " + condition + ")"
         args += extra_args
     out: dict[int, dict[str, str]] = {}
     for r in await fetch_all(sql + " ORDER BY e.id", *args):
@@ -315,7 +323,11 @@ async def eligibilities(
     if not chosen:
         return []
     day = on or today()
-    person = await load_visible(who, staff_id)
+    person = dict(await load_visible(who, staff_id))
+    assignment = await assignment_on(staff_id, day)
+    if assignment is not None:  # the post held on the day asked about, not today's
+        person["post"], person["kindergarten"] = assignment["post"], assignment["kindergarten"]
+    holds_qualification = await holds_teacher_qualification(staff_id, day)
     versions = await policy_versions()
     asks = [_ask(p, day, versions) for p in chosen]
     windows = [w for a in asks for w in a.windows.values()]
@@ -334,6 +346,9 @@ async def eligibilities(
             for key, (start, end) in ask.windows.items()
         }
         reasons = _reasons(ask, person, veto, (verdict.compliant, verdict.missing), figs, grades)
+        off = off_roster(ask.purpose, day, person, assignment is not None, holds_qualification)
+        if off is not None:
+            reasons.insert(0, off)
         out.append(
             EligibilityOut(
                 staff_id=staff_id,
@@ -371,6 +386,7 @@ async def ledger_figures(
     categories: list[str],
     kindergarten_id: int | None = None,
     staff_ids: list[int] | None = None,
+    roster: tuple[str, list[Any]] | None = None,
 ) -> dict[int, rules.Figures]:
     """``rules.Figures`` of every on-post person of the selection (the kindergarten's, these
     people, or everyone), over the window; people with no entry in it, or only reversal pairs, may be
@@ -381,7 +397,11 @@ async def ledger_figures(
     inside the window changes a cap, the entries are read and ``rules.figures`` runs per person."""
 
     start, end = window
-    where, where_args = _selection(kindergarten_id, staff_ids)
+    if roster is not None:  # a round's roster on its day (``roster_of``) instead of today's on-post staff
+        where, where_args = " AND " + roster[0], list(roster[1])
+    else:
+        where, where_args = _selection(kindergarten_id, staff_ids)
+        where = " AND s.status = 'on_post'" + where
     caps = rules.uniform_caps(versions, start, end)
     if caps is None:
         # The date and credits are read as expressions, not as the columns: SQLite's driver then
@@ -390,7 +410,7 @@ async def ledger_figures(
             "SELECT ce.id, ce.staff, CAST(ce.entry_date AS TEXT) AS entry_date, ce.category, ce.source, "
             "ce.credits + 0 AS credits, ce.hours + 0 AS hours, ce.reverses "
             "FROM credit_entry ce JOIN staff s ON s.id = ce.staff "
-            "WHERE s.status = 'on_post' AND ce.entry_date >= {} AND ce.entry_date <= {}" + where,
+            "WHERE ce.entry_date >= {} AND ce.entry_date <= {}" + where,
             start,
             end,
             *where_args,
@@ -405,7 +425,7 @@ async def ledger_figures(
     window_sql = (
         "WITH fw AS (SELECT ce.id, ce.staff, ce.entry_date, ce.category, ce.source, ce.credits, ce.hours "
         "FROM credit_entry ce JOIN staff s ON s.id = ce.staff "
-        "WHERE s.status = 'on_post' AND ce.entry_date >= {} AND ce.entry_date <= {} AND COALESCE(ce.reverses, 0) = 0"
+        "WHERE ce.entry_date >= {} AND ce.entry_date <= {} AND COALESCE(ce.reverses, 0) = 0"
         + where
         + " AND NOT EXISTS (SELECT 1 FROM credit_entry r WHERE r.reverses = ce.id "
         "AND r.entry_date >= {} AND r.entry_date <= {})) "
@@ -446,18 +466,20 @@ async def eligibility_batch(
         raise NotFound(f"no kindergarten {kindergarten_id}")
     kg = kindergarten_id if kindergarten_id is not None else scope
     certs = policy_on(day).certificates
-    where, where_args = _selection(kg, None)
+    roster = roster_of(day, p, kg)
     people_sql = f"""WITH h AS (
   SELECT c.staff AS staff_id, {cert_rules.held_flags_sql(certs)}
   FROM certificate c
   WHERE c.status = 'valid' AND c.issued_on <= {{}} AND (c.expires_on IS NULL OR c.expires_on >= {{}})
   GROUP BY c.staff
 )
-SELECT s.id, s.name, s.kindergarten, k.code AS kindergarten_code, k.name AS kindergarten_name, s.post, s.title,
-       {cert_rules.compliance_sql(certs, holds=_flag)} AS ok, h.*
-FROM staff s JOIN kindergarten k ON k.id = s.kindergarten LEFT JOIN h ON h.staff_id = s.id
-WHERE s.status = 'on_post'{where}
-ORDER BY s.kindergarten, s.name, s.id"""
+SELECT s.id, s.name, a.kindergarten, k.code AS kindergarten_code, k.name AS kindergarten_name, a.post, s.title,
+       {cert_rules.compliance_sql(certs, post_column="a.post", holds=_flag)} AS ok, h.*
+FROM staff s JOIN staff_assignment a ON a.staff = s.id AND {ASSIGNMENT_ON}
+JOIN kindergarten k ON k.id = a.kindergarten LEFT JOIN h ON h.staff_id = s.id
+WHERE {roster[0]}
+ORDER BY a.kindergarten, s.name, s.id"""
+    people_args = [day, day, day, day, *roster[1]]
     versions = await policy_versions()
     ask = _ask(p, day, versions)
     categories = sorted(ask.cycle_numbers.required_categories) if ask.cycle_numbers else []
@@ -469,9 +491,9 @@ ORDER BY s.kindergarten, s.name, s.id"""
     # under WAL); registration also reads the evaluations, which can fail anyone: set-wise
     keys = list(ask.windows)
     people, grades, *per_window = await asyncio.gather(
-        fetch_all(people_sql, day, day, *where_args),
-        _grades(None, ask.evaluated_years, selection=(where, where_args)) if p == Purpose.registration else no_grades(),
-        *(ledger_figures(ask.windows[k], versions, categories if k == "cycle" else [], kg) for k in keys),
+        fetch_all(people_sql, *people_args),
+        _grades(None, ask.evaluated_years, selection=roster) if p == Purpose.registration else no_grades(),
+        *(ledger_figures(ask.windows[k], versions, categories if k == "cycle" else [], roster=roster) for k in keys),
     )
     figures = dict(zip(keys, per_window, strict=True))
     ids = [r["id"] for r in people]

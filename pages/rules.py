@@ -162,6 +162,7 @@ def label_of(enum_name: str, code: Any) -> str:
 # --- eligibility in plain words ------------------------------------------------------------------------
 
 RULE_TITLES = {
+    "roster": "评审范围",
     "ethics_veto": "师德",
     "dual_certificate": "持证上岗",
     "credits_cycle": "周期学分",
@@ -219,6 +220,8 @@ def plain_reason(rule: str, passed: bool, detail: str, ctx: ReasonContext, words
             if passed
             else f"缺少{post}岗位所需的证书：{missing_text(ctx.missing)}。"
         )
+    elif rule == "roster" and words:
+        text = words + "。"
     elif rule in ("credits_cycle", "credits_yearly_minimum") and words:
         text = words + ("，已达到。" if passed else "。")
     elif rule == "credits_cycle" and t is not None:

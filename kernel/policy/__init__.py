@@ -99,6 +99,7 @@ class EmploymentPolicy:
 class EligibilityPolicy:
     backbone_min_title: str
     purposes: tuple[str, ...]
+    posts: dict[str, tuple[str, ...]]  # the posts a round of each purpose lists
     source: str
 
 
@@ -226,6 +227,7 @@ def _build(raw: dict[str, Any]) -> Policy:
         eligibility=EligibilityPolicy(
             backbone_min_title=str(eli["backbone_min_title"]),
             purposes=tuple(eli["purposes"]),
+            posts={purpose: tuple(posts) for purpose, posts in eli["posts"].items()},
             source=eli["backbone_source"],
         ),
         employment=EmploymentPolicy(
