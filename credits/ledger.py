@@ -231,16 +231,82 @@ async def reverse_entry(who: Principal, entry_id: int, data: ReversalCreate) -> 
         )
 
 
+def _result_of(reference: str) -> str | None:
+    """The training result an entry's reference names (``training_result:<id>``, or
+    ``training_result:<id>:c<n>`` for the entry of its n-th correction)."""
+    parts = reference.split(":")
+    return parts[1] if len(parts) >= 2 and parts[0] == "training_result" else None
+
+
+async def _training_entries(staff_id: int) -> tuple[list[dict[str, Any]], set[int]]:
+    """A person's entries of passed training results, and the ids of the entries reversed."""
+    rows = await CE.select(CE.id, CE.hours, CE.reference).where(
+        CE.staff == staff_id, CE.source == CreditSource.training.value, CE.reference.like("training_result:%")
+    )
+    reversed_ids = {
+        r["reverses"] for r in await CE.select(CE.reverses).where(CE.staff == staff_id, CE.reverses.is_not_null())
+    }
+    return rows, reversed_ids
+
+
+async def credited_training_hours(staff_id: int, result_ids: set[int]) -> Decimal:
+    """The hours these training results of a person have earned on the ledger (their entries that no
+    reversal cancels)."""
+    wanted = {str(i) for i in result_ids}
+    rows, reversed_ids = await _training_entries(staff_id)
+    return sum(
+        (dec(r["hours"]) for r in rows if _result_of(r["reference"]) in wanted and r["id"] not in reversed_ids),
+        Decimal(0),
+    )
+
+
+async def reverse_training_result(who: Principal, staff_id: int, result_id: int, reason: str) -> int:
+    """Reverse the ledger entries of a training result that stand (a correction of the result), inside
+    the caller's transaction. Returns how many entries the result has had (reversed or not)."""
+    rows, reversed_ids = await _training_entries(staff_id)
+    mine = [r for r in rows if _result_of(r["reference"]) == str(result_id)]
+    for r in mine:
+        if r["id"] not in reversed_ids:
+            entry = await CE.select(*ENTRY_COLUMNS).where(CE.id == r["id"]).first()
+            assert entry is not None
+            await _insert_entry(
+                who,
+                staff_id=staff_id,
+                day=as_date(entry["entry_date"]),
+                category=entry["category"],
+                source=entry["source"],
+                hours=-dec(entry["hours"]),
+                credits=-dec(entry["credits"]),
+                reference=f"reversal:{r['id']}",
+                reason=reason,
+                reverses=r["id"],
+            )
+    return len(mine)
+
+
 async def record_training_result(
-    who: Principal, *, result_id: int, staff_id: int, day: date, category: str, hours: Decimal, credits: Decimal
+    who: Principal,
+    *,
+    result_id: int,
+    staff_id: int,
+    day: date,
+    category: str,
+    hours: Decimal,
+    credits: Decimal,
+    correction: int | None = None,
+    reason: str = "passed training result",
 ) -> EntryOut | None:
-    """The ledger entry of a passed training result (called inside the result's transaction).
-    Recording the same result twice adds nothing: (training, training_result:<id>) is unique."""
-    reference = f"training_result:{result_id}"
+    """The ledger entry of a passed training result (called inside the result's transaction): the hours
+    it earns credits for and those credits. Recording the same result twice adds nothing:
+    (training, training_result:<id>) is unique; the entry of a correction is
+    ``training_result:<id>:c<n>``."""
+    reference = f"training_result:{result_id}" + (f":c{correction}" if correction else "")
     existing = await CE.select(CE.staff).where(CE.source == CreditSource.training.value, CE.reference == reference)
     if existing:
         if existing[0]["staff"] != staff_id:  # pragma: no cover - references are reserved since the fix
             raise Conflict(f"ledger reference {reference} belongs to another person")
+        return None
+    if hours <= 0:  # the course's hours are all credited already: nothing more to earn
         return None
     return await _insert_entry(
         who,
@@ -251,5 +317,5 @@ async def record_training_result(
         hours=hours,
         credits=credits,
         reference=reference,
-        reason="passed training result",
+        reason=reason,
     )

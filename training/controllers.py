@@ -21,6 +21,7 @@ from training.schemas import (
     CoverageOut,
     EnrolmentCreate,
     EnrolmentOut,
+    ResultCorrection,
     ResultCreate,
     ResultOut,
     SessionCreate,
@@ -128,6 +129,15 @@ class ResultController(Controller):
     @post("/", guards=[requires("training.result")], summary="Record the result of an enrolment (one per enrolment)")
     async def create(self, request: Req, data: JSONBody[ResultCreate]) -> ResultOut:
         return await results.record_result(request.user, data)
+
+    @post(
+        "/{result_id:int}/correction",
+        guards=[requires("training.result")],
+        status_code=200,
+        summary="Correct a result (audited; its ledger entry is reversed and the corrected one written)",
+    )
+    async def correct(self, request: Req, result_id: FromPath[int], data: JSONBody[ResultCorrection]) -> ResultOut:
+        return await results.correct_result(request.user, result_id, data)
 
 
 class CoverageController(Controller):

@@ -11,7 +11,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from credits.ledger import record_training_result
+from credits.ledger import credited_training_hours, record_training_result, reverse_training_result
+from credits.policies import policy_versions
+from credits.rules import policy_for
 from kernel.auth import Principal
 from kernel.common.time import today, utcnow
 from kernel.db import is_sqlite, write_transaction
@@ -20,6 +22,7 @@ from registry.audit.services import record
 from training import rules
 from training.common import RESULT_COLUMNS, dec, result_out
 from training.schemas import (
+    ResultCorrection,
     ResultCreate,
     ResultOut,
 )
@@ -30,28 +33,140 @@ from training.tables import TrainingResult as R
 # --- Results -----------------------------------------------------------------------------------
 
 
-async def on_result_recorded(who: Principal, result: ResultOut, *, staff_id: int, course_id: int) -> None:
-    """Hook called inside the result's write transaction, after its audit event.
+async def _course_of_result(result_id: int) -> dict[str, Any]:
+    row = (
+        await R.select(
+            R.id,
+            R.enrolment._.staff.as_alias("staff_id"),
+            R.enrolment._.session._.course.as_alias("course_id"),
+        )
+        .where(R.id == result_id)
+        .first()
+    )
+    assert row is not None
+    return row
 
-    A PASSED result writes its credits ledger entry here (category = the course's, source
-    ``training``, the hours attended, the course's credits, reference ``training_result:<id>``,
-    unique per source), so the result and its credits commit or roll back together.
-    """
+
+async def _results_of_course(staff_id: int, course_id: int, year: int) -> set[int]:
+    """The person's results of the course completed in the calendar year ``year``."""
+    rows = await R.select(R.id).where(
+        R.enrolment._.staff == staff_id,
+        R.enrolment._.session._.course == course_id,
+        R.completed_on >= date(year, 1, 1),
+        R.completed_on <= date(year, 12, 31),
+    )
+    return {int(r["id"]) for r in rows}
+
+
+async def _credit(
+    who: Principal, result: ResultOut, *, staff_id: int, course_id: int, correction: int | None = None, reason: str = ""
+) -> None:
+    """The ledger entry of a passed result: the hours it earns credits for (all passed results of one
+    course and person completed in one calendar year together at most the course's hours: a make-up
+    completes the course, it does not earn it twice; the yearly required courses taken again in a
+    later year earn again), at the recognition policy's rate on the day it was completed
+    (``rules.result_credits``)."""
     if not result.passed:
         return
-
-    course = await C.select(C.category, C.credits).where(C.id == course_id).first()
+    course = await C.select(C.category, C.credits, C.credits_set, C.hours, C.mode).where(C.id == course_id).first()
     if course is None:  # pragma: no cover - the enrolment's course exists (RESTRICT)
         return
+    others = await _results_of_course(staff_id, course_id, result.completed_on.year) - {result.id}
+    already = await credited_training_hours(staff_id, others) if others else Decimal(0)
+    hours = rules.credited_hours(Decimal(str(result.hours)), already, dec(course["hours"]))
+    rec = policy_for(result.completed_on, await policy_versions()).recognition
+    credits = rules.result_credits(
+        hours,
+        course_hours=dec(course["hours"]),
+        course_credits=dec(course["credits"]),
+        credits_set=bool(course["credits_set"]),
+        mode=course["mode"],
+        rec=rec,
+    )
     await record_training_result(
         who,
         result_id=result.id,
         staff_id=staff_id,
         day=result.completed_on,
         category=course["category"],
-        hours=Decimal(str(result.hours)),
-        credits=dec(course["credits"]),
+        hours=hours,
+        credits=credits,
+        correction=correction,
+        reason=reason or "passed training result",
     )
+
+
+async def on_result_recorded(who: Principal, result: ResultOut, *, staff_id: int, course_id: int) -> None:
+    """Hook called inside the result's write transaction, after its audit event.
+
+    A PASSED result writes its credits ledger entry here (category = the course's, source
+    ``training``, the hours it earns credits for and their credits, reference ``training_result:<id>``,
+    unique per source), so the result and its credits commit or roll back together.
+    """
+    await _credit(who, result, staff_id=staff_id, course_id=course_id)
+
+
+async def correct_result(who: Principal, result_id: int, data: ResultCorrection) -> ResultOut:
+    """Correct a recorded result (hours, passed, score, completion day), with a reason, in one
+    transaction: the result row, a reversal of the ledger entries it earned, the entry of the
+    corrected result (reference ``training_result:<id>:c<n>``), and a ``correct`` audit event."""
+    changes = data.model_dump(exclude_unset=True, exclude={"reason"})
+    if not changes:
+        raise Invalid.field("hours", "nothing to correct: give the corrected hours, passed, score or completed_on")
+    async with write_transaction():
+        row = await R.select(*RESULT_COLUMNS).where(R.id == result_id).first()
+        if row is None:
+            raise NotFound(f"no training result {result_id}")
+        before = result_out(row)
+        where = await _course_of_result(result_id)
+        enrolment = (
+            await E.select(
+                E.session.starts_on.as_alias("starts_on"), E.session._.course._.hours.as_alias("course_hours")
+            )
+            .where(E.id == before.enrolment_id)
+            .first()
+        )
+        assert enrolment is not None
+        hours = Decimal(str(changes.get("hours", before.hours)))
+        passed = bool(changes.get("passed", before.passed))
+        score = changes.get("score", None if before.score is None else Decimal(str(before.score)))
+        completed_on = changes.get("completed_on") or before.completed_on
+        problems = rules.result_problems(
+            hours=hours,
+            passed=passed,
+            score=score,
+            completed_on=completed_on,
+            course_hours=dec(enrolment["course_hours"]),
+            session_starts_on=enrolment["starts_on"],
+            today=today(),
+        )
+        if problems:
+            errors = [FieldError(f, m) for f, m in problems]
+            raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+        await R.update({R.hours: hours, R.passed: passed, R.score: score, R.completed_on: completed_on}).where(
+            R.id == result_id
+        )
+        after = result_out(await R.select(*RESULT_COLUMNS).where(R.id == result_id).first())  # type: ignore[arg-type]
+        staff_id, course_id = where["staff_id"], where["course_id"]
+        entries = await reverse_training_result(who, staff_id, result_id, f"result corrected: {data.reason}")
+        await _credit(
+            who,
+            after,
+            staff_id=staff_id,
+            course_id=course_id,
+            correction=entries + 1,
+            reason=f"corrected training result: {data.reason}",
+        )
+        keep = {"hours", "passed", "score", "completed_on"}
+        await record(
+            who,
+            "correct",
+            "training_result",
+            result_id,
+            before.model_dump(mode="json", include=keep),
+            {**after.model_dump(mode="json", include=keep), "reason": data.reason, "staff_id": staff_id},
+        )
+    return after
 
 
 async def record_result(who: Principal, data: ResultCreate) -> ResultOut:

@@ -37,6 +37,35 @@ def course_credits(
     return derive_credits(hours, mode, policy), False
 
 
+def credited_hours(passed_hours: Decimal, already: Decimal, course_hours: Decimal) -> Decimal:
+    """The hours a passed result earns credits for (STANDARDS, the calendar): its own hours, but the
+    passed results of one course and person together never exceed the course's hours (``already``:
+    the hours the person's other results of the course have earned). District reading: "together" is
+    within one calendar year, so the yearly required courses (ethics, family, safety) taken again in a
+    later year earn again, while a make-up in the same year only completes the course."""
+    return max(min(passed_hours, course_hours - already), Decimal(0))
+
+
+def result_credits(
+    hours: Decimal,
+    *,
+    course_hours: Decimal,
+    course_credits: Decimal,
+    credits_set: bool,
+    mode: CourseMode | str,
+    rec: RecognitionPolicy,
+) -> Decimal:
+    """The credits of ``hours`` of a course: at the recognition policy's rate for its mode (the policy
+    in force on the day the result was completed), or, for a course whose credits HR set by hand,
+    that share of them. 80 h of a 120 h in-person course: 8 credits, not the course's 12."""
+    if credits_set:
+        if course_hours <= 0:
+            return Decimal(0)
+        share = Decimal(course_credits) * hours / course_hours
+        return share.quantize(CREDIT_STEP, rounding=ROUND_HALF_UP)
+    return derive_credits(hours, mode, rec)
+
+
 def session_dates_problem(starts_on: date, ends_on: date) -> str | None:
     if ends_on < starts_on:
         return f"ends before it starts ({ends_on.isoformat()} < {starts_on.isoformat()})"

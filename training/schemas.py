@@ -100,6 +100,17 @@ class ResultCreate(Schema):
     )
 
 
+class ResultCorrection(Schema):
+    """A correction of a recorded result: the corrected fields and why (audited; the ledger entry the
+    result earned is reversed and the corrected one written, in one transaction)."""
+
+    hours: Decimal | None = Field(default=None, ge=0, le=9999, decimal_places=1)
+    passed: bool | None = None
+    score: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
+    completed_on: date | None = None
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class ResultOut(BaseModel):
     id: int
     enrolment_id: int

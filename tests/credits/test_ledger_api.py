@@ -99,7 +99,9 @@ async def test_a_passed_training_result_writes_its_entry_once(client: Any, world
     t = (await client.get(f"{API}/staff/{person}/credits?cycle=2021-2025", headers=world.h(HR))).json()
     [entry] = t["entries"]
     assert entry["source"] == "training" and entry["category"] == "ethics"
-    assert entry["hours"] == 10 and entry["credits"] == course["credits"] == 1.2
+    # 10 of the course's 12 hours: credits for the 10 hours at the in-person rate (10 h = 1 credit)
+    assert course["credits"] == 1.2
+    assert entry["hours"] == 10 and entry["credits"] == 1.0
     assert entry["reference"] == f"training_result:{result.json()['id']}"
     # the same result by hand: refused (the registry's own references are reserved)
     r = await client.post(

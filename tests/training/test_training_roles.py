@@ -33,7 +33,7 @@ def _case(method: str, path: str, body: Any, expected: dict[str, int]) -> list[A
     ]
 
 
-# Placeholders: {c} a course, {s} a session, {sa}/{sb} the world's staff of kindergartens A and B.
+# Placeholders: {c} a course, {s} a session, {r} a result, {sa}/{sb} the world's staff of kindergartens A and B.
 CASES = [
     *_case("GET", "/training/courses", None, ALL_READ),
     *_case("GET", "/training/courses/{c}", None, ALL_READ),
@@ -55,6 +55,12 @@ CASES = [
         {HR: 201, ADMIN: 404, TEACHER: 403, INSPECTOR: 403, ANON: 401},
     ),
     *_case("POST", "/training/results", "result", HR_ONLY_CREATE),
+    *_case(
+        "POST",
+        "/training/results/{r}/correction",
+        {"hours": 11, "reason": "录入有误"},
+        {HR: 200, ADMIN: 403, TEACHER: 403, INSPECTOR: 403, ANON: 401},
+    ),
     *_case("GET", "/staff/{sa}/training", None, ALL_READ),
     *_case("GET", "/staff/{sb}/training", None, {HR: 200, ADMIN: 404, TEACHER: 404, INSPECTOR: 200, ANON: 401}),
     *_case("GET", "/training/coverage", None, {HR: 200, ADMIN: 200, TEACHER: 403, INSPECTOR: 200, ANON: 401}),
@@ -68,7 +74,15 @@ CASES = [
 async def fixtures(client: Any, world: World) -> dict[str, Any]:
     course = await make_course(client, world)
     session = await make_session(client, world, course["id"])  # unlimited seats
-    return {"course": course, "session": session}
+    person = await new_staff(client, world, world.kg_a["id"])
+    enrolment_id = await enrolled(client, world, session["id"], person["id"])
+    r = await client.post(
+        f"{API}/training/results",
+        json={"enrolment_id": enrolment_id, "hours": 12, "passed": True, "score": 75},
+        headers=world.h(HR),
+    )
+    assert r.status_code == 201, r.text
+    return {"course": course, "session": session, "result": r.json()}
 
 
 async def _body(kind: Any, client: Any, world: World, fixtures: dict[str, Any]) -> Any:
@@ -92,7 +106,11 @@ async def test_training_role_matrix(
     client: Any, world: World, fixtures: dict[str, Any], method: str, path: str, body: Any, role: str, expected: int
 ) -> None:
     url = API + path.format(
-        c=fixtures["course"]["id"], s=fixtures["session"]["id"], sa=world.staff_a["id"], sb=world.staff_b["id"]
+        c=fixtures["course"]["id"],
+        s=fixtures["session"]["id"],
+        r=fixtures["result"]["id"],
+        sa=world.staff_a["id"],
+        sb=world.staff_b["id"],
     )
     payload = await _body(body, client, world, fixtures)
     r = await client.request(method, url, json=payload, headers=world.h(role))
@@ -107,7 +125,13 @@ async def test_every_training_route_is_in_the_matrix(app: Any) -> None:
     """A new training endpoint without a row here fails this test."""
     covered = {(m, "/api/v1" + p.split("?")[0]) for m, p, *_ in (c.values for c in CASES)}
     normalised = {
-        (m, p.replace("{c}", "{course_id:int}").replace("{s}", "{session_id:int}").replace("{sa}", "{staff_id:int}"))
+        (
+            m,
+            p.replace("{c}", "{course_id:int}")
+            .replace("{s}", "{session_id:int}")
+            .replace("{r}", "{result_id:int}")
+            .replace("{sa}", "{staff_id:int}"),
+        )
         for m, p in covered
     }
     routes = {
