@@ -335,12 +335,16 @@ def staffing_bar(p: Any) -> Bar:
     return b.model_copy(update={"note": f"还缺 {p.gap} 人" if p.gap else ""})
 
 
-def target_note(code: str, plan: Any, added_after: Mapping[str, int]) -> str:
-    """What a people target counts (``staffing.schemas.PlanProgressOut``), in words."""
-    post = {"teachers_added": "teacher", "health_doctors_added": "health_doctor"}.get(code)
+def target_note(t: Any, plan: Any, added_after: Mapping[str, int]) -> str:
+    """What a people target (``staffing.schemas.TargetOut`` of ``PlanProgressOut``) counts, in words:
+    every addition in the plan's period, leavers included, and how many of them are still on the roll."""
+    post = {"teachers_added": "teacher", "health_doctors_added": "health_doctor"}.get(t.code)
     if post is None or plan.counted_from is None or plan.counted_to is None:
         return ""
-    text = f"计划期内（{plan.counted_from.isoformat()} 至 {plan.counted_to.isoformat()}）补充且目前仍在岗的人数"
+    span = f"{plan.counted_from.isoformat()} 至 {plan.counted_to.isoformat()}"
+    text = f"计划期内（{span}）补充的人数（每人计一次，含此后离职者）"
+    if t.still_on_roll is not None:
+        text += f"，其中仍在职 {num(int(t.still_on_roll))} 人"
     after = added_after.get(post, 0)
     return text + (f"；计划期后另补充 {num(after)} 人，不计入本目标" if after else "")
 

@@ -158,7 +158,7 @@ async def dashboard(who: Principal) -> dict[str, Any]:
     return {
         "progress": progress,
         "targets": [
-            rules.target_bar(t, rules.target_note(t.code, progress.plan, progress.added_after_period))
+            rules.target_bar(t, rules.target_note(t, progress.plan, progress.added_after_period))
             for t in progress.targets
         ],
         "coverage": cov,

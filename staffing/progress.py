@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from certificates import rules as cert_rules
 from certificates.services import compliance
@@ -18,20 +19,42 @@ from staffing.sqltext import placeholders
 from training.coverage import coverage
 
 
-async def _additions(first: date, last: date, on: date, posts: tuple[str, ...]) -> dict[str, int]:
-    """People added in [first, last] by post: hires (hired_on) and placements (starts_on), each person
-    once per post, if they are still on the roll on ``on``."""
-    still = "(s.status <> 'left' OR s.left_on > {})"
+class Additions(NamedTuple):
+    made: int  # people added in the days asked about, whether or not they have left since
+    on_roll: int  # those of them still on the roll on the day of the answer
+
+
+NOBODY = Additions(0, 0)
+
+
+async def _additions(first: date, last: date, on: date, posts: tuple[str, ...]) -> dict[str, Additions]:
+    """People added in [first, last] by post: hires (``hired_on``, in the post the person was hired
+    into: their first assignment's, whatever they do now) and pool placements (``starts_on``, in the
+    placement's post).
+
+    Every addition made counts: someone who has left since still counts (the plan asks how many were
+    added, not how many stayed). Each person counts once per post, however often they were added in
+    those days: hired, left and placed again is one addition. A re-hire through the pool (a placement
+    that reactivates someone who had left before ``first``) is an addition; taking someone back by
+    hand (``status`` from ``left`` to another) is a correction of the record and adds nobody.
+    ``on_roll``: those of them still on the roll on ``on``, in whatever post (not recorded as left, or
+    left after ``on``; read from the record as it is now, as the gaps are)."""
+    # the posts are picked outside the UNION: the first assignment's post is then looked up once per person
     sql = f"""
-SELECT a.post AS post, COUNT(*) AS n FROM (
-  SELECT s.id AS staff, s.post AS post FROM staff s
-  WHERE s.hired_on >= {{}} AND s.hired_on <= {{}} AND s.post IN ({placeholders(posts)}) AND {still}
+SELECT a.post AS post, COUNT(*) AS n,
+  SUM(CASE WHEN s.status <> 'left' OR s.left_on > {{}} THEN 1 ELSE 0 END) AS on_roll
+FROM (
+  SELECT s.id AS staff, COALESCE((SELECT f.post FROM staff_assignment f WHERE f.staff = s.id
+    ORDER BY f.starts_on, f.id LIMIT 1), s.post) AS post
+  FROM staff s WHERE s.hired_on >= {{}} AND s.hired_on <= {{}}
   UNION
-  SELECT p.staff AS staff, p.post AS post FROM pool_placement p JOIN staff s ON s.id = p.staff
-  WHERE p.starts_on >= {{}} AND p.starts_on <= {{}} AND p.post IN ({placeholders(posts)}) AND {still}
-) a GROUP BY a.post"""
-    rows = await fetch_all(sql, first, last, *posts, on, first, last, *posts, on)
-    return {r["post"]: int(r["n"]) for r in rows}
+  SELECT p.staff AS staff, p.post AS post FROM pool_placement p
+  WHERE p.starts_on >= {{}} AND p.starts_on <= {{}}
+) a JOIN staff s ON s.id = a.staff
+WHERE a.post IN ({placeholders(posts)})
+GROUP BY a.post"""
+    rows = await fetch_all(sql, on, first, last, first, last, *posts)
+    return {r["post"]: Additions(int(r["n"]), int(r["on_roll"] or 0)) for r in rows}
 
 
 async def _backbone(sp: StaffingPolicy) -> tuple[int, int]:
@@ -58,9 +81,8 @@ async def plan_progress(who: Principal, on: date | None) -> PlanProgressOut:
     window = rules.plan_window(sp, day)
     counted = ("teacher", "health_doctor")
     added = await _additions(window[0], window[1], day, counted) if window else {}
-    after: dict[str, int] = {}
-    if day > sp.plan_period_to:
-        after = await _additions(sp.plan_period_to + timedelta(days=1), day, day, counted)
+    over = day > sp.plan_period_to
+    after = await _additions(sp.plan_period_to + timedelta(days=1), day, day, counted) if over else {}
     dual = await compliance(
         reader, by="district", on=day, kindergarten_id=None, street=None, group=None, post=None, limit=1, offset=0
     )
@@ -69,7 +91,6 @@ async def plan_progress(who: Principal, on: date | None) -> PlanProgressOut:
     kindergartens = len(cov.kindergartens)
     with_instructor = kindergartens - len(cov.without_family_instructor)
     backbone, senior = await _backbone(sp)
-    span = f"{window[0].isoformat()} to {window[1].isoformat()}" if window else "nothing yet (before the plan)"
     sources = sp.sources
     targets = []
     for post, code, name in (
@@ -77,17 +98,19 @@ async def plan_progress(who: Principal, on: date | None) -> PlanProgressOut:
         ("health_doctor", "health_doctors_added", "补充保健医"),
     ):
         target = sp.plan_targets[post]
-        got = added.get(post, 0)
-        later = f"; {after.get(post, 0)} more added after the period" if day > sp.plan_period_to else ""
+        got = added.get(post, NOBODY)
         targets.append(
             TargetOut(
                 code=code,
                 label=name,
                 unit="people",
                 target=target,
-                achieved=got,
-                remaining=rules.remaining(target, got),
-                detail=f"hires and placements dated {span}, still on the roll on {day.isoformat()}{later}",
+                achieved=got.made,
+                remaining=rules.remaining(target, got.made),
+                still_on_roll=got.on_roll,
+                detail=rules.additions_detail(
+                    window, got.made, got.on_roll, day, after.get(post, NOBODY).made if over else None
+                ),
                 source=sources["plan_targets"],
             )
         )
@@ -151,9 +174,9 @@ async def plan_progress(who: Principal, on: date | None) -> PlanProgressOut:
             period_to=sp.plan_period_to,
             counted_from=window[0] if window else None,
             counted_to=window[1] if window else None,
-            period_over=day > sp.plan_period_to,
+            period_over=over,
         ),
         targets=targets,
-        added_after_period={p: after.get(p, 0) for p in counted},
+        added_after_period={p: after.get(p, NOBODY).made for p in counted},
         policy=policy_ref(policy),
     )

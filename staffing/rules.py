@@ -312,6 +312,25 @@ def in_plan_period(day: date, policy: StaffingPolicy) -> bool:
     return policy.plan_period_from <= day <= policy.plan_period_to
 
 
+def additions_detail(window: tuple[date, date] | None, made: int, on_roll: int, on: date, after: int | None) -> str:
+    """The words of a people target of the plan (English, then Chinese): what ``achieved`` counts
+    (``made``: every addition in the window, each person once, leavers included), how many of them
+    are still on the roll on ``on``, and (``after``, once the period is over) the additions after it."""
+    if window is None:
+        return "the plan's period has not begun: no addition counts yet. 计划期尚未开始，尚无补充人数。"
+    first, last = window[0].isoformat(), window[1].isoformat()
+    en = (
+        f"hires and placements dated {first} to {last}, each person once, those who have left since included; "
+        f"{on_roll} of them still on the roll on {on.isoformat()}"
+    )
+    zh = f"计划期内（{first} 至 {last}）补充 {made} 人（每人计一次，含此后离职者），"
+    zh += f"其中 {on_roll} 人 {on.isoformat()} 仍在职"
+    if after is not None:
+        en += f"; {after} more added after the period"
+        zh += f"；计划期后另补充 {after} 人，不计入本目标"
+    return f"{en}. {zh}。"
+
+
 def remaining(target: int, achieved: int) -> int:
     return max(0, target - achieved)
 

@@ -211,9 +211,17 @@ class TargetOut(BaseModel):
     label: str
     unit: Literal["people", "rate", "kindergartens"]
     target: float | None = Field(description="null: the plan gives a direction, no number")
-    achieved: float | None
+    achieved: float | None = Field(
+        description="the value on the day; for the people targets every addition made in the plan's period up "
+        "to the day (hires and placements, each person once), those who have left since included"
+    )
     remaining: float | None
-    detail: str
+    still_on_roll: int | None = Field(
+        default=None,
+        description="people targets: those of the additions in `achieved` still on the roll on the day (not "
+        "recorded as left, or left after it); null for the other targets",
+    )
+    detail: str = Field(description="what the figure counts, in words (the people targets' in English, then Chinese)")
     source: str
 
 
@@ -231,8 +239,9 @@ class PlanProgressOut(BaseModel):
     plan: PlanPeriod
     targets: list[TargetOut]
     added_after_period: dict[str, int] = Field(
-        description="teachers and health doctors added after the plan's period (hires and placements): they "
-        "count towards no target of this plan"
+        description="teachers and health doctors added after the plan's period up to the day (hires and "
+        "placements, each person once, those who have left since included): they count towards no target of "
+        "this plan"
     )
     policy: PolicyRef
 

@@ -439,6 +439,8 @@ async def test_dashboard_figures_match_the_api(
         value, maximum = _progress(html, t["code"])
         assert value == (t["achieved"] or 0)
         assert maximum == (t["target"] if t["target"] is not None else 1.0)
+        if t["unit"] == "people":  # every addition in the period, and those of them still on the roll
+            assert f"其中仍在职 {t['still_on_roll']:,} 人" in html
     gaps = (await client.get(API + "/staffing/gaps?by=street&limit=500", headers=world.h(HR))).json()
     for row in gaps["rows"]:
         if row["gap"] > 0:

@@ -203,6 +203,21 @@ def test_target_bars() -> None:
     assert "未给出数值目标" in b.note
 
 
+def test_target_notes_say_what_is_counted() -> None:
+    plan = NS(counted_from=date(2018, 1, 1), counted_to=date(2020, 12, 31))
+    teachers = NS(code="teachers_added", achieved=1186.0, still_on_roll=1163)
+    note = rules.target_note(teachers, plan, {"teacher": 4398, "health_doctor": 0})
+    assert note == (
+        "计划期内（2018-01-01 至 2020-12-31）补充的人数（每人计一次，含此后离职者），其中仍在职 1,163 人；"
+        "计划期后另补充 4,398 人，不计入本目标"
+    )
+    doctors = NS(code="health_doctors_added", achieved=55.0, still_on_roll=54)
+    assert rules.target_note(doctors, plan, {"teacher": 4398, "health_doctor": 0}).endswith("其中仍在职 54 人")
+    assert rules.target_note(NS(code="dual", still_on_roll=None), plan, {}) == ""
+    before = NS(counted_from=None, counted_to=None)
+    assert rules.target_note(teachers, before, {}) == ""
+
+
 def test_staffing_bar_without_a_requirement() -> None:
     b = rules.staffing_bar(NS(post="childcare_worker", required=0, qualified=2, gap=0))
     assert b.ok is None and "标准不要求配备" in b.text

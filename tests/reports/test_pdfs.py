@@ -177,6 +177,7 @@ async def test_district_staffing_report(client: Any, world: World) -> None:
     assert f"{gaps['total']['gap']:,} 缺口合计" in text
     teachers = next(t for t in progress["targets"] if t["code"] == "teachers_added")
     assert f"{int(teachers['target']):,}" == "2,500" and "2,500" in text
+    assert f"仍在职 {teachers['still_on_roll']:,}" in text and "含此后离职者" in text
     for title in ("各协作组缺口", "行动计划补充进度", "Gap by street"):  # the three charts
         assert title in text
     assert_cjk_font_embedded(pdf)

@@ -230,6 +230,21 @@ def test_the_counting_window() -> None:
     assert rules.remaining(2500, 1186) == 1314 and rules.remaining(500, 600) == 0
 
 
+def test_the_words_of_a_people_target() -> None:
+    window = (date(2018, 1, 1), date(2020, 12, 31))
+    over = rules.additions_detail(window, 1186, 1163, date(2026, 11, 29), 4398)
+    assert over == (
+        "hires and placements dated 2018-01-01 to 2020-12-31, each person once, those who have left since "
+        "included; 1163 of them still on the roll on 2026-11-29; 4398 more added after the period. "
+        "计划期内（2018-01-01 至 2020-12-31）补充 1186 人（每人计一次，含此后离职者），"
+        "其中 1163 人 2026-11-29 仍在职；计划期后另补充 4398 人，不计入本目标。"
+    )
+    during = rules.additions_detail((date(2018, 1, 1), date(2019, 6, 30)), 5, 4, date(2019, 6, 30), None)
+    assert "after the period" not in during and "计划期后" not in during
+    assert "补充 5 人" in during and "其中 4 人 2019-06-30 仍在职" in during
+    assert "not begun" in rules.additions_detail(None, 0, 0, date(2017, 12, 31), None)
+
+
 def test_every_number_has_its_source() -> None:
     for key in (
         "per_class",
