@@ -38,11 +38,11 @@ async def _additions(first: date, last: date, on: date, posts: tuple[str, ...]) 
     that reactivates someone who had left before ``first``) is an addition; taking someone back by
     hand (``status`` from ``left`` to another) is a correction of the record and adds nobody.
     ``on_roll``: those of them still on the roll on ``on``, in whatever post (not recorded as left, or
-    left after ``on``; read from the record as it is now, as the gaps are)."""
+    left on or after ``on``: ``left_on`` is the last day worked; read from the record as it is now, as the gaps are)."""
     # the posts are picked outside the UNION: the first assignment's post is then looked up once per person
     sql = f"""
 SELECT a.post AS post, COUNT(*) AS n,
-  SUM(CASE WHEN s.status <> 'left' OR s.left_on > {{}} THEN 1 ELSE 0 END) AS on_roll
+  SUM(CASE WHEN s.status <> 'left' OR s.left_on >= {{}} THEN 1 ELSE 0 END) AS on_roll
 FROM (
   SELECT s.id AS staff, COALESCE((SELECT f.post FROM staff_assignment f WHERE f.staff = s.id
     ORDER BY f.starts_on, f.id LIMIT 1), s.post) AS post

@@ -77,13 +77,14 @@ async def test_an_addition_who_has_left_since_still_counts(client: Any, world: W
 
 
 async def test_the_leaving_day_ends_the_roll(client: Any, world: World) -> None:
-    """still_on_roll on a past day: the leaver counts up to the day before ``left_on``."""
+    """still_on_roll on a past day: ``left_on`` is the last day worked (as the assignment's end and the
+    ledger read it), so the leaver counts through it and not the day after."""
     kg = await kindergarten(client, world)
-    day_before = await progress(client, world, "2023-03-30")
     leaving_day = await progress(client, world, "2023-03-31")
+    day_after = await progress(client, world, "2023-04-01")
     await hire(kg["id"], "health_doctor", date(2018, 4, 1), left_on=date(2023, 3, 31))
-    assert moved(day_before, await progress(client, world, "2023-03-30"), "health_doctors_added") == (1, 1)
-    assert moved(leaving_day, await progress(client, world, "2023-03-31"), "health_doctors_added") == (1, 0)
+    assert moved(leaving_day, await progress(client, world, "2023-03-31"), "health_doctors_added") == (1, 1)
+    assert moved(day_after, await progress(client, world, "2023-04-01"), "health_doctors_added") == (1, 0)
 
 
 async def test_the_period_counts_its_first_and_last_day_and_nothing_outside(client: Any, world: World) -> None:
