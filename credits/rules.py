@@ -19,7 +19,6 @@ from typing import Any
 
 from credits.codes import CreditStatus
 from kernel.policy import RecognitionPolicy
-from registry.staff.codes import TITLE_ORDER, Title
 
 CENT = Decimal("0.01")
 ONE_DAY = timedelta(days=1)
@@ -409,10 +408,14 @@ def status_of(
     return CreditStatus.behind, pace
 
 
-def transcript(entries: list[Entry], versions: list[PolicyVersion], cycle: Cycle, as_of: date) -> Transcript:
+def transcript(
+    entries: list[Entry], versions: list[PolicyVersion], cycle: Cycle, as_of: date, yearly_minimum: bool = True
+) -> Transcript:
     """The cycle's figures. ``entries`` may hold any dates; only those inside the cycle count (no
     carry-over). The requirement is the one of the policy in force on min(as_of, the cycle's last
-    day); a year's minimum is the one in force on min(as_of, 31 December of that year)."""
+    day); a year's minimum is the one in force on min(as_of, 31 December of that year). With
+    ``yearly_minimum`` (the policy's ``complete_needs_yearly_minimum``), a cycle is complete only
+    when every one of its years met its minimum too."""
     starts, ends = cycle.starts, cycle.ends
     inside = [e for e in entries if starts <= e.day <= ends]
     counted = counted_entries(inside, versions)
@@ -447,7 +450,8 @@ def transcript(entries: list[Entry], versions: list[PolicyVersion], cycle: Cycle
         met = t.counted >= needed
         categories_met = categories_met and met
         by_category.append(CategoryLine(name, t.earned, t.counted, needed, met))
-    status, pace = status_of(total_counted, categories_met, req.required, cycle, as_of, req.at_risk_share)
+    met = categories_met and (not yearly_minimum or all(line.minimum_met for line in by_year))
+    status, pace = status_of(total_counted, met, req.required, cycle, as_of, req.at_risk_share)
     return Transcript(
         cycle=cycle,
         required=req.required,
@@ -591,16 +595,6 @@ def recorded_hours(entries: list[Entry]) -> Decimal:
     of them in the cycle."""
     reversed_ids = {e.reverses for e in entries if e.reverses is not None}
     return sum((e.hours for e in entries if e.reverses is None and e.id not in reversed_ids), ZERO)
-
-
-def title_at_least(title: str | None, minimum: str) -> bool:
-    order = [t.value for t in TITLE_ORDER]
-    held = title if title in order else Title.none.value
-    return order.index(held) >= order.index(minimum)
-
-
-def year_minimum_met(year_counted: Decimal, minimum: Decimal) -> bool:
-    return year_counted >= minimum
 
 
 __all__ = [

@@ -19,6 +19,7 @@ from credits.tables import CreditEntry as CE
 from kernel.auth import Principal
 from kernel.common.time import today
 from kernel.errors import Invalid, NotFound
+from kernel.policy import policy_on
 from kernel.rows import as_date
 from registry.staff.services import load_visible
 
@@ -59,7 +60,8 @@ async def transcript_for(staff_id: int, name: str, cycle: str | None, as_of: dat
     versions = await policy_versions()
     cyc = _cycle(cycle, versions, day)
     rows = await entry_rows(staff_id, cyc.starts, cyc.ends)
-    t = rules.transcript([entry_of(r) for r in rows], versions, cyc, day)
+    yearly = policy_on(min(day, cyc.ends)).credits.complete_needs_yearly_minimum
+    t = rules.transcript([entry_of(r) for r in rows], versions, cyc, day, yearly_minimum=yearly)
     req_policy = rules.policy_for(min(day, cyc.ends), versions)
     reversed_by = {r["reverses"]: r["id"] for r in rows if r["reverses"] is not None}
     return TranscriptOut(

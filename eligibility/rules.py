@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from registry.staff.codes import TITLE_ORDER, Title
+
 
 @dataclass(frozen=True)
 class Reason:
@@ -43,3 +45,10 @@ def reasons_in_words(reasons: Iterable[Any]) -> str:
 
 def eligible(reasons: list[Reason]) -> bool:
     return all(r.passed for r in reasons)
+
+
+def title_at_least(title: str | None, minimum: str) -> bool:
+    """Whether a title is the minimum or above (the order of registry.staff.codes.TITLE_ORDER)."""
+    order = [t.value for t in TITLE_ORDER]
+    held = title if title in order else Title.none.value
+    return order.index(held) >= order.index(minimum)

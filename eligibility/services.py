@@ -68,6 +68,7 @@ class _Ask:
     cycle_numbers: rules.Numbers | None  # its requirement (the version in force at the window's end)
     years: tuple[int, ...]  # the calendar years each held to the yearly minimum
     year_minimums: dict[int, Decimal]
+    cycle_years: tuple[int, ...]  # the completed cycle's years, each held to its minimum (policy switch)
     backbone_min_title: str
     ethics: Any  # the ethics policy in force on `on`
     evaluated_years: list[str]  # the cycle's school years that have ended by `on` (registration)
@@ -81,6 +82,8 @@ class _Ask:
         if self.cycle_window is not None:
             out["cycle"] = self.cycle_window
         for y in self.years:
+            out[y] = (date(y, 1, 1), date(y, 12, 31))
+        for y in self.cycle_years:
             out[y] = (date(y, 1, 1), date(y, 12, 31))
         return out
 
@@ -118,6 +121,10 @@ def _ask(purpose: Purpose, on: date, versions: list[PolicyVersion]) -> _Ask:
         years = (on.year - 1,) if on < date(on.year, 12, 31) else (on.year,)
     else:  # registration: the cycle containing `on`, up to `on`
         cycle, cycle_window = current, (current.starts, min(on, current.ends))
+    # a completed cycle is complete only when each of its years met the minimum too (policy switch)
+    whole = cycle is not None and cycle_window is not None and cycle_window[1] >= cycle.ends
+    needs_years = fixed.credits.complete_needs_yearly_minimum
+    cycle_years = tuple(cycle.years()) if cycle is not None and whole and needs_years else ()
     cycle_numbers = None
     if cycle_window is not None:
         cycle_numbers = rules.numbers(rules.policy_for(cycle_window[1], versions))
@@ -129,7 +136,10 @@ def _ask(purpose: Purpose, on: date, versions: list[PolicyVersion]) -> _Ask:
         cycle_window=cycle_window,
         cycle_numbers=cycle_numbers,
         years=years,
-        year_minimums={y: rules.numbers(rules.policy_for(date(y, 12, 31), versions)).yearly_minimum for y in years},
+        year_minimums={
+            y: rules.numbers(rules.policy_for(date(y, 12, 31), versions)).yearly_minimum for y in (*years, *cycle_years)
+        },
+        cycle_years=cycle_years,
         backbone_min_title=fixed.eligibility.backbone_min_title,
         ethics=fixed.ethics,
         evaluated_years=[sy for sy in school_years if date(int(sy[-4:]), 8, 31) <= on],
@@ -182,7 +192,8 @@ def _reasons(
         nums, cycle = ask.cycle_numbers, ask.cycle
         counted, required = shown(fig.counted), shown(nums.required)
         short = sorted(c for c, needed in nums.required_categories.items() if fig.category(c) < needed)
-        complete = fig.counted >= nums.required and not short
+        short_years = [y for y in ask.cycle_years if figs.get(y, nothing).counted < ask.year_minimums[y]]
+        complete = fig.counted >= nums.required and not short and not short_years
         short_words = "、".join(
             f"{label(CourseCategory, c)}还差 {shown(nums.required_categories[c] - fig.category(c))} 学分" for c in short
         )
@@ -192,6 +203,8 @@ def _reasons(
             words += f"，还差 {shown(gap)} 学分"
         if short:
             words += f"；必修类别未修满：{short_words}"
+        if short_years:
+            words += "；" + "、".join(str(y) for y in short_years) + " 年未达年度最低学分"
         out.append(
             Reason(
                 "credits_cycle",
@@ -202,7 +215,8 @@ def _reasons(
                     if ask.cycle_window and ask.cycle_window[1] < cycle.ends
                     else ""
                 )
-                + (f"; required categories short: {', '.join(short)}" if short else ""),
+                + (f"; required categories short: {', '.join(short)}" if short else "")
+                + (f"; years under the yearly minimum: {', '.join(map(str, short_years))}" if short_years else ""),
                 words,
             )
         )
@@ -231,7 +245,7 @@ def _reasons(
         out.append(
             Reason(
                 "title_minimum",
-                rules.title_at_least(person["title"], minimum),
+                eligibility_rules.title_at_least(person["title"], minimum),
                 f"title {person['title']}; backbone selection needs {minimum} or above",
                 f"职称{label(Title, person['title'] or 'none')}；骨干评选要求{label(Title, minimum)}及以上",
             )

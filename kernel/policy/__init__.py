@@ -42,6 +42,7 @@ class CreditPolicy:
     """Training hours outside the credit recognition (hours -> credits rates are in ``recognition``)."""
 
     induction_hours_minimum: int
+    complete_needs_yearly_minimum: bool  # a cycle is complete only when every year met the yearly minimum
     source: str
 
 
@@ -188,6 +189,7 @@ def _build(raw: dict[str, Any]) -> Policy:
         ),
         credits=CreditPolicy(
             induction_hours_minimum=int(raw["credits"]["induction_hours_minimum"]),
+            complete_needs_yearly_minimum=bool(raw["credits"]["complete_needs_yearly_minimum"]),
             source=raw["credits"]["induction_hours_source"],
         ),
         coverage=CoveragePolicy(

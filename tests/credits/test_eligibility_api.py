@@ -23,8 +23,9 @@ async def compliant_teacher(client: Any, world: World, title: str = "level2") ->
 
 
 async def twice_the_requirement(client: Any, world: World, sid: int) -> None:
-    """72 credits in 2021-2025 (twice the 36), ethics and family included, every year over the minimum."""
-    for year in (2021, 2022, 2023, 2024):
+    """18 credits a year in 2021-2025 (90 in the cycle, 36 by the end of 2022), ethics and family
+    included, every year over the minimum."""
+    for year in (2021, 2022, 2023, 2024, 2025):
         await add_entry(client, world, sid, date=f"{year}-03-01", category="general", source="training", hours=140)
         await add_entry(client, world, sid, date=f"{year}-04-01", category="ethics", source="training", hours=20)
         await add_entry(client, world, sid, date=f"{year}-05-01", category="family", source="training", hours=20)
@@ -81,7 +82,7 @@ async def test_purposes_apply_their_own_rules(client: Any, world: World) -> None
     assert rule(early, "credits_cycle")["passed"] is False and early["eligible"] is False
     assert rule(early, "credits_cycle")["words"] == (
         "2016-2020 周期已认定 0 学分，要求 36 学分，还差 36 学分；"
-        "必修类别未修满：师德培训还差 1 学分、家园共育还差 1 学分"
+        "必修类别未修满：师德培训还差 1 学分、家园共育还差 1 学分；2016、2017、2018、2019、2020 年未达年度最低学分"
     )
     backbone = await eligibility(client, world, sid, "backbone", "2026-03-01")
     assert rule(backbone, "credits_cycle")["passed"] is True
@@ -92,7 +93,7 @@ async def test_purposes_apply_their_own_rules(client: Any, world: World) -> None
     assert rule(registration, "ethics_evaluations")["words"] == (
         "未达合格及以上：2020-2021 学年无考核；2021-2022 学年无考核；2022-2023 学年无考核；2023-2024 学年无考核"
     )
-    assert rule(title, "credits_cycle")["words"] == "2021-2025 周期已认定 72 学分，要求 36 学分"
+    assert rule(title, "credits_cycle")["words"] == "2021-2025 周期已认定 90 学分，要求 36 学分"
     assert rule(title, "credits_yearly_minimum")["passed"] is True  # no year of the current cycle has ended
     # nobody with no credits and no certificates
     bare = await insert_staff(world.kg_a["id"])
@@ -289,3 +290,24 @@ async def test_rounds_read_the_last_completed_cycle_and_the_ended_years(client: 
     award = await eligibility(client, world, sid, "award", "2026-12-05")
     assert award["window"]["years"] == [2025] and award["eligible"] is True
     assert rule(award, "credits_yearly_minimum")["words"] == "2025 年已认定 4 学分，年度最低 4 学分"
+
+
+async def test_a_cycle_with_a_year_under_the_minimum_is_not_complete(client: Any, world: World) -> None:
+    """Policy complete_needs_yearly_minimum: 40 credits in 2021-2025 with 2022 at 3.8 (under the yearly
+    4) do not complete the cycle; the transcript says the same (not complete)."""
+    sid = await compliant_teacher(client, world)
+    for year, hours in ((2021, 120), (2022, 38), (2023, 80), (2024, 80), (2025, 82)):
+        await add_entry(client, world, sid, date=f"{year}-03-01", category="general", source="training", hours=hours)
+    await add_entry(client, world, sid, date="2023-06-01", category="ethics", source="training", hours=10)
+    await add_entry(client, world, sid, date="2023-07-01", category="family", source="training", hours=10)
+    answer = await eligibility(client, world, sid, "title", "2026-03-01")
+    cycle = rule(answer, "credits_cycle")
+    assert cycle["passed"] is False and answer["eligible"] is False
+    assert cycle["words"] == "2021-2025 周期已认定 42 学分，要求 36 学分；2022 年未达年度最低学分"
+    t = (await client.get(f"{API}/staff/{sid}/credits?cycle=2021-2025", headers=world.h(HR))).json()
+    assert t["status"] != "complete" and float(t["counted"]) == 42
+    # one more hour of study in 2022 makes it 3.9: still short; 2 more make 4.0: complete
+    await add_entry(client, world, sid, date="2022-09-01", category="general", source="training", hours=2)
+    assert rule(await eligibility(client, world, sid, "title", "2026-03-01"), "credits_cycle")["passed"] is True
+    t = (await client.get(f"{API}/staff/{sid}/credits?cycle=2021-2025", headers=world.h(HR))).json()
+    assert t["status"] == "complete"

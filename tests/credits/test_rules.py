@@ -11,6 +11,7 @@ import pytest
 from credits import rules
 from credits.codes import CreditStatus
 from credits.rules import Cycle, Entry, PolicyVersion
+from eligibility.rules import title_at_least
 from kernel.policy import policy_on
 
 D = Decimal
@@ -177,9 +178,30 @@ def test_school_year_and_cycles() -> None:
     assert rules.parse_cycle("2021-2025", BASE) == CYCLE
     with pytest.raises(ValueError):
         rules.parse_cycle("2022-2026", BASE)
-    assert rules.title_at_least("senior", "level1") and not rules.title_at_least("level2", "level1")
+    assert title_at_least("senior", "level1") and not title_at_least("level2", "level1")
 
 
 def test_uniform_caps_with_a_version_ending_on_the_last_representable_day() -> None:
     far = PolicyVersion(4, date(2018, 1, 1), date.max, BASE)
     assert rules.uniform_caps([far], date(2024, 1, 1), date(2024, 12, 31)) == rules.numbers(far).caps
+
+
+def test_a_year_under_the_minimum_keeps_a_cycle_from_complete() -> None:
+    """complete_needs_yearly_minimum: 40 credits with 2022 at 3.8 (under 4) is not complete; with
+    the switch off it is; 4.0 in 2022 completes it."""
+    only_a = [A]  # yearly minimum 4 throughout
+    short = [
+        e(1, "2021-03-01", "ethics", "training", "8"),
+        e(2, "2022-03-01", "family", "training", "3.8"),
+        e(3, "2023-03-01", "general", "training", "10"),
+        e(4, "2024-03-01", "general", "training", "10"),
+        e(5, "2025-03-01", "general", "training", "8.2"),
+    ]
+    end = date(2025, 12, 31)
+    t = rules.transcript(short, only_a, CYCLE, end)
+    assert t.counted == 40 and t.status != CreditStatus.complete
+    assert [y.year for y in t.by_year if not y.minimum_met] == [2022]
+    assert rules.transcript(short, only_a, CYCLE, end, yearly_minimum=False).status == CreditStatus.complete
+    enough = [*short, e(6, "2022-09-01", "general", "training", "0.2")]
+    assert rules.transcript(enough, only_a, CYCLE, end).status == CreditStatus.complete
+    assert policy_on(end).credits.complete_needs_yearly_minimum is True
