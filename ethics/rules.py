@@ -17,6 +17,13 @@ Decisions, documented here once:
 - A sanction "belongs" to the school year of ``bar_from`` (its original decision date: an appeal
   that changes the sanction keeps the original start, it does not impose a new one). It caps the
   grade of that school year; with several sanctions the strictest cap applies.
+- Other measures (``other_measures``, 教师〔2018〕19号 art. 3: 通报批评, 诫勉谈话 and the like with
+  取消评优评先、职务晋升、职称评定等资格) are recorded as a sanction kind: no 处分, but they bar like
+  one, for the policy's ``bar_months`` (at least 24 months), and so veto every purpose while in force.
+  Their grade cap is the policy's, a district default (unverified): the 2012 appraisal rules cap
+  the grade of a 处分 only, and other measures are none; the district reads 取消评优评先资格 as no
+  优秀 in their school year (as a warning), and lowers nothing further (a response lighter than any
+  处分 does not fail registration's 合格 or make a 不合格).
 - An appeal outcome is a new record that supersedes the one it answers: ``lifted`` (the sanction is
   void: no bar, no cap) or ``changed`` (the new sanction replaces the old one). Only records that
   no other record supersedes are current.
@@ -45,7 +52,7 @@ if TYPE_CHECKING:
     from kernel.policy import EthicsPolicy
 
 
-# Posts whose holders take the annual ethics evaluation, for the kindergarten standing: the
+# "2025-2026": a school year, 1 September to 31 August
 _SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 
 
@@ -110,6 +117,12 @@ def bar_until(bar_from: date, sanction: str, policy: EthicsPolicy) -> date | Non
 def grade_rank(grade: str, policy: EthicsPolicy) -> int:
     """Position in the policy's order, worst first: higher is better."""
     return policy.grade_order.index(grade)
+
+
+def measure_words(kind: str) -> str:
+    """A sanction kind in Chinese words: "记过处分"; other measures are no 处分: their label alone."""
+    name = label(SanctionKind, kind)
+    return name if kind == SanctionKind.other_measures else f"{name}处分"
 
 
 def strictest_cap(sanctions: Iterable[str], policy: EthicsPolicy) -> tuple[str, str] | None:
@@ -203,14 +216,14 @@ def until_words(reason_code: str, until: date | None) -> str:
 
 def sanction_detail(s: SanctionRecord) -> str:
     assert s.sanction is not None
-    name = label(SanctionKind, s.sanction)
+    name = measure_words(s.sanction)
     if s.bar_until is None:
         return (
-            f"{name}处分 {s.bar_from.isoformat()} 起，不得参加评奖评优、职务晋升、职称评定 "
+            f"{name} {s.bar_from.isoformat()} 起，不得参加评奖评优、职务晋升、职称评定 "
             f"({s.sanction} decided {s.bar_from.isoformat()}: a permanent bar)"
         )
     return (
-        f"{name}处分 {s.bar_from.isoformat()} 起至 {s.bar_until.isoformat()} 期间不得参加评奖评优、"
+        f"{name} {s.bar_from.isoformat()} 起至 {s.bar_until.isoformat()} 期间不得参加评奖评优、"
         f"职务晋升、职称评定 ({s.sanction} in force through {s.bar_until.isoformat()})"
     )
 

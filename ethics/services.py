@@ -394,9 +394,9 @@ async def add_sanction(who: Principal, staff_id: int, data: SanctionCreate) -> S
         until = rules.bar_until(bar_from, sanction, policy) if sanction else None
         revoked: list[int] = []
         if data.revoke_qualification:
-            name = label(SanctionKind, sanction or "")
+            name = rules.measure_words(sanction) if sanction else ""
             reason = (
-                f"师德违规（第{violation}项）{name}处分 {data.decided_on.isoformat()}，撤销教师资格 "
+                f"师德违规（第{violation}项）{name} {data.decided_on.isoformat()}，撤销教师资格 "
                 f"(qualification revoked with a {sanction} for violation {violation})"
             )
             revoked = await _revoke_qualifications(who, staff_id, reason)

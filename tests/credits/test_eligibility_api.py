@@ -9,9 +9,12 @@ from tests.credits.helpers import ADMIN, API, HR, INSPECTOR, add_entry
 from tests.support import World, give_training, insert_staff, teacher_qualification_number
 
 
-async def compliant_teacher(client: Any, world: World, title: str = "level2") -> int:
-    """An on-post teacher holding both certificates (and the induction training the post certificate needs)."""
-    sid = await insert_staff(world.kg_a["id"], title=title)
+async def compliant_teacher(
+    client: Any, world: World, title: str = "level2", kindergarten_id: int | None = None
+) -> int:
+    """An on-post teacher holding both certificates (and the induction training the post certificate
+    needs), of kindergarten A unless told."""
+    sid = await insert_staff(kindergarten_id or world.kg_a["id"], title=title)
     await give_training(sid, "induction", completed_on=date(2015, 7, 1))
     for body in (
         {"type": "teacher_qualification", "number": teacher_qualification_number(), "issued_on": "2015-07-01"},

@@ -107,6 +107,19 @@ def test_previous_cycle() -> None:
 # --- eligibility in plain words ------------------------------------------------------------------------
 
 
+def test_other_measures_are_named_in_the_veto() -> None:
+    detail = (
+        "其他处理（取消评优评先等资格） 2025-03-10 起至 2027-03-10 期间不得参加评奖评优、职务晋升、职称评定 "
+        "(other_measures in force through 2027-03-10)"
+    )
+    veto = VetoOut(reason_code="sanction_in_force", detail=detail, until=date(2027, 3, 10))
+    r = rules.plain_reason("ethics_veto", False, "ignored", ctx(veto=veto))
+    assert r.veto and r.text == (
+        "师德一票否决：其他处理（取消评优评先等资格） 2025-03-10 起至 2027-03-10 期间不得参加评奖评优、职务晋升、"
+        "职称评定（至 2027-03-10）。无论其他条件如何，均不能参加。"
+    )
+
+
 def test_ethics_veto_is_named_with_its_end() -> None:
     veto = VetoOut(
         reason_code="sanction_in_force",
