@@ -169,6 +169,16 @@ def test_title_evaluations_and_hours_in_words() -> None:
     detail = "not qualified or better in 2021-2022: no evaluation; 2022-2023: basically_qualified"
     r = rules.plain_reason("ethics_evaluations", False, detail, ctx())
     assert r.text == "以下学年师德考核未达到合格及以上：2021-2022 学年无考核记录、2022-2023 学年基本合格。"
+    # a year whose grade counts lower than recorded: a sanction of that year caps it
+    capped = (
+        "not qualified or better in 2022-2023: basically_qualified (recorded qualified, capped by a demerit); "
+        "2023-2024: unqualified (recorded excellent, capped by a post_grade_lowered)"
+    )
+    r = rules.plain_reason("ethics_evaluations", False, capped, ctx())
+    assert r.text == (
+        "以下学年师德考核未达到合格及以上：2022-2023 学年基本合格（记录为合格，受记过处分限定）、"
+        "2023-2024 学年不合格（记录为优秀，受降低岗位等级处分限定）。"
+    )
     r = rules.plain_reason("training_hours", False, "116 of 360 hours of study recorded in 2026-2030", ctx())
     assert r.text == "本周期已记录 116 学时，教师资格定期注册要求 360 学时，还差 244 学时。"
     # a rule or a detail the page does not know: the service's own words
