@@ -29,8 +29,8 @@ from eligibility.rosters import (
 from eligibility.rules import Reason
 from eligibility.schemas import BatchOut, BatchRow, EligibilityOut, ReasonOut, WindowOut
 from ethics.codes import EthicsGrade
-from ethics.rules import grade_rank
-from ethics.services import veto_on, vetoed_staff
+from ethics.reads import CountedGrade, counted_grades, veto_on, vetoed_staff
+from ethics.rules import grade_rank, measure_words
 from kernel.auth import Principal
 from kernel.codes import label
 from kernel.common.schemas import DEFAULT_LIMIT
@@ -154,7 +154,7 @@ def _reasons(
     veto: Any,
     dual: tuple[bool, list[str]],
     figs: dict[str | int, rules.Figures],
-    grades: dict[str, str],
+    grades: dict[str, CountedGrade],
 ) -> list[Reason]:
     """The rules of one purpose, in order, each with its detail in English and in Chinese words.
     ``figs`` holds the ledger figures of each of the ask's windows (missing: nothing recorded)."""
@@ -253,10 +253,11 @@ def _reasons(
     if purpose == P.registration:
         eth = ask.ethics
         minimum_grade = eth.registration_min_grade
+        # the grade that counts: held to the cap of the year's sanctions, whatever the order of recording
         bad = [
             sy
             for sy in ask.evaluated_years
-            if sy not in grades or grade_rank(grades[sy], eth) < grade_rank(minimum_grade, eth)
+            if sy not in grades or grade_rank(grades[sy].grade, eth) < grade_rank(minimum_grade, eth)
         ]
         grade_words = label(EthicsGrade, minimum_grade)
         out.append(
@@ -265,12 +266,10 @@ def _reasons(
                 not bad,
                 f"{minimum_grade} or better in every school year of the cycle so far"
                 if not bad
-                else f"not {minimum_grade} or better in "
-                + "; ".join(f"{sy}: {grades.get(sy, 'no evaluation')}" for sy in bad),
+                else f"not {minimum_grade} or better in " + "; ".join(_grade_detail(sy, grades.get(sy)) for sy in bad),
                 f"本周期已结束的各学年师德考核均为{grade_words}及以上"
                 if not bad
-                else f"未达{grade_words}及以上："
-                + "；".join(f"{sy} 学年{label(EthicsGrade, grades[sy]) if sy in grades else '无考核'}" for sy in bad),
+                else f"未达{grade_words}及以上：" + "；".join(_grade_words(sy, grades.get(sy)) for sy in bad),
             )
         )
         needed_hours = ask.registration_hours
@@ -286,33 +285,23 @@ def _reasons(
     return out
 
 
-async def _grades(
-    staff_ids: list[int] | None, school_years: list[str], selection: tuple[str, list[Any]] | None = None
-) -> dict[int, dict[str, str]]:
-    """The current ethics grade per person and school year (read-only on the ethics table), of
-    ``staff_ids``, or (None) of the batch's selection: ``selection`` is its condition on ``s`` (the
-    staff table: a round's roster, ``roster_of``) and that condition's arguments; everyone on post
-    when it is None too."""
+def _grade_detail(school_year: str, c: CountedGrade | None) -> str:
+    """A year of the registration rule in English: "2024-2025: basically_qualified (recorded qualified,
+    capped by a demerit)"."""
+    if c is None:
+        return f"{school_year}: no evaluation"
+    if not c.above_cap or c.cap_sanction is None:
+        return f"{school_year}: {c.grade}"
+    return f"{school_year}: {c.grade} (recorded {c.evaluation.grade}, capped by a {c.cap_sanction.sanction})"
 
-    if not school_years:
-        return {}
-    sql = (
-        "SELECT e.staff, e.school_year, e.grade FROM ethics_evaluation e "
-        f"WHERE e.school_year IN ({', '.join('{}' for _ in school_years)}) "
-        "AND NOT EXISTS (SELECT 1 FROM ethics_evaluation n WHERE n.supersedes = e.id)"
-    )
-    args: list[Any] = list(school_years)
-    if staff_ids is not None:
-        sql += f" AND e.staff IN ({', '.join('{}' for _ in staff_ids)})"
-        args += staff_ids
-    else:
-        condition, extra_args = selection or ("s.status = 'on_post'", [])
-        sql += " AND e.staff IN (SELECT s.id FROM staff s WHERE " + condition + ")"
-        args += extra_args
-    out: dict[int, dict[str, str]] = {}
-    for r in await fetch_all(sql + " ORDER BY e.id", *args):
-        out.setdefault(r["staff"], {})[r["school_year"]] = r["grade"]
-    return out
+
+def _grade_words(school_year: str, c: CountedGrade | None) -> str:
+    if c is None:
+        return f"{school_year} 学年无考核"
+    words = f"{school_year} 学年{label(EthicsGrade, c.grade)}"
+    if c.above_cap and c.cap_sanction is not None and c.cap_sanction.sanction is not None:
+        words += f"（记录为{label(EthicsGrade, c.evaluation.grade)}，受{measure_words(c.cap_sanction.sanction)}限定）"
+    return words
 
 
 def _check_purpose(purpose: str) -> Purpose:
@@ -350,9 +339,10 @@ async def eligibilities(
     veto = await veto_on(staff_id, day)
     verdict = await verdict_for(staff_id, person["post"], day)
     entries = [entry_of(r) for r in await entry_rows(staff_id, first, last)]
-    grades: dict[str, str] = {}
+    grades: dict[str, CountedGrade] = {}
     if Purpose.registration in chosen:
-        grades = (await _grades([staff_id], asks[chosen.index(Purpose.registration)].evaluated_years)).get(staff_id, {})
+        years = asks[chosen.index(Purpose.registration)].evaluated_years
+        grades = (await counted_grades(years, [staff_id])).get(staff_id, {})
     out = []
     for ask in asks:
         figs = {
@@ -498,7 +488,7 @@ ORDER BY a.kindergarten, s.name, s.id"""
     ask = _ask(p, day, versions)
     categories = sorted(ask.cycle_numbers.required_categories) if ask.cycle_numbers else []
 
-    async def no_grades() -> dict[int, dict[str, str]]:
+    async def no_grades() -> dict[int, dict[str, CountedGrade]]:
         return {}
 
     # independent reads, run side by side (each on its own connection; SQLite reads in parallel
@@ -506,7 +496,7 @@ ORDER BY a.kindergarten, s.name, s.id"""
     keys = list(ask.windows)
     people, grades, *per_window = await asyncio.gather(
         fetch_all(people_sql, *people_args),
-        _grades(None, ask.evaluated_years, selection=roster) if p == Purpose.registration else no_grades(),
+        counted_grades(ask.evaluated_years, selection=roster) if p == Purpose.registration else no_grades(),
         *(ledger_figures(ask.windows[k], versions, categories if k == "cycle" else [], roster=roster) for k in keys),
     )
     figures = dict(zip(keys, per_window, strict=True))

@@ -23,6 +23,9 @@ class SanctionKind(StrEnum):
     post_grade_lowered = "post_grade_lowered"
     removal = "removal"
     dismissal = "dismissal"
+    # 教师〔2018〕19号 art. 3: no 处分, but other measures (通报批评, 诫勉谈话 ...) with 取消资格
+    # (awards, promotion, titles ...), barring at least 24 months
+    other_measures = "other_measures"
 
 
 class SanctionOutcome(StrEnum):
@@ -43,5 +46,6 @@ LABELS[SanctionKind] = {
     "post_grade_lowered": "降低岗位等级",
     "removal": "撤职",
     "dismissal": "开除",
+    "other_measures": "其他处理（取消评优评先等资格）",
 }
 LABELS[SanctionOutcome] = {"decided": "原处理", "changed": "变更", "lifted": "撤销处分"}

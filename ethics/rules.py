@@ -16,7 +16,28 @@ Decisions, documented here once:
   is permanent (``bar_until`` is None).
 - A sanction "belongs" to the school year of ``bar_from`` (its original decision date: an appeal
   that changes the sanction keeps the original start, it does not impose a new one). It caps the
-  grade of that school year; with several sanctions the strictest cap applies.
+  grade of that school year; with several sanctions the strictest cap applies (and names the
+  earliest decided of the strictest, whatever the order they were recorded in).
+- Other measures (``other_measures``, 教师〔2018〕19号 art. 3: 通报批评, 诫勉谈话 and the like with
+  取消评优评先、职务晋升、职称评定等资格) are recorded as a sanction kind: no 处分, but they bar like
+  one, for the policy's ``bar_months`` (at least 24 months), and so veto every purpose while in force.
+  Their grade cap is the policy's, a district default (unverified): the 2012 appraisal rules cap
+  the grade of a 处分 only, and other measures are none; the district reads 取消评优评先资格 as no
+  优秀 in their school year (as a warning), and lowers nothing further (a response lighter than any
+  处分 does not fail registration's 合格 or make a 不合格).
+- The grade that counts is order-independent: every rule that reads a grade (registration's
+  ``ethics_evaluations``, the veto) reads ``counted_grade``: min(recorded grade, the strictest cap of
+  the current sanctions of its school year). Recording an evaluation better than the cap is refused
+  (409); a sanction recorded *after* the year's evaluation does not change that record (the tables
+  are append-only) but flags it as above the cap, and it counts at the cap. The cap is a property of
+  the records, not of the day asked about: a capped evaluation counts at the cap from the day it was
+  made, as the same evaluation recorded at the cap after the sanction would. The cap comes from the
+  policy in force at the start of the evaluation's school year (``policy_of_year``), as the 409 does.
+- A capped ``unqualified`` vetoes as a recorded one does: the appraisal rules allow no grade above
+  不合格 in a year with a lowered-grade, removal or dismissal decision, so the year's grade *is* 不合格
+  (the STANDARDS' veto for a 不合格 evaluation), and the office that records the sanction first can
+  only record 不合格 for the year, which vetoes from the day it was made. Anything else would make
+  the veto depend on the order the two were recorded in. The veto names the capping sanction.
 - An appeal outcome is a new record that supersedes the one it answers: ``lifted`` (the sanction is
   void: no bar, no cap) or ``changed`` (the new sanction replaces the old one). Only records that
   no other record supersedes are current.
@@ -33,7 +54,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -45,7 +66,7 @@ if TYPE_CHECKING:
     from kernel.policy import EthicsPolicy
 
 
-# Posts whose holders take the annual ethics evaluation, for the kindergarten standing: the
+# "2025-2026": a school year, 1 September to 31 August
 _SCHOOL_YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 
 
@@ -110,6 +131,12 @@ def bar_until(bar_from: date, sanction: str, policy: EthicsPolicy) -> date | Non
 def grade_rank(grade: str, policy: EthicsPolicy) -> int:
     """Position in the policy's order, worst first: higher is better."""
     return policy.grade_order.index(grade)
+
+
+def measure_words(kind: str) -> str:
+    """A sanction kind in Chinese words: "记过处分"; other measures are no 处分: their label alone."""
+    name = label(SanctionKind, kind)
+    return name if kind == SanctionKind.other_measures else f"{name}处分"
 
 
 def strictest_cap(sanctions: Iterable[str], policy: EthicsPolicy) -> tuple[str, str] | None:
@@ -181,6 +208,81 @@ def sanctions_of_year(sanctions: Iterable[SanctionRecord], school_year: str) -> 
     return [s for s in current_sanctions(sanctions) if school_year_of(s.bar_from) == school_year]
 
 
+# --- the grade that counts ------------------------------------------------------------------------
+
+
+def year_cap(
+    sanctions: Iterable[SanctionRecord], school_year: str, policy: EthicsPolicy
+) -> tuple[SanctionRecord, str] | None:
+    """(sanction, best grade it allows) of the strictest current sanction of the school year, or None.
+    Of equally strict ones, the earliest decided (then the first recorded): the order of recording
+    does not choose."""
+    best: tuple[int, date, int, SanctionRecord, str] | None = None
+    for s in sanctions_of_year(sanctions, school_year):
+        assert s.sanction is not None
+        cap = policy.grade_cap[s.sanction]
+        key = (grade_rank(cap, policy), s.bar_from, s.id, s, cap)
+        if best is None or key[:3] < best[:3]:
+            best = key
+    return None if best is None else (best[3], best[4])
+
+
+@dataclass(frozen=True)
+class CountedGrade:
+    """An evaluation and the grade every rule reads for it: the recorded grade held to the strictest
+    cap of the current sanctions of its school year."""
+
+    evaluation: EvaluationRecord
+    grade: str  # the grade that counts
+    cap: str | None  # the best grade the year's current sanctions allow; None: no sanction that year
+    cap_sanction: SanctionRecord | None  # the sanction of that cap
+
+    @property
+    def above_cap(self) -> bool:
+        """The recorded grade is better than the cap (a sanction recorded after it): it counts at the cap."""
+        return self.grade != self.evaluation.grade
+
+    def words(self) -> str | None:
+        """Why the grade counts lower than recorded, in Chinese then English; None when it does not."""
+        if not self.above_cap or self.cap_sanction is None:
+            return None
+        e, s = self.evaluation, self.cap_sanction
+        assert s.sanction is not None
+        decided = s.bar_from.isoformat()
+        return (
+            f"{e.school_year} 学年师德考核记录为{label(EthicsGrade, e.grade)}，{measure_words(s.sanction)}"
+            f"（{decided} 决定）限定该学年最高为{label(EthicsGrade, self.grade)}，按{label(EthicsGrade, self.grade)}计 "
+            f"(the {e.school_year} evaluation #{e.id} is recorded {e.grade}; the {s.sanction} decided {decided} "
+            f"caps the year at {self.grade}: every rule reads {self.grade})"
+        )
+
+
+def counted_grade(e: EvaluationRecord, sanctions: Iterable[SanctionRecord], policy: EthicsPolicy) -> CountedGrade:
+    """The grade that counts for ``e``: min(recorded, the strictest cap of its year's current sanctions)."""
+    found = year_cap(sanctions, e.school_year, policy)
+    if found is None:
+        return CountedGrade(e, e.grade, None, None)
+    s, cap = found
+    grade = e.grade if grade_allowed(e.grade, cap, policy) else cap
+    return CountedGrade(e, grade, cap, s)
+
+
+def counted_grades(
+    evaluations: Iterable[EvaluationRecord],
+    sanctions: Iterable[SanctionRecord],
+    policy_of_year: Callable[[str], EthicsPolicy],
+) -> dict[tuple[int, str], CountedGrade]:
+    """(staff, school year) → the current evaluation and the grade that counts. ``sanctions`` may hold
+    several people's records: each evaluation is held to its own person's."""
+    by_staff: dict[int, list[SanctionRecord]] = {}
+    for s in sanctions:
+        by_staff.setdefault(s.staff_id, []).append(s)
+    return {
+        key: counted_grade(e, by_staff.get(e.staff_id, []), policy_of_year(e.school_year))
+        for key, e in current_evaluations(evaluations).items()
+    }
+
+
 # --- the veto -----------------------------------------------------------------------------------------
 
 
@@ -203,31 +305,40 @@ def until_words(reason_code: str, until: date | None) -> str:
 
 def sanction_detail(s: SanctionRecord) -> str:
     assert s.sanction is not None
-    name = label(SanctionKind, s.sanction)
+    name = measure_words(s.sanction)
     if s.bar_until is None:
         return (
-            f"{name}处分 {s.bar_from.isoformat()} 起，不得参加评奖评优、职务晋升、职称评定 "
+            f"{name} {s.bar_from.isoformat()} 起，不得参加评奖评优、职务晋升、职称评定 "
             f"({s.sanction} decided {s.bar_from.isoformat()}: a permanent bar)"
         )
     return (
-        f"{name}处分 {s.bar_from.isoformat()} 起至 {s.bar_until.isoformat()} 期间不得参加评奖评优、"
+        f"{name} {s.bar_from.isoformat()} 起至 {s.bar_until.isoformat()} 期间不得参加评奖评优、"
         f"职务晋升、职称评定 ({s.sanction} in force through {s.bar_until.isoformat()})"
     )
 
 
-def evaluation_detail(e: EvaluationRecord, until: date | None, minimum_end: date) -> str:
+def evaluation_detail(c: CountedGrade, until: date | None, minimum_end: date) -> str:
+    """A failed evaluation's veto in words; a capped one says what was recorded and which sanction caps it."""
+    e, grade = c.evaluation, c.grade
     made = e.evaluated_on.isoformat()
-    head = f"{e.school_year} 学年师德考核{label(EthicsGrade, e.grade)}（{made} 作出），一票否决"
+    head = f"{e.school_year} 学年师德考核{label(EthicsGrade, grade)}（{made} 作出"
+    what = f"{grade} ethics evaluation for {e.school_year}, made {made}"
+    if c.above_cap and c.cap_sanction is not None and c.cap_sanction.sanction is not None:
+        s = c.cap_sanction
+        assert s.sanction is not None
+        decided = s.bar_from.isoformat()
+        head += (
+            f"；记录为{label(EthicsGrade, e.grade)}，{measure_words(s.sanction)}（{decided} 决定）"
+            f"限定该学年最高为{label(EthicsGrade, grade)}"
+        )
+        what += f" (recorded {e.grade}, capped by the {s.sanction} decided {decided})"
+    head += "），一票否决"
     if until is None:
         return (
             f"{head}，至少至 {minimum_end.isoformat()}，并持续到新的师德考核 "
-            f"({e.grade} ethics evaluation for {e.school_year}, made {made}: vetoes at least through "
-            f"{minimum_end.isoformat()} and until a later evaluation replaces it)"
+            f"({what}: vetoes at least through {minimum_end.isoformat()} and until a later evaluation replaces it)"
         )
-    return (
-        f"{head}，至 {until.isoformat()} "
-        f"({e.grade} ethics evaluation for {e.school_year}, made {made}: vetoes through {until.isoformat()})"
-    )
+    return f"{head}，至 {until.isoformat()} ({what}: vetoes through {until.isoformat()})"
 
 
 def replaced_on(e: EvaluationRecord, evaluations: Iterable[EvaluationRecord]) -> date | None:
@@ -245,10 +356,13 @@ def evaluation_veto_end(e: EvaluationRecord, replaced: date | None, policy: Ethi
     return max(period_end(e.evaluated_on, policy.veto_months), replaced - timedelta(days=1))
 
 
-def evaluation_vetoes(e: EvaluationRecord, replaced: date | None, on: date, policy: EthicsPolicy) -> bool:
+def evaluation_vetoes(
+    e: EvaluationRecord, replaced: date | None, on: date, policy: EthicsPolicy, grade: str | None = None
+) -> bool:
     """Whether a failed evaluation vetoes on ``on``: from the day it was made; then while no later
-    evaluation has replaced it, or within ``veto_months`` of it."""
-    if e.grade != policy.grade_order[0] or on < e.evaluated_on:
+    evaluation has replaced it, or within ``veto_months`` of it. ``grade``: the grade that counts
+    (``counted_grade``), default the recorded one."""
+    if (grade or e.grade) != policy.grade_order[0] or on < e.evaluated_on:
         return False
     if on <= period_end(e.evaluated_on, policy.veto_months):
         return True
@@ -260,15 +374,20 @@ def veto(
     evaluations: Sequence[EvaluationRecord],
     sanctions: Sequence[SanctionRecord],
     policy: EthicsPolicy,
+    policy_of_year: Callable[[str], EthicsPolicy] | None = None,
 ) -> Veto | None:
-    """The veto on ``on`` for one person's records (or None). See the module notes."""
+    """The veto on ``on`` for one person's records (or None). See the module notes. An evaluation
+    vetoes by the grade that counts (capped by the year's sanctions: ``policy_of_year``, default
+    ``policy``)."""
     candidates: list[Veto] = []
-    for e in current_evaluations(evaluations).values():
+    counted = counted_grades(evaluations, sanctions, policy_of_year or (lambda _year: policy))
+    for c in counted.values():
+        e = c.evaluation
         replaced = replaced_on(e, evaluations)
-        if evaluation_vetoes(e, replaced, on, policy):
+        if evaluation_vetoes(e, replaced, on, policy, c.grade):
             until = evaluation_veto_end(e, replaced, policy)
             minimum = period_end(e.evaluated_on, policy.veto_months)
-            candidates.append(Veto("unqualified_evaluation", evaluation_detail(e, until, minimum), until))
+            candidates.append(Veto("unqualified_evaluation", evaluation_detail(c, until, minimum), until))
     for s in current_sanctions(sanctions):
         if in_force(s, on):
             candidates.append(Veto("sanction_in_force", sanction_detail(s), s.bar_until))

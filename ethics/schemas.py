@@ -44,6 +44,17 @@ class EvaluationOut(BaseModel):
     superseded_by: int | None = None
     current: bool
     created_at: datetime
+    capped_grade: EthicsGrade = Field(
+        description="the grade every rule reads (registration, the veto): the recorded grade held to the strictest "
+        "cap of the current sanctions of its school year"
+    )
+    above_cap: bool = Field(
+        default=False,
+        description="the recorded grade is better than a sanction of its year allows (the sanction was recorded "
+        "after it): it counts as capped_grade",
+    )
+    capped_by: int | None = Field(default=None, description="the sanction whose cap applies, when above_cap")
+    cap_words: str | None = Field(default=None, description="why it counts lower, in Chinese then English")
 
 
 class SanctionOut(BaseModel):
@@ -67,6 +78,16 @@ class SanctionOut(BaseModel):
     in_force_today: bool
     decided_by: str
     created_at: datetime
+    school_year: str = Field(description="the school year of bar_from, whose grade the sanction caps")
+    grade_cap: EthicsGrade | None = Field(
+        default=None, description="the best grade it allows for that year (policy grade_cap); null when lifted"
+    )
+    capped_evaluation_id: int | None = Field(
+        default=None,
+        description="a current sanction: the current evaluation of its year recorded above its cap (it counts "
+        "at the cap: see capped_grade on the evaluation)",
+    )
+    notice: str | None = Field(default=None, description="that evaluation and the grade it counts at, in words")
 
 
 class VetoOut(BaseModel):

@@ -1,21 +1,18 @@
-"""Ethics (师德): annual evaluations, sanctions and appeals, the one-vote veto, kindergarten standing.
+"""Ethics (师德): annual evaluations, sanctions and appeals, a person's record, kindergarten standing.
 
-For other areas (eligibility in credits/): ``veto_on(staff_id, on)`` and the set-wise
-``vetoed_staff(on, staff_ids)``. Neither applies role scoping: the caller has done that.
+For other areas (eligibility, reports): ``ethics.reads`` (the veto, the grades that count).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from certificates.tables import Certificate as C
 from certificates.tables import CertificateEvent as CE
 from ethics import rules
 from ethics.codes import EthicsGrade, SanctionKind, SanctionOutcome
-from ethics.rules import Veto
+from ethics.reads import as_date, date_or_none, evaluation_of, policy_of_year, policy_on, sanction_of
 from ethics.schemas import (
     EvaluationCreate,
     EvaluationOut,
@@ -35,126 +32,8 @@ from kernel.common.scope import kindergarten_scope
 from kernel.common.time import today, utcnow
 from kernel.db import fetch_all, write_transaction
 from kernel.errors import BadRequest, Conflict, FieldError, Forbidden, Invalid
-from kernel.policy import Policy, versions
-from kernel.policy import policy_on as _policy_on
 from registry.audit.services import record
 from registry.staff.services import load_visible, lock_person
-
-__all__ = ["Veto", "veto_on", "vetoed_staff"]
-
-# Above this many ids, vetoed_staff reads every current record and filters in Python instead of
-# sending a long IN list (SQLite's bound-parameter limit; the plan is no better either way).
-_IN_LIST_LIMIT = 2000
-
-
-def policy_on(day: date) -> Policy:
-    """The policy in force on ``day``; records dated before the first version (historical imports)
-    are judged by the earliest version instead of failing."""
-    try:
-        return _policy_on(day)
-    except LookupError:
-        return versions()[0]
-
-
-def _d(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _d_or_none(value: Any) -> date | None:
-    return None if value is None else _d(value)
-
-
-def _evaluation(row: dict[str, Any]) -> rules.EvaluationRecord:
-    return rules.EvaluationRecord(
-        id=row["id"],
-        staff_id=row["staff"],
-        school_year=row["school_year"],
-        grade=row["grade"],
-        evaluated_on=_d(row["evaluated_on"]),
-        supersedes=row["supersedes"],
-    )
-
-
-def _sanction(row: dict[str, Any]) -> rules.SanctionRecord:
-    return rules.SanctionRecord(
-        id=row["id"],
-        staff_id=row["staff"],
-        sanction=row["sanction"],
-        decided_on=_d(row["decided_on"]),
-        bar_from=_d(row["bar_from"]),
-        bar_until=_d_or_none(row["bar_until"]),
-        outcome=row["outcome"],
-        supersedes=row["supersedes"],
-    )
-
-
-# --- the veto, for other areas ------------------------------------------------------------------
-
-
-def _in_list(column: str, ids: list[int] | None) -> tuple[str, list[Any]]:
-    if ids is None:
-        return "", []
-    return f" AND {column} IN ({', '.join('{}' for _ in ids)})", list(ids)
-
-
-async def vetoed_staff(on: date, staff_ids: Iterable[int] | None = None) -> dict[int, Veto]:
-    """Everyone (or everyone of ``staff_ids``) vetoed on ``on``, with the reason: two queries.
-
-    No role scoping: callers restrict ``staff_ids`` to what their caller may see.
-    """
-    wanted = None if staff_ids is None else sorted({int(i) for i in staff_ids})
-    if wanted == []:
-        return {}
-    policy = policy_on(on).ethics
-    ids = wanted if wanted is not None and len(wanted) <= _IN_LIST_LIMIT else None
-    ev_filter, ev_args = _in_list("e.staff", ids)
-    # every current evaluation of the people with a current failed evaluation made by `on` (the later
-    # ones say when it was replaced): a handful of people, whatever the district's size
-    evaluations = await fetch_all(
-        "SELECT e.id, e.staff, e.school_year, e.grade, e.evaluated_on, e.supersedes FROM ethics_evaluation e "
-        "WHERE NOT EXISTS (SELECT 1 FROM ethics_evaluation n WHERE n.supersedes = e.id) "
-        "AND e.staff IN (SELECT f.staff FROM ethics_evaluation f WHERE f.grade = {} AND f.evaluated_on <= {} "
-        "AND NOT EXISTS (SELECT 1 FROM ethics_evaluation m WHERE m.supersedes = f.id))" + ev_filter,
-        policy.grade_order[0],
-        on,
-        *ev_args,
-    )
-    sa_filter, sa_args = _in_list("x.staff", ids)
-    sanctions = await fetch_all(
-        "SELECT x.id, x.staff, x.sanction, x.decided_on, x.bar_from, x.bar_until, x.outcome, x.supersedes "
-        "FROM ethics_sanction x WHERE x.sanction IS NOT NULL AND x.outcome <> {} AND x.bar_from <= {} "
-        "AND (x.bar_until IS NULL OR x.bar_until >= {}) "
-        "AND NOT EXISTS (SELECT 1 FROM ethics_sanction n WHERE n.supersedes = x.id)" + sa_filter,
-        SanctionOutcome.lifted.value,
-        on,
-        on,
-        *sa_args,
-    )
-    evs: dict[int, list[rules.EvaluationRecord]] = defaultdict(list)
-    sas: dict[int, list[rules.SanctionRecord]] = defaultdict(list)
-    for r in evaluations:
-        evs[r["staff"]].append(_evaluation(r))
-    for r in sanctions:
-        sas[r["staff"]].append(_sanction(r))
-    keep = None if wanted is None else set(wanted)
-    out: dict[int, Veto] = {}
-    for staff_id in set(evs) | set(sas):
-        if keep is not None and staff_id not in keep:
-            continue
-        v = rules.veto(on, evs[staff_id], sas[staff_id], policy)
-        if v is not None:
-            out[staff_id] = v
-    return out
-
-
-async def veto_on(staff_id: int, on: date) -> Veto | None:
-    """The one-vote veto (师德一票否决) of one person on a day, or None. No role scoping."""
-    return (await vetoed_staff(on, [staff_id])).get(staff_id)
-
 
 # --- reading a person's records -------------------------------------------------------------------
 
@@ -167,63 +46,113 @@ async def _sanction_rows(staff_id: int) -> list[dict[str, Any]]:
     return await SA.select().where(SA.staff == staff_id).order_by(SA.id)
 
 
-def _evaluation_outs(rows: list[dict[str, Any]]) -> list[EvaluationOut]:
+def _evaluation_outs(rows: list[dict[str, Any]], sanctions: list[rules.SanctionRecord]) -> list[EvaluationOut]:
+    """Each record with the grade that counts for it (held to its year's current sanctions)."""
     successor = {r["supersedes"]: r["id"] for r in rows if r["supersedes"] is not None}
-    return [
-        EvaluationOut(
-            id=r["id"],
-            staff_id=r["staff"],
-            school_year=r["school_year"],
-            grade=r["grade"],
-            evaluated_on=_d(r["evaluated_on"]),
-            evaluator=r["evaluator"],
-            note=r["note"],
-            supersedes=r["supersedes"],
-            superseded_by=successor.get(r["id"]),
-            current=r["id"] not in successor,
-            created_at=r["created_at"],
+    out = []
+    for r in rows:
+        e = evaluation_of(r)
+        c = rules.counted_grade(e, sanctions, policy_of_year(e.school_year))
+        out.append(
+            EvaluationOut(
+                id=r["id"],
+                staff_id=r["staff"],
+                school_year=r["school_year"],
+                grade=r["grade"],
+                evaluated_on=e.evaluated_on,
+                evaluator=r["evaluator"],
+                note=r["note"],
+                supersedes=r["supersedes"],
+                superseded_by=successor.get(r["id"]),
+                current=r["id"] not in successor,
+                created_at=r["created_at"],
+                capped_grade=EthicsGrade(c.grade),
+                above_cap=c.above_cap,
+                capped_by=c.cap_sanction.id if c.above_cap and c.cap_sanction else None,
+                cap_words=c.words(),
+            )
         )
-        for r in rows
-    ]
+    return out
 
 
-def _sanction_outs(rows: list[dict[str, Any]], on: date) -> list[SanctionOut]:
+def _capped_evaluation(
+    s: rules.SanctionRecord, evaluations: list[rules.EvaluationRecord], sanctions: list[rules.SanctionRecord]
+) -> tuple[int, str] | None:
+    """(evaluation id, words) of the current evaluation of a standing sanction's year recorded above
+    its cap, or None."""
+    if s.sanction is None:
+        return None
+    year = rules.school_year_of(s.bar_from)
+    policy = policy_of_year(year)
+    e = rules.current_evaluations(evaluations).get((s.staff_id, year))
+    if e is None or rules.grade_allowed(e.grade, policy.grade_cap[s.sanction], policy):
+        return None
+    c = rules.counted_grade(e, sanctions, policy)
+    counted = label(EthicsGrade, c.grade)
+    words = (
+        f"{year} 学年师德考核（#{e.id}）记录为{label(EthicsGrade, e.grade)}，高于{rules.measure_words(s.sanction)}"
+        f"允许的最高等次{label(EthicsGrade, policy.grade_cap[s.sanction])}：各项规则按{counted}计 "
+        f"(the {year} evaluation #{e.id} is recorded {e.grade}, above the cap of this {s.sanction}: "
+        f"every rule reads {c.grade})"
+    )
+    return e.id, words
+
+
+def _sanction_outs(
+    rows: list[dict[str, Any]],
+    on: date,
+    evaluations: list[rules.EvaluationRecord],
+    sanctions: list[rules.SanctionRecord],
+) -> list[SanctionOut]:
+    """Each record with its year's cap and, for a standing one, the evaluation it caps (``sanctions``:
+    all the person's records, for which stand)."""
     successor = {r["supersedes"]: r["id"] for r in rows if r["supersedes"] is not None}
-    return [
-        SanctionOut(
-            id=r["id"],
-            staff_id=r["staff"],
-            violation=r["violation"],
-            facts=r["facts"],
-            sanction=r["sanction"],
-            outcome=r["outcome"],
-            decided_on=_d(r["decided_on"]),
-            bar_from=_d(r["bar_from"]),
-            bar_until=_d_or_none(r["bar_until"]),
-            revoke_qualification=bool(r["revoke_qualification"]),
-            revoked_certificate_id=r["revoked_certificate"],
-            supersedes=r["supersedes"],
-            superseded_by=successor.get(r["id"]),
-            current=r["id"] not in successor,
-            in_force_today=r["id"] not in successor and rules.in_force(_sanction(r), on),
-            decided_by=r["decided_by"],
-            created_at=r["created_at"],
+    standing = {x.id for x in rules.current_sanctions(sanctions)}
+    out = []
+    for r in rows:
+        x = sanction_of(r)
+        year = rules.school_year_of(x.bar_from)
+        capped = _capped_evaluation(x, evaluations, sanctions) if x.id in standing else None
+        out.append(
+            SanctionOut(
+                id=r["id"],
+                staff_id=r["staff"],
+                violation=r["violation"],
+                facts=r["facts"],
+                sanction=r["sanction"],
+                outcome=r["outcome"],
+                decided_on=x.decided_on,
+                bar_from=x.bar_from,
+                bar_until=x.bar_until,
+                revoke_qualification=bool(r["revoke_qualification"]),
+                revoked_certificate_id=r["revoked_certificate"],
+                supersedes=r["supersedes"],
+                superseded_by=successor.get(r["id"]),
+                current=r["id"] not in successor,
+                in_force_today=r["id"] not in successor and rules.in_force(x, on),
+                decided_by=r["decided_by"],
+                created_at=r["created_at"],
+                school_year=year,
+                grade_cap=EthicsGrade(policy_of_year(year).grade_cap[x.sanction]) if x.sanction else None,
+                capped_evaluation_id=capped[0] if capped else None,
+                notice=capped[1] if capped else None,
+            )
         )
-        for r in rows
-    ]
+    return out
 
 
 async def staff_ethics(who: Principal, staff_id: int) -> StaffEthicsOut:
     await load_visible(who, staff_id)
     day = today()
     ev_rows, sa_rows = await _evaluation_rows(staff_id), await _sanction_rows(staff_id)
-    evaluations = _evaluation_outs(ev_rows)
-    v = rules.veto(day, [_evaluation(r) for r in ev_rows], [_sanction(r) for r in sa_rows], policy_on(day).ethics)
+    evs, sas = [evaluation_of(r) for r in ev_rows], [sanction_of(r) for r in sa_rows]
+    evaluations = _evaluation_outs(ev_rows, sas)
+    v = rules.veto(day, evs, sas, policy_on(day).ethics, policy_of_year)
     return StaffEthicsOut(
         staff_id=staff_id,
         current=sorted((e for e in evaluations if e.current), key=lambda e: e.school_year, reverse=True),
         evaluations=evaluations[::-1],
-        sanctions=_sanction_outs(sa_rows, day)[::-1],
+        sanctions=_sanction_outs(sa_rows, day, evs, sas)[::-1],
         veto_today=VetoOut(reason_code=v.reason_code, detail=v.detail, until=v.until) if v else None,
     )
 
@@ -245,7 +174,7 @@ async def add_evaluation(who: Principal, staff_id: int, data: EvaluationCreate) 
         await load_visible(who, staff_id)
         await lock_person(staff_id)
         ev_rows = await _evaluation_rows(staff_id)
-        current = rules.current_evaluations(_evaluation(r) for r in ev_rows if r["school_year"] == year)
+        current = rules.current_evaluations(evaluation_of(r) for r in ev_rows if r["school_year"] == year)
         existing = current.get((staff_id, year))
         if existing is not None and data.supersedes is None:
             raise Conflict(
@@ -262,12 +191,12 @@ async def add_evaluation(who: Principal, staff_id: int, data: EvaluationCreate) 
             )
         if existing is not None and existing.grade == "unqualified" and who.role != Role.district_hr:
             raise Forbidden("only district HR revises an unqualified evaluation: it carries the one-vote veto")
-        policy = policy_on(start).ethics
-        of_year = rules.sanctions_of_year([_sanction(r) for r in await _sanction_rows(staff_id)], year)
-        cap = rules.strictest_cap((s.sanction for s in of_year if s.sanction), policy)
+        policy = policy_of_year(year)
+        sanctions = [sanction_of(r) for r in await _sanction_rows(staff_id)]
+        cap = rules.year_cap(sanctions, year, policy)
         if cap is not None and not rules.grade_allowed(data.grade.value, cap[1], policy):
-            kind, best = cap
-            s = next(s for s in of_year if s.sanction == kind)
+            s, best = cap
+            kind = s.sanction or ""
             raise Conflict(
                 f"a {kind} ({label(SanctionKind, kind)}) decided {s.bar_from.isoformat()} caps the "
                 f"{year} grade at {best} ({label(EthicsGrade, best)}): {data.grade.value} is not allowed",
@@ -301,7 +230,7 @@ async def add_evaluation(who: Principal, staff_id: int, data: EvaluationCreate) 
         )
         row = await EV.select().where(EV.id == new_id).first()
     assert row is not None
-    return _evaluation_outs([row])[0]
+    return _evaluation_outs([row], sanctions)[0]
 
 
 def _sanction_shape(data: SanctionCreate) -> SanctionOutcome:
@@ -383,10 +312,10 @@ async def add_sanction(who: Principal, staff_id: int, data: SanctionCreate) -> S
                 )
             if original["outcome"] == SanctionOutcome.lifted:
                 raise Conflict(f"sanction #{data.supersedes} is lifted already")
-            if data.decided_on < _d(original["decided_on"]):
+            if data.decided_on < as_date(original["decided_on"]):
                 raise Invalid.field("decided_on", "is before the decision the appeal answers")
             violation = violation if violation is not None else original["violation"]
-            bar_from = _d(original["bar_from"])
+            bar_from = as_date(original["bar_from"])
         policy = policy_on(bar_from).ethics
         if violation is None or not 1 <= violation <= policy.violation_kinds:
             raise Invalid.field("violation", f"must be a kind of violation from 1 to {policy.violation_kinds}")
@@ -394,9 +323,9 @@ async def add_sanction(who: Principal, staff_id: int, data: SanctionCreate) -> S
         until = rules.bar_until(bar_from, sanction, policy) if sanction else None
         revoked: list[int] = []
         if data.revoke_qualification:
-            name = label(SanctionKind, sanction or "")
+            name = rules.measure_words(sanction) if sanction else ""
             reason = (
-                f"师德违规（第{violation}项）{name}处分 {data.decided_on.isoformat()}，撤销教师资格 "
+                f"师德违规（第{violation}项）{name} {data.decided_on.isoformat()}，撤销教师资格 "
                 f"(qualification revoked with a {sanction} for violation {violation})"
             )
             revoked = await _revoke_qualifications(who, staff_id, reason)
@@ -423,12 +352,18 @@ async def add_sanction(who: Principal, staff_id: int, data: SanctionCreate) -> S
             )
         ).returning(SA.id)
         new_id = rows[0]["id"]
+        # a current evaluation of its year recorded above the new cap is flagged: it counts at the cap
+        evaluations = [evaluation_of(r) for r in await _evaluation_rows(staff_id)]
+        sa_rows = await _sanction_rows(staff_id)
+        sanctions = [sanction_of(r) for r in sa_rows]
+        row = next(r for r in sa_rows if r["id"] == new_id)
+        out = _sanction_outs([row], today(), evaluations, sanctions)[0]
         before = None
         if original is not None:
             before = {
                 "id": original["id"],
                 "sanction": original["sanction"],
-                "bar_until": _d_or_none(original["bar_until"]),
+                "bar_until": date_or_none(original["bar_until"]),
             }
         await record(
             who,
@@ -444,11 +379,10 @@ async def add_sanction(who: Principal, staff_id: int, data: SanctionCreate) -> S
                 "bar_from": bar_from.isoformat(),
                 "bar_until": until.isoformat() if until else None,
                 "revoked_certificates": revoked,
+                "capped_evaluation": out.capped_evaluation_id,
             },
         )
-        row = await SA.select().where(SA.id == new_id).first()
-    assert row is not None
-    return _sanction_outs([row], today())[0]
+    return out
 
 
 # --- kindergarten standing (责令整改) ------------------------------------------------------------------

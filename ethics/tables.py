@@ -41,7 +41,7 @@ class EthicsSanction(Table, tablename="ethics_sanction"):
     outcome = Varchar(length=16, default="decided")  # decided, changed, lifted
     decided_on = Date()  # the date of this decision (for an appeal: of the appeal outcome)
     bar_from = Date()  # the bar starts here: the original decision date, kept by appeals
-    bar_until = Date(null=True, default=None, index=True)  # exclusive; null: no end (dismissal) or lifted
+    bar_until = Date(null=True, default=None, index=True)  # the last barred day; null: no end (dismissal) or lifted
     revoke_qualification = Boolean(default=False)
     revoked_certificate = ForeignKey(
         references=Certificate, on_delete=OnDelete.restrict, null=True, default=None, index=True

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from credits.codes import CreditStatus
 from eligibility.codes import Purpose
 from ethics.codes import EthicsGrade
-from ethics.rules import until_words
+from ethics.rules import measure_words, until_words
 from kernel import codes
 from kernel.codes import Role, label
 from kernel.common.text import chinese_part, missing_text
@@ -259,11 +259,15 @@ def plain_reason(rule: str, passed: bool, detail: str, ctx: ReasonContext, words
         if passed:
             text = "本周期已结束的各学年，师德考核均为合格及以上。"
         else:
-            years = re.findall(r"(\d{4}-\d{4}): ([a-z_]+(?: [a-z]+)*)", detail)
+            # "2024-2025: basically_qualified (recorded qualified, capped by a demerit)": the grade that counts
+            years = re.findall(
+                r"(\d{4}-\d{4}): ([a-z_]+(?: [a-z]+)*)(?: \(recorded ([a-z_]+), capped by an? ([a-z_]+)\))?", detail
+            )
             if years:
                 words = "、".join(
                     f"{sy} 学年{'无考核记录' if grade == 'no evaluation' else label(EthicsGrade, grade)}"
-                    for sy, grade in years
+                    + (f"（记录为{label(EthicsGrade, recorded)}，受{measure_words(kind)}限定）" if recorded else "")
+                    for sy, grade, recorded, kind in years
                 )
                 text = f"以下学年师德考核未达到合格及以上：{words}。"
     elif rule == "training_hours":

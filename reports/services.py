@@ -27,8 +27,8 @@ from certificates.services import compliance, dual_certificate, list_for_staff
 from credits.policies import policy_versions
 from credits.transcripts import staff_transcript
 from eligibility.services import eligibilities
+from ethics.reads import vetoed_staff
 from ethics.rules import until_words
-from ethics.services import vetoed_staff
 from kernel.auth import Principal
 from kernel.codes import label
 from kernel.common.privacy import mask_id_number

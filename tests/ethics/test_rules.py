@@ -63,6 +63,7 @@ def test_school_year_bounds() -> None:
         ("post_grade_lowered", date(2028, 3, 1)),
         ("removal", date(2028, 3, 1)),
         ("dismissal", None),  # policy 0 months: a permanent bar
+        ("other_measures", date(2028, 3, 1)),  # 取消资格: at least 24 months
     ],
 )
 def test_bar_until_per_sanction(kind: str, until: date | None) -> None:
@@ -86,6 +87,8 @@ def test_bar_months_come_from_the_policy() -> None:
         (["removal"], "unqualified"),
         (["warning", "demerit"], "basically_qualified"),
         (["demerit", "warning", "post_grade_lowered"], "unqualified"),
+        (["other_measures"], "qualified"),
+        (["other_measures", "demerit"], "basically_qualified"),
     ],
 )
 def test_strictest_grade_cap(kinds: list[str], cap: str) -> None:

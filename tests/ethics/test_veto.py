@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from ethics import rules
-from ethics.services import Veto, _evaluation, _sanction, veto_on, vetoed_staff
+from ethics.reads import Veto, evaluation_of, sanction_of, veto_on, vetoed_staff
 from ethics.tables import EthicsEvaluation, EthicsSanction
 from kernel.policy import policy_on
 from tests.ethics.helpers import put_evaluation, put_sanction
@@ -95,8 +95,8 @@ async def test_vetoed_staff_agrees_with_the_rules_on_every_edge(world: World) ->
     ]  # fmt: skip
     records = {
         sid: (
-            [_evaluation(r) for r in await EthicsEvaluation.select().where(EthicsEvaluation.staff == sid)],
-            [_sanction(r) for r in await EthicsSanction.select().where(EthicsSanction.staff == sid)],
+            [evaluation_of(r) for r in await EthicsEvaluation.select().where(EthicsEvaluation.staff == sid)],
+            [sanction_of(r) for r in await EthicsSanction.select().where(EthicsSanction.staff == sid)],
         )
         for sid in ids
     }

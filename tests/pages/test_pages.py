@@ -424,6 +424,18 @@ async def test_eligibility_names_the_ethics_veto(
     assert "记过处分" in html
     assert 'data-eligible="yes"' not in html.split('id="card-registration"')[0]  # every vetoed purpose says no
     assert html.count('class="fail veto"') >= 4
+    # other measures (取消资格) veto as well, named as no 处分
+    measured = await insert_staff(own_kg["id"], name="诫勉者", id_number=new_id_number())
+    other = {**sanction, "sanction": "other_measures"}
+    r = await client.post(f"{API}/staff/{measured}/ethics/sanctions", json=other, headers=world.h(HR))
+    assert r.status_code == 201, r.text
+    html = (await clients[HR].get(f"/staff/{measured}/eligibility")).text
+    assert (
+        'id="veto"' in html
+        and "其他处理（取消评优评先等资格）" in html
+        and "其他处理（取消评优评先等资格）处分" not in html
+    )
+    assert html.count('class="fail veto"') >= 4
     # the teacher without a veto: no veto box
     ok = (await clients[TEACHER].get(f"/staff/{world.staff_a['id']}/eligibility")).text
     assert 'id="veto"' not in ok

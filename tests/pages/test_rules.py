@@ -107,6 +107,19 @@ def test_previous_cycle() -> None:
 # --- eligibility in plain words ------------------------------------------------------------------------
 
 
+def test_other_measures_are_named_in_the_veto() -> None:
+    detail = (
+        "其他处理（取消评优评先等资格） 2025-03-10 起至 2027-03-10 期间不得参加评奖评优、职务晋升、职称评定 "
+        "(other_measures in force through 2027-03-10)"
+    )
+    veto = VetoOut(reason_code="sanction_in_force", detail=detail, until=date(2027, 3, 10))
+    r = rules.plain_reason("ethics_veto", False, "ignored", ctx(veto=veto))
+    assert r.veto and r.text == (
+        "师德一票否决：其他处理（取消评优评先等资格） 2025-03-10 起至 2027-03-10 期间不得参加评奖评优、职务晋升、"
+        "职称评定（至 2027-03-10）。无论其他条件如何，均不能参加。"
+    )
+
+
 def test_ethics_veto_is_named_with_its_end() -> None:
     veto = VetoOut(
         reason_code="sanction_in_force",
@@ -156,6 +169,16 @@ def test_title_evaluations_and_hours_in_words() -> None:
     detail = "not qualified or better in 2021-2022: no evaluation; 2022-2023: basically_qualified"
     r = rules.plain_reason("ethics_evaluations", False, detail, ctx())
     assert r.text == "以下学年师德考核未达到合格及以上：2021-2022 学年无考核记录、2022-2023 学年基本合格。"
+    # a year whose grade counts lower than recorded: a sanction of that year caps it
+    capped = (
+        "not qualified or better in 2022-2023: basically_qualified (recorded qualified, capped by a demerit); "
+        "2023-2024: unqualified (recorded excellent, capped by a post_grade_lowered)"
+    )
+    r = rules.plain_reason("ethics_evaluations", False, capped, ctx())
+    assert r.text == (
+        "以下学年师德考核未达到合格及以上：2022-2023 学年基本合格（记录为合格，受记过处分限定）、"
+        "2023-2024 学年不合格（记录为优秀，受降低岗位等级处分限定）。"
+    )
     r = rules.plain_reason("training_hours", False, "116 of 360 hours of study recorded in 2026-2030", ctx())
     assert r.text == "本周期已记录 116 学时，教师资格定期注册要求 360 学时，还差 244 学时。"
     # a rule or a detail the page does not know: the service's own words

@@ -167,6 +167,15 @@ async def test_ethics_veto_list(client: Any, world: World) -> None:
     assert_cjk_font_embedded(pdf)
 
 
+async def test_ethics_veto_list_names_other_measures(client: Any, world: World) -> None:
+    staff_id = await teacher_on_post(world.kg_b["id"], "南宫诫勉")
+    await put_sanction(staff_id, "other_measures", today())
+    r = await client.get(f"{API}/reports/ethics/vetoes.pdf", headers=world.h(HR))
+    text = pdf_text(assert_pdf(r))
+    assert "南宫诫勉" in text and "其他处理" in text and "取消评优评先等资格" in text
+    assert "最后一个否决日" in text and "exclusive" not in text
+
+
 async def test_district_staffing_report(client: Any, world: World) -> None:
     gaps = (await client.get(f"{API}/staffing/gaps?by=district", headers=world.h(HR))).json()
     progress = (await client.get(f"{API}/plan/progress", headers=world.h(HR))).json()
