@@ -22,6 +22,7 @@ class Reason:
 # The rules' Chinese names (the answers name them by these codes), for the PDFs, sheets and pages.
 RULE_LABELS = {
     "roster": "评审范围",
+    "registration_period": "注册周期",
     "ethics_veto": "师德一票否决",
     "dual_certificate": "双证上岗",
     "credits_cycle": "周期学分",

@@ -24,12 +24,22 @@ class WindowOut(BaseModel):
     words: str = Field(description="the same in Chinese, for people")
 
 
+class RegistrationOut(BaseModel):
+    """定期注册 on the person's own five-year period (registration answers only)."""
+
+    period_from: date = Field(description="the last passed registration of the teacher qualification, or its issue")
+    period_to: date = Field(description="the period's last day, five years on")
+    status: str = Field(description="not_due, eligible, deferred (暂缓注册) or refused (不予注册)")
+    words: str = Field(description="the same in Chinese, with the reasons")
+
+
 class EligibilityOut(BaseModel):
     staff_id: int
     eligible: bool
     purpose: Purpose
     on: date
     window: WindowOut
+    registration: RegistrationOut | None = None
     reasons: list[ReasonOut]
 
 
@@ -42,6 +52,7 @@ class BatchRow(BaseModel):
     post: str
     title: str
     eligible: bool
+    registration: RegistrationOut | None = None
     failing: list[ReasonOut]
 
 

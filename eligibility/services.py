@@ -17,6 +17,7 @@ from credits.codes import CourseCategory
 from credits.policies import policy_versions
 from credits.rules import PolicyVersion, dec, shown
 from credits.transcripts import entry_of, entry_rows
+from eligibility import registration
 from eligibility import rules as eligibility_rules
 from eligibility.codes import Purpose
 from eligibility.rosters import (
@@ -28,9 +29,7 @@ from eligibility.rosters import (
 )
 from eligibility.rules import Reason
 from eligibility.schemas import BatchOut, BatchRow, EligibilityOut, ReasonOut, WindowOut
-from ethics.codes import EthicsGrade
-from ethics.reads import CountedGrade, counted_grades, veto_on, vetoed_staff
-from ethics.rules import grade_rank, measure_words
+from ethics.reads import veto_on, vetoed_staff
 from kernel.auth import Principal
 from kernel.codes import label
 from kernel.common.schemas import DEFAULT_LIMIT
@@ -97,7 +96,7 @@ class _Ask:
                 parts.append(f"{cycle} 周期")
         if self.years:
             parts.append("、".join(str(y) for y in self.years) + " 年度")
-        words = "读取 " + " 及 ".join(parts) + "的学分" if parts else "不读取学分"
+        words = "读取 " + " 及 ".join(parts) + "的学分" if parts else "读取本人注册周期内的学时"
         return WindowOut(cycle=cycle, years=list(self.years), words=words)
 
 
@@ -119,8 +118,7 @@ def _ask(purpose: Purpose, on: date, versions: list[PolicyVersion]) -> _Ask:
         cycle_window = (cycle.starts, cycle.ends)
     elif purpose in (Purpose.award, Purpose.promotion):
         years = (on.year - 1,) if on < date(on.year, 12, 31) else (on.year,)
-    else:  # registration: the cycle containing `on`, up to `on`
-        cycle, cycle_window = current, (current.starts, min(on, current.ends))
+    # registration reads the person's own period (eligibility.registration), not a shared window
     # a completed cycle is complete only when each of its years met the minimum too (policy switch)
     whole = cycle is not None and cycle_window is not None and cycle_window[1] >= cycle.ends
     needs_years = fixed.credits.complete_needs_yearly_minimum
@@ -154,7 +152,7 @@ def _reasons(
     veto: Any,
     dual: tuple[bool, list[str]],
     figs: dict[str | int, rules.Figures],
-    grades: dict[str, CountedGrade],
+    reg: registration.RegistrationInput | None = None,
 ) -> list[Reason]:
     """The rules of one purpose, in order, each with its detail in English and in Chinese words.
     ``figs`` holds the ledger figures of each of the ask's windows (missing: nothing recorded)."""
@@ -251,57 +249,8 @@ def _reasons(
             )
         )
     if purpose == P.registration:
-        eth = ask.ethics
-        minimum_grade = eth.registration_min_grade
-        # the grade that counts: held to the cap of the year's sanctions, whatever the order of recording
-        bad = [
-            sy
-            for sy in ask.evaluated_years
-            if sy not in grades or grade_rank(grades[sy].grade, eth) < grade_rank(minimum_grade, eth)
-        ]
-        grade_words = label(EthicsGrade, minimum_grade)
-        out.append(
-            Reason(
-                "ethics_evaluations",
-                not bad,
-                f"{minimum_grade} or better in every school year of the cycle so far"
-                if not bad
-                else f"not {minimum_grade} or better in " + "; ".join(_grade_detail(sy, grades.get(sy)) for sy in bad),
-                f"本周期已结束的各学年师德考核均为{grade_words}及以上"
-                if not bad
-                else f"未达{grade_words}及以上：" + "；".join(_grade_words(sy, grades.get(sy)) for sy in bad),
-            )
-        )
-        needed_hours = ask.registration_hours
-        label_ = ask.cycle.label if ask.cycle else ""
-        out.append(
-            Reason(
-                "training_hours",
-                fig.hours >= needed_hours,
-                f"{shown(fig.hours)} of {needed_hours} hours of study recorded in {label_}",
-                f"{label_} 周期已记录 {shown(fig.hours)} 学时，定期注册要求 {needed_hours} 学时",
-            )
-        )
+        out += registration.reasons_of(ask.on, reg)
     return out
-
-
-def _grade_detail(school_year: str, c: CountedGrade | None) -> str:
-    """A year of the registration rule in English: "2024-2025: basically_qualified (recorded qualified,
-    capped by a demerit)"."""
-    if c is None:
-        return f"{school_year}: no evaluation"
-    if not c.above_cap or c.cap_sanction is None:
-        return f"{school_year}: {c.grade}"
-    return f"{school_year}: {c.grade} (recorded {c.evaluation.grade}, capped by a {c.cap_sanction.sanction})"
-
-
-def _grade_words(school_year: str, c: CountedGrade | None) -> str:
-    if c is None:
-        return f"{school_year} 学年无考核"
-    words = f"{school_year} 学年{label(EthicsGrade, c.grade)}"
-    if c.above_cap and c.cap_sanction is not None and c.cap_sanction.sanction is not None:
-        words += f"（记录为{label(EthicsGrade, c.evaluation.grade)}，受{measure_words(c.cap_sanction.sanction)}限定）"
-    return words
 
 
 def _check_purpose(purpose: str) -> Purpose:
@@ -339,17 +288,17 @@ async def eligibilities(
     veto = await veto_on(staff_id, day)
     verdict = await verdict_for(staff_id, person["post"], day)
     entries = [entry_of(r) for r in await entry_rows(staff_id, first, last)]
-    grades: dict[str, CountedGrade] = {}
+    reg: registration.RegistrationInput | None = None
     if Purpose.registration in chosen:
-        years = asks[chosen.index(Purpose.registration)].evaluated_years
-        grades = (await counted_grades(years, [staff_id])).get(staff_id, {})
+        reg = (await registration.inputs(day, ("s.id = {}", [staff_id]))).get(staff_id)
     out = []
     for ask in asks:
         figs = {
             key: rules.figures([e for e in entries if start <= e.day <= end], versions)
             for key, (start, end) in ask.windows.items()
         }
-        reasons = _reasons(ask, person, veto, (verdict.compliant, verdict.missing), figs, grades)
+        mine = reg if ask.purpose == Purpose.registration else None
+        reasons = _reasons(ask, person, veto, (verdict.compliant, verdict.missing), figs, mine)
         off = off_roster(ask.purpose, day, person, assignment is not None, holds_qualification)
         if off is not None:
             reasons.insert(0, off)
@@ -360,6 +309,7 @@ async def eligibilities(
                 purpose=ask.purpose,
                 on=day,
                 window=ask.window_out(),
+                registration=registration.registration_out(mine, day),
                 reasons=[ReasonOut(rule=r.rule, passed=r.passed, detail=r.detail, words=r.words) for r in reasons],
             )
         )
@@ -488,15 +438,15 @@ ORDER BY a.kindergarten, s.name, s.id"""
     ask = _ask(p, day, versions)
     categories = sorted(ask.cycle_numbers.required_categories) if ask.cycle_numbers else []
 
-    async def no_grades() -> dict[int, dict[str, CountedGrade]]:
+    async def no_registrations() -> dict[int, registration.RegistrationInput]:
         return {}
 
     # independent reads, run side by side (each on its own connection; SQLite reads in parallel
     # under WAL); registration also reads the evaluations, which can fail anyone: set-wise
     keys = list(ask.windows)
-    people, grades, *per_window = await asyncio.gather(
+    people, registrations, *per_window = await asyncio.gather(
         fetch_all(people_sql, *people_args),
-        counted_grades(ask.evaluated_years, selection=roster) if p == Purpose.registration else no_grades(),
+        registration.inputs(day, roster) if p == Purpose.registration else no_registrations(),
         *(ledger_figures(ask.windows[k], versions, categories if k == "cycle" else [], roster=roster) for k in keys),
     )
     figures = dict(zip(keys, per_window, strict=True))
@@ -509,7 +459,8 @@ ORDER BY a.kindergarten, s.name, s.id"""
         ok = bool(r["ok"])
         missing = [] if ok else cert_rules.missing_from_flags(r["post"], r, certs)
         figs = {k: f[r["id"]] for k, f in figures.items() if r["id"] in f}
-        reasons = _reasons(ask, r, vetoes.get(r["id"]), (ok, missing), figs, grades.get(r["id"], {}))
+        reg = registrations.get(r["id"])
+        reasons = _reasons(ask, r, vetoes.get(r["id"]), (ok, missing), figs, reg)
         passed = eligibility_rules.eligible(reasons)
         if passed:
             eligible += 1
@@ -524,6 +475,7 @@ ORDER BY a.kindergarten, s.name, s.id"""
                     post=r["post"],
                     title=r["title"],
                     eligible=passed,
+                    registration=registration.registration_out(reg, day),
                     failing=[
                         ReasonOut(rule=x.rule, passed=x.passed, detail=x.detail, words=x.words)
                         for x in reasons

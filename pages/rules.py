@@ -163,6 +163,7 @@ def label_of(enum_name: str, code: Any) -> str:
 
 RULE_TITLES = {
     "roster": "评审范围",
+    "registration_period": "注册周期",
     "ethics_veto": "师德",
     "dual_certificate": "持证上岗",
     "credits_cycle": "周期学分",
@@ -220,7 +221,7 @@ def plain_reason(rule: str, passed: bool, detail: str, ctx: ReasonContext, words
             if passed
             else f"缺少{post}岗位所需的证书：{missing_text(ctx.missing)}。"
         )
-    elif rule == "roster" and words:
+    elif rule in ("roster", "registration_period") and words:
         text = words + "。"
     elif rule in ("credits_cycle", "credits_yearly_minimum") and words:
         text = words + ("，已达到。" if passed else "。")
@@ -257,7 +258,7 @@ def plain_reason(rule: str, passed: bool, detail: str, ctx: ReasonContext, words
         text = f"现任职称：{label_of('Title', ctx.title)}" + (f"；骨干选拔要求{needed}及以上。" if needed else "。")
     elif rule == "ethics_evaluations":
         if passed:
-            text = "本周期已结束的各学年，师德考核均为合格及以上。"
+            text = "本注册周期已结束的各学年，师德考核均为合格及以上。"
         else:
             # "2024-2025: basically_qualified (recorded qualified, capped by a demerit)": the grade that counts
             years = re.findall(
@@ -274,7 +275,7 @@ def plain_reason(rule: str, passed: bool, detail: str, ctx: ReasonContext, words
         m = re.match(r"([\d.]+) of ([\d.]+) hours", detail)
         if m:
             got, needed_hours = float(m.group(1)), float(m.group(2))
-            text = f"本周期已记录 {num(got, 1)} 学时，教师资格定期注册要求 {num(needed_hours, 1)} 学时" + (
+            text = f"本注册周期已记录 {num(got, 1)} 学时，教师资格定期注册要求 {num(needed_hours, 1)} 学时" + (
                 "，已达到。" if passed else f"，还差 {num(_short(needed_hours, got), 1)} 学时。"
             )
     return PlainReason(rule=rule, title=title, passed=passed, text=text or detail, veto=veto)

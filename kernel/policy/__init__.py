@@ -28,6 +28,7 @@ class CertificatePolicy:
     teacher_qualification_type_digit: str
     registration_years: int
     registration_hours: int
+    registration_window_months: int
     source: str
 
     def required_for(self, post: str) -> tuple[tuple[str, ...], ...]:
@@ -87,6 +88,7 @@ class EthicsPolicy:
     missing_evaluations_threshold: float
     evaluated_posts: tuple[str, ...]
     registration_min_grade: str
+    registration_refusal_sanctions: tuple[str, ...]
     sources: dict[str, str]
 
 
@@ -185,6 +187,7 @@ def _build(raw: dict[str, Any]) -> Policy:
             teacher_qualification_type_digit=str(c["teacher_qualification_type_digit"]),
             registration_years=int(c["registration_years"]),
             registration_hours=int(c["registration_hours"]),
+            registration_window_months=int(c["registration_window_months"]),
             source=c["source"],
         ),
         credits=CreditPolicy(
@@ -224,6 +227,7 @@ def _build(raw: dict[str, Any]) -> Policy:
             missing_evaluations_threshold=float(eth["missing_evaluations_threshold"]),
             evaluated_posts=tuple(eth["evaluated_posts"]),
             registration_min_grade=str(eth["registration_min_grade"]),
+            registration_refusal_sanctions=tuple(eth["registration_refusal_sanctions"]),
             sources=_sources(eth),
         ),
         eligibility=EligibilityPolicy(

@@ -13,15 +13,24 @@ async def compliant_teacher(
     client: Any, world: World, title: str = "level2", kindergarten_id: int | None = None
 ) -> int:
     """An on-post teacher holding both certificates (and the induction training the post certificate
-    needs), of kindergarten A unless told."""
+    needs), of kindergarten A unless told; the teacher qualification was last registered on 2020-09-01
+    (定期注册 period 2020-09-01 .. 2025-09-01: due in 2024-2025)."""
     sid = await insert_staff(kindergarten_id or world.kg_a["id"], title=title)
     await give_training(sid, "induction", completed_on=date(2015, 7, 1))
+    ids = []
     for body in (
         {"type": "teacher_qualification", "number": teacher_qualification_number(), "issued_on": "2015-07-01"},
         {"type": "post_certificate", "number": f"SC{sid:08d}", "issued_on": "2015-08-01"},
     ):
         r = await client.post(f"{API}/staff/{sid}/certificates", json=body, headers=world.h(HR))
         assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    r = await client.post(
+        f"{API}/certificates/{ids[0]}/registrations",
+        json={"registered_on": "2020-09-01", "result": "passed"},
+        headers=world.h(HR),
+    )
+    assert r.status_code == 201, r.text
     return sid
 
 
@@ -139,7 +148,7 @@ async def test_registration_needs_360_hours_of_study_in_the_cycle(client: Any, w
     assert r.status_code == 201, r.text
     short = rule(await eligibility(client, world, sid, "registration", "2024-12-20"), "training_hours")
     assert short["passed"] is False and "350" in short["detail"] and "360" in short["detail"]
-    assert short["words"] == "2021-2025 周期已记录 350 学时，定期注册要求 360 学时"
+    assert short["words"] == "2020-09-01 起已记录 350 学时，定期注册要求 360 学时"
     await add_entry(client, world, sid, date="2024-05-01", category="general", source="training", hours=10)
     enough = await eligibility(client, world, sid, "registration", "2024-12-20")
     assert rule(enough, "training_hours")["passed"] is True

@@ -180,7 +180,7 @@ def test_title_evaluations_and_hours_in_words() -> None:
         "2023-2024 学年不合格（记录为优秀，受降低岗位等级处分限定）。"
     )
     r = rules.plain_reason("training_hours", False, "116 of 360 hours of study recorded in 2026-2030", ctx())
-    assert r.text == "本周期已记录 116 学时，教师资格定期注册要求 360 学时，还差 244 学时。"
+    assert r.text == "本注册周期已记录 116 学时，教师资格定期注册要求 360 学时，还差 244 学时。"
     # a rule or a detail the page does not know: the service's own words
     assert rules.plain_reason("new_rule", False, "something new", ctx()).text == "something new"
     assert rules.plain_reason("training_hours", True, "odd form", ctx()).text == "odd form"
