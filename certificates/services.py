@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from certificates import rules
+from certificates.reminders import registration_reminders
 from certificates.schemas import (
     CertificateCreate,
     CertificateEventOut,
@@ -481,7 +482,9 @@ async def expiring(who: Principal, within_days: int, limit: int, offset: int) ->
 
 
 async def remind(within_days: int, on: date | None = None) -> dict[int, int]:
-    """Write one outbox reminder per certificate and window; a second run writes nothing new.
+    """Write one outbox reminder per certificate and window; a second run writes nothing new. The
+    teacher qualifications due for registration (定期注册) in a window are reminded too
+    (``certificates.reminders``).
 
     A certificate is reminded in the tightest policy window that holds it (90, 30, 7 days ...),
     so it is reminded again as it crosses into each narrower window, and never twice in one.
@@ -492,6 +495,11 @@ async def remind(within_days: int, on: date | None = None) -> dict[int, int]:
     where = _expiring_where(None, day, day + timedelta(days=max(windows)))
     written: dict[int, int] = dict.fromkeys(sorted(windows, reverse=True), 0)
     async with write_transaction():
+        due, registrations = await registration_reminders(day, windows, policy_on(day).certificates.registration_years)
+        for window, n in registrations.items():
+            written[window] += n
+        if due:
+            await Reminder.insert(*due)
         candidates = await C.select(*EXPIRING_COLUMNS).where(*where)
         if not candidates:
             return written
