@@ -144,14 +144,18 @@ async def inputs(on: date, condition: tuple[str, list[Any]]) -> dict[int, Regist
     """The registration inputs of everyone the condition on ``s`` selects (a round's roster, or one
     person): their period, the hours since it began, their graded school years, the refusing sanctions."""
     policy = policy_on(on)
-    found, hours, sanctions = await asyncio.gather(
-        periods(on, condition, policy.certificates.registration_years),
-        period_hours(on, condition),
-        refusing_sanctions(on, condition, policy.ethics.registration_refusal_sanctions),
-    )
+    found = await periods(on, condition, policy.certificates.registration_years)
     starts = [p.period_from for p in found.values()]
     years = school_years_in(min(starts), on) if starts else []
-    grades = await counted_grades(years, selection=condition) if years else {}
+
+    async def no_grades() -> dict[int, dict[str, CountedGrade]]:
+        return {}
+
+    hours, sanctions, grades = await asyncio.gather(
+        period_hours(on, condition),
+        refusing_sanctions(on, condition, policy.ethics.registration_refusal_sanctions),
+        counted_grades(years, selection=condition) if years else no_grades(),
+    )
     return {
         staff_id: RegistrationInput(
             period=period,
