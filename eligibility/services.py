@@ -12,6 +12,7 @@ from typing import Any
 
 from certificates import rules as cert_rules
 from certificates.services import verdict_for
+from credits import figures as fig_rules
 from credits import rules
 from credits.codes import CourseCategory
 from credits.policies import policy_versions
@@ -82,8 +83,6 @@ class _Ask:
             out["cycle"] = self.cycle_window
         for y in self.years:
             out[y] = (date(y, 1, 1), date(y, 12, 31))
-        for y in self.cycle_years:
-            out[y] = (date(y, 1, 1), date(y, 12, 31))
         return out
 
     def window_out(self) -> WindowOut:
@@ -151,7 +150,7 @@ def _reasons(
     person: dict[str, Any],
     veto: Any,
     dual: tuple[bool, list[str]],
-    figs: dict[str | int, rules.Figures],
+    figs: dict[str | int, fig_rules.Figures],
     reg: registration.RegistrationInput | None = None,
 ) -> list[Reason]:
     """The rules of one purpose, in order, each with its detail in English and in Chinese words.
@@ -159,7 +158,7 @@ def _reasons(
 
     P = Purpose
     purpose = ask.purpose
-    nothing = rules.Figures()
+    nothing = fig_rules.Figures()
     out: list[Reason] = []
     if veto is not None:
         until = f" (through {veto.until.isoformat()})" if veto.until else ""
@@ -293,10 +292,16 @@ async def eligibilities(
         reg = (await registration.inputs(day, ("s.id = {}", [staff_id]))).get(staff_id)
     out = []
     for ask in asks:
-        figs = {
-            key: rules.figures([e for e in entries if start <= e.day <= end], versions)
-            for key, (start, end) in ask.windows.items()
-        }
+        figs: dict[str | int, fig_rules.Figures] = {}
+        for key, (start, end) in ask.windows.items():
+            inside = [e for e in entries if start <= e.day <= end]
+            if key == "cycle" and ask.cycle_years:  # the cycle and each of its years, from one read
+                per_year = fig_rules.figures_by_year(inside, versions)
+                for year, f in per_year.items():
+                    figs[year] = f
+                figs["cycle"] = fig_rules.total(per_year.values())
+            else:
+                figs[key] = fig_rules.figures(inside, versions)
         mine = reg if ask.purpose == Purpose.registration else None
         reasons = _reasons(ask, person, veto, (verdict.compliant, verdict.missing), figs, mine)
         off = off_roster(ask.purpose, day, person, assignment is not None, holds_qualification)
@@ -341,14 +346,15 @@ async def ledger_figures(
     kindergarten_id: int | None = None,
     staff_ids: list[int] | None = None,
     roster: tuple[str, list[Any]] | None = None,
-) -> dict[int, rules.Figures]:
-    """``rules.Figures`` of every on-post person of the selection (the kindergarten's, these
+    by_year: bool = False,
+) -> dict[Any, fig_rules.Figures]:
+    """``fig_rules.Figures`` of every on-post person of the selection (the kindergarten's, these
     people, or everyone), over the window; people with no entry in it, or only reversal pairs, may be
     left out (their figures are all zero).
 
     When one set of caps holds for the whole window (the usual case), the database works the
-    figures out (``rules.figures_sql``) and hands back one row per person. When a policy change
-    inside the window changes a cap, the entries are read and ``rules.figures`` runs per person."""
+    figures out (``fig_rules.figures_sql``) and hands back one row per person. When a policy change
+    inside the window changes a cap, the entries are read and ``fig_rules.figures`` runs per person."""
 
     start, end = window
     if roster is not None:  # a round's roster on its day (``roster_of``) instead of today's on-post staff
@@ -356,7 +362,7 @@ async def ledger_figures(
     else:
         where, where_args = _selection(kindergarten_id, staff_ids)
         where = " AND s.status = 'on_post'" + where
-    caps = rules.uniform_caps(versions, start, end)
+    caps = fig_rules.uniform_caps(versions, start, end)
     if caps is None:
         # The date and credits are read as expressions, not as the columns: SQLite's driver then
         # hands back the plain text and number instead of running its per-column converters.
@@ -372,8 +378,14 @@ async def ledger_figures(
         entries: dict[int, list[rules.Entry]] = {}
         for r in rows:
             entries.setdefault(r["staff"], []).append(entry_of(r))
-        return {sid: rules.figures(es, versions) for sid, es in entries.items()}
-    select, select_args = rules.figures_sql(caps, categories, start.year, end.year)
+        if by_year:
+            return {
+                (sid, year): f
+                for sid, es in entries.items()
+                for year, f in fig_rules.figures_by_year(es, versions).items()
+            }
+        return {sid: fig_rules.figures(es, versions) for sid, es in entries.items()}
+    select, select_args = fig_rules.figures_sql(caps, categories, start.year, end.year, by_year=by_year)
     # "not a reversal" as COALESCE(reverses, 0) = 0 (ids start at 1), not "reverses IS NULL": SQLite's
     # planner would otherwise walk the reversal index over every entry instead of the person's dates
     window_sql = (
@@ -385,9 +397,9 @@ async def ledger_figures(
         "AND r.entry_date >= {} AND r.entry_date <= {})) "
     )
     rows = await fetch_all(window_sql + select, start, end, *where_args, start, end, *select_args)
-    cent = rules.CENT  # the sums are rounded to cents in SQL (SQLite adds in binary floating point)
+    cent = fig_rules.CENT  # the sums are rounded to cents in SQL (SQLite adds in binary floating point)
     return {
-        r["staff"]: rules.Figures(
+        ((r["staff"], int(r["yr"])) if by_year else r["staff"]): fig_rules.Figures(
             counted=dec(r["counted"]).quantize(cent),
             by_category={c: dec(r[f"cat_{i}"]).quantize(cent) for i, c in enumerate(categories)},
             hours=dec(r["hours"]).quantize(cent),
@@ -444,12 +456,28 @@ ORDER BY a.kindergarten, s.name, s.id"""
     # independent reads, run side by side (each on its own connection; SQLite reads in parallel
     # under WAL); registration also reads the evaluations, which can fail anyone: set-wise
     keys = list(ask.windows)
+    by_year = {k: k == "cycle" and bool(ask.cycle_years) for k in keys}
     people, registrations, *per_window = await asyncio.gather(
         fetch_all(people_sql, *people_args),
         registration.inputs(day, roster) if p == Purpose.registration else no_registrations(),
-        *(ledger_figures(ask.windows[k], versions, categories if k == "cycle" else [], roster=roster) for k in keys),
+        *(
+            ledger_figures(
+                ask.windows[k], versions, categories if k == "cycle" else [], roster=roster, by_year=by_year[k]
+            )
+            for k in keys
+        ),
     )
-    figures = dict(zip(keys, per_window, strict=True))
+    figures: dict[str | int, dict[int, fig_rules.Figures]] = {}
+    for k, found in zip(keys, per_window, strict=True):
+        if not by_year[k]:
+            figures[k] = found
+            continue
+        # the completed cycle read by year: each year's figures, and the cycle's as their total
+        years: dict[int, dict[int, fig_rules.Figures]] = {}
+        for (staff_id, year), f in found.items():
+            years.setdefault(staff_id, {})[year] = f
+            figures.setdefault(year, {})[staff_id] = f
+        figures[k] = {staff_id: fig_rules.total(per.values()) for staff_id, per in years.items()}
     ids = [r["id"] for r in people]
     vetoes = await vetoed_staff(day, ids) if ids else {}
     page_ids = {r["id"] for r in people[offset : offset + limit]}

@@ -1,5 +1,5 @@
-"""The batch's ledger figures worked out by the database (``rules.figures_sql``) against the pure
-rule (``rules.figures`` over ``counted_entries``), on random ledgers: caps per source and year in
+"""The batch's ledger figures worked out by the database (``fig_rules.figures_sql``) against the pure
+rule (``fig_rules.figures`` over ``counted_entries``), on random ledgers: caps per source and year in
 date-then-id order, entries on the same day, credits that are not binary fractions, reversals
 inside and outside the window, windows of one year and of several, and policies whose caps change
 inside the window (then the service reads the entries instead)."""
@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from credits import figures as fig_rules
 from credits import rules
 from credits.rules import Entry, PolicyVersion
 from credits.tables import CreditEntry as CE
@@ -103,19 +104,33 @@ async def test_database_figures_equal_the_rule_on_random_ledgers(world: World) -
     for n in range(40):
         window = random_window(rng)
         versions = random_versions(rng, n, window)
-        paths["sql" if rules.uniform_caps(versions, *window) is not None else "entries"] += 1
+        paths["sql" if fig_rules.uniform_caps(versions, *window) is not None else "entries"] += 1
         categories = rng.sample(CATEGORIES, k=rng.randrange(0, 5))
         got = await ledger_figures(window, versions, categories, staff_ids=list(ledgers))
         for sid, entries in ledgers.items():
             inside = [e for e in entries if window[0] <= e.day <= window[1]]
-            want = rules.figures(inside, versions)
-            fig = got.get(sid, rules.Figures())
+            want = fig_rules.figures(inside, versions)
+            fig = got.get(sid, fig_rules.Figures())
             context: Any = (n, window, versions[0].recognition.caps_per_year, sid)
             assert fig.counted == want.counted, context
             assert fig.hours == want.hours, context
             for c in categories:
                 assert fig.category(c) == want.category(c), (*context, c)
             assert inside or sid not in got, context  # absent: nothing in the window (zero figures)
+        # the same window read by calendar year: each year as the rule gives it, adding up to the window
+        by_year = await ledger_figures(window, versions, categories, staff_ids=list(ledgers), by_year=True)
+        for sid, entries in ledgers.items():
+            inside = [e for e in entries if window[0] <= e.day <= window[1]]
+            want_years = fig_rules.figures_by_year(inside, versions)
+            for year in range(window[0].year, window[1].year + 1):
+                want_y = want_years.get(year, fig_rules.Figures())
+                fig_y = by_year.get((sid, year), fig_rules.Figures())
+                context = (n, window, sid, year)
+                assert (fig_y.counted, fig_y.hours) == (want_y.counted, want_y.hours), context
+                for c in categories:
+                    assert fig_y.category(c) == want_y.category(c), (*context, c)
+            total = fig_rules.total(want_years.values())
+            assert total.counted == fig_rules.figures(inside, versions).counted, (n, sid)
     assert paths["sql"] >= 20 and paths["entries"] >= 3, paths  # both ways were exercised
 
 
@@ -134,7 +149,7 @@ async def test_figures_follow_the_selection(world: World) -> None:
     window = (date(2024, 1, 1), date(2024, 12, 31))
     by_kg = await ledger_figures(window, versions, [], kindergarten_id=world.kg_a["id"])
     assert here in by_kg and there not in by_kg and gone not in by_kg
-    assert by_kg[here] == rules.Figures(counted=D("3"), by_category={}, hours=D("30"))
+    assert by_kg[here] == fig_rules.Figures(counted=D("3"), by_category={}, hours=D("30"))
     listed = await ledger_figures(window, versions, ["general"], staff_ids=[there, gone])
     assert set(listed) == {there} and listed[there].category("general") == D("3")
     assert await ledger_figures(window, versions, [], staff_ids=[]) == {}

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from credits import figures as fig_rules
 from credits import rules
 from credits.codes import CreditStatus
 from credits.rules import Cycle, Entry, PolicyVersion
@@ -106,45 +107,45 @@ def test_the_yearly_window_gives_the_transcripts_line(as_of: date) -> None:
     """Award and promotion read one calendar year only: the figures of that window equal the
     transcript's line for the year, caps, reversals and policy dates included."""
     t = rules.transcript([x for x in FIXTURE if x.day <= as_of], VERSIONS, CYCLE, as_of)
-    window = rules.window_of(True, as_of, CYCLE)
+    window = fig_rules.window_of(True, as_of, CYCLE)
     assert window == (date(as_of.year, 1, 1), as_of)
     line = next(y for y in t.by_year if y.year == as_of.year)
-    assert rules.figures(in_window(window), VERSIONS).counted == line.counted
+    assert fig_rules.figures(in_window(window), VERSIONS).counted == line.counted
 
 
 @pytest.mark.parametrize("as_of", AS_OF)
 def test_the_cycle_window_gives_the_transcripts_totals(as_of: date) -> None:
     t = rules.transcript([x for x in FIXTURE if x.day <= as_of], VERSIONS, CYCLE, as_of)
-    window = rules.window_of(False, as_of, CYCLE)
+    window = fig_rules.window_of(False, as_of, CYCLE)
     assert window == (date(2021, 1, 1), as_of)
-    fig = rules.figures(in_window(window), VERSIONS)
+    fig = fig_rules.figures(in_window(window), VERSIONS)
     assert fig.counted == t.counted
     assert {c.category: c.counted for c in t.by_category if c.counted} == {
         k: v for k, v in fig.by_category.items() if v
     }
-    assert fig.hours == rules.recorded_hours(in_window(window))
+    assert fig.hours == fig_rules.recorded_hours(in_window(window))
 
 
 def test_figures_by_hand() -> None:
     # 2021-01-01 .. 2024-06-30: entries 1-10; 6 and 7 cancel; 3 capped to 1; 9 capped to 0
-    fig = rules.figures(in_window((date(2021, 1, 1), date(2024, 6, 30))), VERSIONS)
+    fig = fig_rules.figures(in_window((date(2021, 1, 1), date(2024, 6, 30))), VERSIONS)
     assert fig.counted == D("11.5")
     assert fig.by_category == {"general": D("2"), "key": D("7"), "ethics": D("1"), "family": D("1.5")}
     assert fig.hours == D("155")  # every entry but the reversal pair, at 10 h per credit: 15.5 x 10
-    assert rules.recorded_hours(FIXTURE) == D("245")  # entry 11 (90 h) too
+    assert fig_rules.recorded_hours(FIXTURE) == D("245")  # entry 11 (90 h) too
 
 
 def test_caps_are_uniform_only_when_no_version_inside_the_window_changes_them() -> None:
     a_caps, b_caps = rules.numbers(A).caps, rules.numbers(B).caps
     assert a_caps != b_caps
-    assert rules.uniform_caps(VERSIONS, date(2021, 1, 1), date(2022, 12, 31)) == a_caps
-    assert rules.uniform_caps(VERSIONS, date(2023, 1, 1), date(2023, 6, 30)) == a_caps  # A's last day
-    assert rules.uniform_caps(VERSIONS, date(2023, 1, 1), date(2023, 7, 1)) is None  # B's first day inside
-    assert rules.uniform_caps(VERSIONS, date(2023, 7, 1), date(2025, 12, 31)) == b_caps
+    assert fig_rules.uniform_caps(VERSIONS, date(2021, 1, 1), date(2022, 12, 31)) == a_caps
+    assert fig_rules.uniform_caps(VERSIONS, date(2023, 1, 1), date(2023, 6, 30)) == a_caps  # A's last day
+    assert fig_rules.uniform_caps(VERSIONS, date(2023, 1, 1), date(2023, 7, 1)) is None  # B's first day inside
+    assert fig_rules.uniform_caps(VERSIONS, date(2023, 7, 1), date(2025, 12, 31)) == b_caps
     # a version that changes something else than the caps does not matter
     C = PolicyVersion(3, date(2026, 1, 1), None, replace(B.recognition, yearly_minimum=8.0))
     closed_b = PolicyVersion(2, date(2023, 7, 1), date(2025, 12, 31), B.recognition)
-    assert rules.uniform_caps([A, closed_b, C], date(2025, 1, 1), date(2026, 12, 31)) == b_caps
+    assert fig_rules.uniform_caps([A, closed_b, C], date(2025, 1, 1), date(2026, 12, 31)) == b_caps
 
 
 def test_policy_for_uses_the_version_in_force_on_the_day() -> None:
@@ -183,7 +184,7 @@ def test_school_year_and_cycles() -> None:
 
 def test_uniform_caps_with_a_version_ending_on_the_last_representable_day() -> None:
     far = PolicyVersion(4, date(2018, 1, 1), date.max, BASE)
-    assert rules.uniform_caps([far], date(2024, 1, 1), date(2024, 12, 31)) == rules.numbers(far).caps
+    assert fig_rules.uniform_caps([far], date(2024, 1, 1), date(2024, 12, 31)) == rules.numbers(far).caps
 
 
 def test_a_year_under_the_minimum_keeps_a_cycle_from_complete() -> None:
