@@ -93,7 +93,7 @@ SELECT COUNT(*) AS on_post, COALESCE(SUM(ok), 0) AS eligible FROM (
                   AND ce.entry_date >= {{y0}} AND ce.entry_date <= {{y1}}), 0) >= {{minimum}}
   THEN 1 ELSE 0 END AS ok
   FROM staff s
-  WHERE s.status = 'on_post'
+  WHERE ROSTER
 ) t
 """
 
@@ -121,6 +121,8 @@ async def measure(purpose: str, repeat: int, when: str) -> dict[str, Any]:
 
     from credits import rules
     from credits.policies import policy_versions
+    from eligibility.codes import Purpose
+    from eligibility.rosters import roster_of
     from eligibility.services import eligibility_batch
     from kernel.auth import Principal
     from kernel.codes import Role
@@ -162,6 +164,10 @@ async def measure(purpose: str, repeat: int, when: str) -> dict[str, Any]:
             "worst": policy_on(day).ethics.grade_order[0],
         },
     )
+    # the round's roster on the day (eligibility.rosters: the people on post then, in the purpose's
+    # posts), the last condition of the query text, so its arguments come last
+    roster_sql, roster_args = roster_of(day, Purpose(purpose), None)
+    sql, args = sql.replace("ROSTER", roster_sql), [*args, *roster_args]
 
     async def baseline() -> dict[str, int]:
         rows = await engine.run_querystring(QueryString(sql, *args))
