@@ -114,6 +114,16 @@ def answer(
             )
         if failed:
             why.append((f"unqualified in {', '.join(failed)}", f"{'、'.join(failed)} 学年考核不合格"))
+        # every year of the period needs an appraisal of the minimum grade or better (STANDARDS)
+        minimum = policy.ethics.registration_min_grade
+        below = [
+            sy
+            for sy in years
+            if sy not in failed
+            and (sy not in grades or grade_rank(grades[sy], policy.ethics) < grade_rank(minimum, policy.ethics))
+        ]
+        if below:
+            why.append((f"no {minimum} appraisal in {', '.join(below)}", f"{'、'.join(below)} 学年无合格及以上的考核"))
         status = "deferred" if why else "eligible"
     head = f"period {period.period_from.isoformat()} to {period.period_to.isoformat()}: {status}"
     words = f"注册周期 {period.period_from.isoformat()} 至 {period.period_to.isoformat()}：{STATUS_WORDS[status]}"

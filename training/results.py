@@ -19,6 +19,7 @@ from kernel.common.time import today, utcnow
 from kernel.db import is_sqlite, write_transaction
 from kernel.errors import Conflict, FieldError, Invalid, NotFound
 from registry.audit.services import record
+from registry.staff.services import lock_person
 from training import rules
 from training.common import RESULT_COLUMNS, dec, result_out
 from training.schemas import (
@@ -71,6 +72,7 @@ async def _credit(
     course = await C.select(C.category, C.credits, C.credits_set, C.hours, C.mode).where(C.id == course_id).first()
     if course is None:  # pragma: no cover - the enrolment's course exists (RESTRICT)
         return
+    await lock_person(staff_id)  # results of one person are credited one at a time (the cap reads the ledger)
     others = await _results_of_course(staff_id, course_id, result.completed_on.year) - {result.id}
     already = await credited_training_hours(staff_id, others) if others else Decimal(0)
     hours = rules.credited_hours(Decimal(str(result.hours)), already, dec(course["hours"]))

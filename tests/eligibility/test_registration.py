@@ -44,16 +44,33 @@ def test_school_years_of_the_period() -> None:
 PERIOD = Period(date(2021, 9, 1), date(2026, 9, 1), False)
 
 
+OK = {sy: "qualified" for sy in ("2021-2022", "2022-2023", "2023-2024", "2024-2025")}
+
+
 @pytest.mark.parametrize(
     ("on", "hours", "grades", "serious", "status"),
     [
-        (date(2025, 9, 1), Decimal(360), {}, [], "eligible"),  # due from 12 months before the period ends
-        (date(2025, 8, 31), Decimal(360), {}, [], "not_due"),
-        (date(2025, 12, 1), Decimal("359.5"), {}, [], "deferred"),  # hours short
-        (date(2025, 12, 1), Decimal(400), {"2023-2024": "unqualified"}, [], "deferred"),  # a 不合格 year
-        (date(2025, 12, 1), Decimal(400), {"2022-2023": "unqualified", "2023-2024": "unqualified"}, [], "refused"),
-        (date(2025, 12, 1), Decimal(400), {"2022-2023": "unqualified", "2024-2025": "unqualified"}, [], "deferred"),
-        (date(2025, 12, 1), Decimal(400), {}, ["dismissal"], "refused"),
+        (date(2025, 9, 1), Decimal(360), OK, [], "eligible"),  # due from 12 months before the period ends
+        (date(2025, 8, 31), Decimal(360), OK, [], "not_due"),
+        (date(2025, 12, 1), Decimal("359.5"), OK, [], "deferred"),  # hours short
+        (date(2025, 12, 1), Decimal(400), {**OK, "2023-2024": "unqualified"}, [], "deferred"),  # a 不合格 year
+        (date(2025, 12, 1), Decimal(400), {k: v for k, v in OK.items() if k != "2022-2023"}, [], "deferred"),
+        (date(2025, 12, 1), Decimal(400), {**OK, "2022-2023": "basically_qualified"}, [], "deferred"),
+        (
+            date(2025, 12, 1),
+            Decimal(400),
+            {**OK, "2022-2023": "unqualified", "2023-2024": "unqualified"},
+            [],
+            "refused",
+        ),
+        (
+            date(2025, 12, 1),
+            Decimal(400),
+            {**OK, "2022-2023": "unqualified", "2024-2025": "unqualified"},
+            [],
+            "deferred",
+        ),
+        (date(2025, 12, 1), Decimal(400), OK, ["dismissal"], "refused"),
         (date(2023, 1, 1), Decimal(0), {}, ["removal"], "refused"),  # refused even before it is due
     ],
 )
