@@ -29,6 +29,7 @@ from kernel.codes import Role
 from kernel.common.time import today, utcnow
 from kernel.db import write_transaction
 from kernel.errors import Conflict, FieldError, Forbidden, Invalid
+from kernel.policy import policy_on
 from kernel.rows import as_date, is_unique_violation
 from registry.staff.services import load_visible
 
@@ -104,7 +105,6 @@ SYSTEM_REFERENCE_PREFIXES = rules.SYSTEM_REFERENCE_PREFIXES
 
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")  # printable ASCII, no spaces
-DUPLICATE_WINDOW = timedelta(hours=24)
 
 
 def _request_hash(data: EntryCreate) -> str:
@@ -130,9 +130,11 @@ async def _replayed(who: Principal, key: str, data: EntryCreate) -> EntryOut | N
 
 
 async def _posted_twice(data: EntryCreate) -> None:
-    """Without a key or a reference, an entry identical to one posted in the last 24 hours (same person,
-    date, category, source and hours, not reversed) is taken for a double submission: 409 naming it."""
-    since = utcnow() - DUPLICATE_WINDOW
+    """Without a key or a reference, an entry identical to one posted in the last hours of the policy's
+    ``credits.duplicate_entry_hours`` (24; same person, date, category, source and hours, not reversed)
+    is taken for a double submission: 409 naming it."""
+    hours = policy_on().credits.duplicate_entry_hours
+    since = utcnow() - timedelta(hours=hours)
     twin = (
         await CE.select(CE.id, CE.created_at)
         .where(
@@ -151,7 +153,7 @@ async def _posted_twice(data: EntryCreate) -> None:
     if twin is None or await CE.exists().where(CE.reverses == twin["id"]):
         return
     raise Conflict(
-        f"an identical entry (entry {twin['id']}) was posted in the last 24 hours: send an Idempotency-Key "
+        f"an identical entry (entry {twin['id']}) was posted in the last {hours} hours: send an Idempotency-Key "
         "header to retry a request safely, or a reference to record a second, distinct entry",
         [FieldError("reference", f"identical to entry {twin['id']}")],
     )

@@ -34,8 +34,8 @@ from ethics.rules import CountedGrade, add_months, grade_rank, measure_words
 from kernel.codes import CertificateStatus, CertificateType, label
 from kernel.db import fetch_all
 from kernel.policy import Policy, policy_on
+from kernel.rows import as_day
 
-STATUSES = ("not_due", "eligible", "deferred", "refused")
 STATUS_WORDS = {"not_due": "未到注册期", "eligible": "符合注册条件", "deferred": "暂缓注册", "refused": "不予注册"}
 TQ = CertificateType.teacher_qualification.value
 REVOKED = CertificateStatus.revoked.value
@@ -131,10 +131,6 @@ def answer(
         head += " (" + "; ".join(e for e, _ in why) + ")"
         words += "（" + "；".join(c for _, c in why) + "）"
     return Answer(status, head, words)
-
-
-def grade_words(grade: str) -> str:
-    return label(EthicsGrade, grade)
 
 
 # --- one person or a round: the inputs and the reasons ---------------------------------------------
@@ -264,7 +260,7 @@ async def periods(on: date, condition: tuple[str, list[Any]], years: int) -> dic
     rows: dict[int, list[dict[str, Any]]] = {}
     for r in await fetch_all(sql, on, on, *condition[1]):
         rows.setdefault(r["staff"], []).append(
-            {"issued_on": _day(r["issued_on"]), "status": r["status"], "last_passed": _day(r["last_passed"])}
+            {"issued_on": as_day(r["issued_on"]), "status": r["status"], "last_passed": as_day(r["last_passed"])}
         )
     out = {}
     for staff_id, certs in rows.items():
@@ -306,15 +302,9 @@ async def refusing_sanctions(on: date, condition: tuple[str, list[Any]], kinds: 
     )
     out: dict[int, list] = {}
     for r in await fetch_all(sql, on, *kinds, *condition[1]):
-        out.setdefault(r["staff"], []).append((_day(r["bar_from"]), r["sanction"]))
+        out.setdefault(r["staff"], []).append((as_day(r["bar_from"]), r["sanction"]))
     return out
 
 
 def serious_in(period: Period, sanctions: Iterable[tuple[date, str]]) -> list[str]:
     return [kind for bar_from, kind in sanctions if bar_from >= period.period_from]
-
-
-def _day(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])

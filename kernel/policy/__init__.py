@@ -44,6 +44,7 @@ class CreditPolicy:
 
     induction_hours_minimum: int
     complete_needs_yearly_minimum: bool  # a cycle is complete only when every year met the yearly minimum
+    duplicate_entry_hours: int  # an identical hand entry within this many hours is a double submission
     source: str
 
 
@@ -193,6 +194,7 @@ def _build(raw: dict[str, Any]) -> Policy:
         credits=CreditPolicy(
             induction_hours_minimum=int(raw["credits"]["induction_hours_minimum"]),
             complete_needs_yearly_minimum=bool(raw["credits"]["complete_needs_yearly_minimum"]),
+            duplicate_entry_hours=int(raw["credits"]["duplicate_entry_hours"]),
             source=raw["credits"]["induction_hours_source"],
         ),
         coverage=CoveragePolicy(
