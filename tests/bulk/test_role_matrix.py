@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bulk.columns import KINDS as COLUMNS
 from tests.bulk.helpers import API, upload, xlsx
 from tests.guards import roles_past_the_guard
 from tests.support import World, new_id_number
@@ -22,7 +23,6 @@ def expect(hr: int, admin: int, teacher: int, inspector: int, anon: int = 401) -
 
 
 def header_only(kind: str) -> bytes:
-    from bulk.columns import KINDS as COLUMNS
 
     return xlsx([c.header for c in COLUMNS[kind].required], [])
 

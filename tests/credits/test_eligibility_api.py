@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from eligibility.codes import Purpose
+from eligibility.services import eligibilities
+from kernel.auth import Principal
+from kernel.codes import Role
 from tests.credits.helpers import ADMIN, API, HR, INSPECTOR, add_entry
 from tests.support import World, give_training, insert_staff, teacher_qualification_number
 
@@ -232,10 +236,6 @@ async def test_registration_batch_counts_evaluations_of_the_whole_selection(clie
 async def test_all_purposes_at_once_equal_each_alone(client: Any, world: World) -> None:
     """The transcript PDF and the eligibility page ask for the five purposes in one call (one read of
     the cycle's entries, each purpose taking its own window): the answers are those of five calls."""
-    from eligibility.codes import Purpose
-    from eligibility.services import eligibilities
-    from kernel.auth import Principal
-    from kernel.codes import Role
 
     sid = await compliant_teacher(client, world, title="level1")
     await twice_the_requirement(client, world, sid)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from credits.tables import CreditEntry
 from tests.credits.helpers import API, HR, add_entry, entry_body, ref
 from tests.support import World, insert_staff
 from tests.training.helpers import enrolled, make_course, make_session, post_result
@@ -77,7 +78,6 @@ async def test_reversal(client: Any, world: World) -> None:
 
 
 async def test_the_ledger_is_append_only_in_the_database(client: Any, world: World) -> None:
-    from credits.tables import CreditEntry
 
     sid = await insert_staff(world.kg_a["id"])
     entry = await add_entry(client, world, sid)

@@ -7,7 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from kernel.common.privacy import mask_id_number
-from registry.staff.rules import make_id_number
+from registry.staff import writes
+from registry.staff.rules import check_character, make_id_number
+from registry.staff.tables import Staff, StaffAssignment
 from tests.support import World, kindergarten_body, new_id_number, staff_body
 
 API = "/api/v1"
@@ -15,7 +17,6 @@ API = "/api/v1"
 
 async def test_create_derives_sex_and_birth_date_and_stores_upper_case_x(client, world: World) -> None:
     first17 = "11010519850607123"
-    from registry.staff.rules import check_character
 
     # Find a sequence whose check character is X, to exercise the lower-case x path.
     seq = next(s for s in range(1000) if check_character(f"11010519850607{s:03d}") == "X")
@@ -216,8 +217,6 @@ async def test_leaving_closes_the_assignment_and_rehire_opens_one(client, world:
 
 async def test_a_failure_after_the_first_write_leaves_nothing(client, world: World, monkeypatch) -> None:
     """One request is one transaction: force the audit write (the last step) to fail."""
-    from registry.staff import writes
-    from registry.staff.tables import Staff, StaffAssignment
 
     async def broken_record(*args, **kwargs):
         raise RuntimeError("disk full")
