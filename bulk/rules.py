@@ -32,7 +32,7 @@ LIST_SEPARATORS = re.compile(r"[、,，;；/|\s]+")
 NAME_SEPARATORS = re.compile(r"\s*[、,，;；]\s*")  # between names, which may hold spaces themselves
 INTEGER = re.compile(r"^[+-]?\d{1,15}$")
 SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE]\+\d+$")  # how Excel shows a long number: 1.10105E+17
-CSV_ESCAPED = re.compile(r"^'[=+\-@\t\r]")
+CSV_ESCAPED = re.compile(r"^'+[=+\-@\t\r]")  # quote marks, then what a spreadsheet reads as a formula
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 TRUE_WORDS = frozenset({"是", "合格", "通过", "true", "yes", "y", "1", "√", "✓"})
 FALSE_WORDS = frozenset({"否", "不合格", "未通过", "false", "no", "n", "0", "×", "✗"})
@@ -266,7 +266,8 @@ def parse_cell(column: Column, raw: Any) -> Any:
 
 
 def _unescape(text: str) -> str:
-    """Undo the CSV export's guard against formula injection ('=... -> =...)."""
+    """Undo the export's guard against formula injection: one quote mark off ('=... -> =...,
+    ''=... -> '=...), so every text reads back as it was written."""
     return text[1:] if CSV_ESCAPED.match(text) else text
 
 
@@ -468,7 +469,9 @@ def render(column: Column, value: Any) -> Any:
         return int(value)
     if column.cell == CellType.date:
         return value
-    return str(value)
+    text = str(value)
+    # text that already looks escaped ('=...) keeps its quote mark through the import's unescape
+    return "'" + text if CSV_ESCAPED.match(text) else text
 
 
 def render_text(column: Column, value: Any) -> str:

@@ -189,3 +189,12 @@ def test_every_column_reads_back_what_it_writes(name: tuple[str, str], column: C
                 assert back == value, (cell, back, value)
 
     check()
+
+
+@pytest.mark.parametrize("text", ["'=", "''=SUM(A1)", "'+1", "'-", "=x", "'plain"])
+def test_text_that_looks_escaped_reads_back_unchanged(text: str) -> None:
+    """A text that starts with quote marks and a formula character (found by the property test:
+    "'=") keeps them through export and import, in .xlsx and CSV alike."""
+    column = Column("note", "备注", CellType.text)
+    assert rules.parse_cell(column, rules.render(column, text)) == text
+    assert rules.parse_cell(column, rules.csv_safe(rules.render_text(column, text))) == text
