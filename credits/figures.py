@@ -6,7 +6,6 @@ of it."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -36,6 +35,10 @@ class Figures:
     counted: Decimal = ZERO
     by_category: dict[str, Decimal] = field(default_factory=dict)
     hours: Decimal = ZERO
+    years: dict[int, Decimal] = field(default_factory=dict)  # counted per calendar year, when asked for
+
+    def year(self, year: int) -> Decimal:
+        return self.years.get(year, ZERO)
 
     def category(self, name: str) -> Decimal:
         return self.by_category.get(name, ZERO)
@@ -49,52 +52,24 @@ def window_of(year_only: bool, on: date, cycle: Cycle) -> tuple[date, date]:
     return (date(on.year, 1, 1) if year_only else cycle.starts), min(on, cycle.ends)
 
 
-def figures(entries: list[Entry], versions: list[PolicyVersion]) -> Figures:
-    """The figures of the window's entries (every entry dated in it, reversals included)."""
+def figures(entries: list[Entry], versions: list[PolicyVersion], by_year: bool = False) -> Figures:
+    """The figures of the window's entries (every entry dated in it, reversals included). ``by_year``:
+    also the credits counted in each calendar year of it (the caps are per year and the reversal
+    pairs those of the whole window, so the years add up to ``counted`` and match the transcript's
+    year lines)."""
     counted = counted_entries(entries, versions)
     by_category: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    years: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for e in entries:
         by_category[e.category] += counted[e.id]
+        if by_year:
+            years[e.day.year] += counted[e.id]
     return Figures(
         counted=sum(counted.values(), ZERO).quantize(CENT),
         by_category={k: v.quantize(CENT) for k, v in by_category.items()},
         hours=recorded_hours(entries),
+        years={y: v.quantize(CENT) for y, v in years.items()},
     )
-
-
-def figures_by_year(entries: list[Entry], versions: list[PolicyVersion]) -> dict[int, Figures]:
-    """``figures`` of the window's entries per calendar year: the caps and the reversal pairs are those
-    of the whole window (a reversal in a later year cancels its entry's year too), so the years add up
-    to ``figures`` of the window, and match the transcript's year lines."""
-    counted = counted_entries(entries, versions)
-    reversed_ids = {e.reverses for e in entries if e.reverses is not None}
-    years: dict[int, list[Entry]] = defaultdict(list)
-    for e in entries:
-        years[e.day.year].append(e)
-    out = {}
-    for year, inside in years.items():
-        by_category: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for e in inside:
-            by_category[e.category] += counted[e.id]
-        hours = sum((e.hours for e in inside if e.reverses is None and e.id not in reversed_ids), ZERO)
-        out[year] = Figures(
-            counted=sum((counted[e.id] for e in inside), ZERO).quantize(CENT),
-            by_category={k: v.quantize(CENT) for k, v in by_category.items()},
-            hours=hours,
-        )
-    return out
-
-
-def total(parts: Iterable[Figures]) -> Figures:
-    """The figures of a window from those of its years (caps are per year, so they add up)."""
-    counted, hours = ZERO, ZERO
-    by_category: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for f in parts:
-        counted += f.counted
-        hours += f.hours
-        for k, v in f.by_category.items():
-            by_category[k] += v
-    return Figures(counted=counted, by_category=dict(by_category), hours=hours)
 
 
 def uniform_caps(versions: list[PolicyVersion], start: date, end: date) -> dict[str, Decimal] | None:
@@ -133,9 +108,10 @@ def figures_sql(
     taken in (date, id) order, with one cap C and credits c >= 0, what is used after k entries is
     min(C, S_k), S_k being the running sum, so entry k counts min(C, S_k) - min(C, S_k-1). A negative
     c counts nothing under a cap (as in ``counted_entries``), so the running sum adds max(c, 0).
-    Only the capped entries go through the (sorting) window function. ``by_year``: one row per person
-    and calendar year instead (a ``yr`` column): the caps are per year, so the years' rows add up to
-    the window's (what a round reads of a completed cycle and of each of its years, in one read)."""
+    Only the capped entries go through the (sorting) window function. ``by_year``: also a column
+    ``yr_<year>`` per calendar year of the window, the credits counted in it (the caps are per year, so
+    the years add up to the window's: what a round reads of a completed cycle and of each of its
+    years, in one read, still one row per person)."""
     sql: list[str] = []
     args: list[Any] = []
 
@@ -158,9 +134,12 @@ def figures_sql(
             put(f" WHEN {column} < {{}} THEN {y}", date(y + 1, 1, 1))
         put(f" ELSE {last_year} END")
 
-    yr = ", k.yr" if by_year else ""
-    put(f"SELECT k.staff{yr}, ROUND(SUM(k.counted), 2) AS counted, ROUND(SUM(k.hours), 2) AS hours")
-    put("".join(f", ROUND(SUM(k.{c}), 2) AS {c}" for c in cats) + " FROM (")
+    put("SELECT k.staff, ROUND(SUM(k.counted), 2) AS counted, ROUND(SUM(k.hours), 2) AS hours")
+    put("".join(f", ROUND(SUM(k.{c}), 2) AS {c}" for c in cats))
+    if by_year:
+        for y in range(first_year, last_year + 1):
+            put(f", ROUND(SUM(CASE WHEN k.yr = {y} THEN k.counted ELSE 0 END), 2) AS yr_{y}")
+    put(" FROM (")
     # entries of the sources without a cap: summed per person (and year)
     put("SELECT fw.staff")
     if by_year:
@@ -192,7 +171,7 @@ def figures_sql(
             year_of("fw.entry_date")
         put(" ORDER BY fw.entry_date, fw.id ROWS UNBOUNDED PRECEDING) AS run")
         put(f" FROM fw WHERE fw.source IN ({slots(len(sources))})) c", *sources)
-    put(") k GROUP BY k.staff" + yr)
+    put(") k GROUP BY k.staff")
     return "".join(sql), args
 
 

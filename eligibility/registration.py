@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -64,12 +65,14 @@ def period_of(certificates: Iterable[dict[str, Any]], years: int) -> Period | No
 
 def school_years_in(period_from: date, on: date) -> list[str]:
     """The school years (1 September .. 31 August) that ended in the period by ``on``."""
-    out = []
-    end_year = period_from.year if period_from <= date(period_from.year, 8, 31) else period_from.year + 1
-    while date(end_year, 8, 31) <= on:
-        out.append(f"{end_year - 1}-{end_year}")
-        end_year += 1
-    return out
+    first_end = period_from.year if period_from <= date(period_from.year, 8, 31) else period_from.year + 1
+    return list(_school_years(first_end, on))
+
+
+@lru_cache(maxsize=4096)  # a round asks for thousands of periods that start in a few dozen school years
+def _school_years(first_end: int, on: date) -> tuple[str, ...]:
+    last_end = on.year if on >= date(on.year, 8, 31) else on.year - 1
+    return tuple(f"{y - 1}-{y}" for y in range(first_end, last_end + 1))
 
 
 @dataclass(frozen=True)
@@ -138,17 +141,19 @@ def answer(
 
 @dataclass(frozen=True)
 class RegistrationInput:
-    """What the registration answer reads of one person (``_registration_inputs``)."""
+    """What the registration answer reads of one person (``inputs``), and the answer on the day."""
 
     period: Period | None
     hours: Decimal
     grades: dict[str, CountedGrade]
     serious: list[str]
+    answer: Answer | None  # None without a period
 
 
 async def inputs(on: date, condition: tuple[str, list[Any]]) -> dict[int, RegistrationInput]:
     """The registration inputs of everyone the condition on ``s`` selects (a round's roster, or one
-    person): their period, the hours since it began, their graded school years, the refusing sanctions."""
+    person): their period, the hours since it began, their graded school years (as the record stood
+    on the day), the refusing sanctions; and the answer they give."""
     policy = policy_on(on)
     found = await periods(on, condition, policy.certificates.registration_years)
     starts = [p.period_from for p in found.values()]
@@ -160,46 +165,43 @@ async def inputs(on: date, condition: tuple[str, list[Any]]) -> dict[int, Regist
     hours, sanctions, grades = await asyncio.gather(
         period_hours(on, condition),
         refusing_sanctions(on, condition, policy.ethics.registration_refusal_sanctions),
-        counted_grades(years, selection=condition) if years else no_grades(),
+        counted_grades(years, selection=condition, as_of=on) if years else no_grades(),
     )
-    return {
-        staff_id: RegistrationInput(
-            period=period,
-            hours=hours.get(staff_id, Decimal(0)),
-            grades=grades.get(staff_id, {}),
-            serious=serious_in(period, sanctions.get(staff_id, [])),
+    out = {}
+    for staff_id, period in found.items():
+        mine = grades.get(staff_id, {})
+        worked = hours.get(staff_id, Decimal(0))
+        serious = serious_in(period, sanctions.get(staff_id, []))
+        counted = {sy: c.grade for sy, c in mine.items()}
+        out[staff_id] = RegistrationInput(
+            period, worked, mine, serious, answer(period, on, worked, counted, serious, policy)
         )
-        for staff_id, period in found.items()
-    }
+    return out
 
 
-def registration_out(reg: RegistrationInput | None, on: date) -> RegistrationOut | None:
-    if reg is None or reg.period is None:
+def registration_out(reg: RegistrationInput | None) -> RegistrationOut | None:
+    if reg is None or reg.period is None or reg.answer is None:
         return None
-    counted = {sy: c.grade for sy, c in reg.grades.items()}
-    a = answer(reg.period, on, reg.hours, counted, reg.serious, policy_on(on))
     return RegistrationOut(
-        period_from=reg.period.period_from, period_to=reg.period.period_to, status=a.status, words=a.words
+        period_from=reg.period.period_from,
+        period_to=reg.period.period_to,
+        status=reg.answer.status,
+        words=reg.answer.words,
     )
 
 
 def reasons_of(on: date, reg: RegistrationInput | None) -> list[Reason]:
     """定期注册 on the person's own period: the answer (eligible, or why not), the school years of the
     period by the day, and the hours of study since it began."""
-    if reg is None or reg.period is None:
+    if reg is None or reg.period is None or reg.answer is None:
         return [Reason("registration_period", False, "no teacher qualification on record", "未持有教师资格证")]
     policy = policy_on(on)
-    eth, period = policy.ethics, reg.period
-    counted = {sy: c.grade for sy, c in reg.grades.items()}
-    answer_ = answer(period, on, reg.hours, counted, reg.serious, policy)
+    eth, period, answer_ = policy.ethics, reg.period, reg.answer
     out = [Reason("registration_period", answer_.status == "eligible", answer_.detail, answer_.words)]
-    minimum_grade = eth.registration_min_grade
+    minimum = grade_rank(eth.registration_min_grade, eth)
     years = school_years_in(period.period_from, on)
-    bad = [
-        sy
-        for sy in years
-        if sy not in reg.grades or grade_rank(reg.grades[sy].grade, eth) < grade_rank(minimum_grade, eth)
-    ]
+    bad = [sy for sy in years if sy not in reg.grades or grade_rank(reg.grades[sy].grade, eth) < minimum]
+    minimum_grade = eth.registration_min_grade
     grade_words = label(EthicsGrade, minimum_grade)
     out.append(
         Reason(

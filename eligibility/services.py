@@ -189,7 +189,7 @@ def _reasons(
         nums, cycle = ask.cycle_numbers, ask.cycle
         counted, required = shown(fig.counted), shown(nums.required)
         short = sorted(c for c, needed in nums.required_categories.items() if fig.category(c) < needed)
-        short_years = [y for y in ask.cycle_years if figs.get(y, nothing).counted < ask.year_minimums[y]]
+        short_years = [y for y in ask.cycle_years if fig.year(y) < ask.year_minimums[y]]
         complete = fig.counted >= nums.required and not short and not short_years
         short_words = "、".join(
             f"{label(CourseCategory, c)}还差 {shown(nums.required_categories[c] - fig.category(c))} 学分" for c in short
@@ -295,13 +295,8 @@ async def eligibilities(
         figs: dict[str | int, fig_rules.Figures] = {}
         for key, (start, end) in ask.windows.items():
             inside = [e for e in entries if start <= e.day <= end]
-            if key == "cycle" and ask.cycle_years:  # the cycle and each of its years, from one read
-                per_year = fig_rules.figures_by_year(inside, versions)
-                for year, f in per_year.items():
-                    figs[year] = f
-                figs["cycle"] = fig_rules.total(per_year.values())
-            else:
-                figs[key] = fig_rules.figures(inside, versions)
+            # the completed cycle and each of its years, from one read
+            figs[key] = fig_rules.figures(inside, versions, by_year=key == "cycle" and bool(ask.cycle_years))
         mine = reg if ask.purpose == Purpose.registration else None
         reasons = _reasons(ask, person, veto, (verdict.compliant, verdict.missing), figs, mine)
         off = off_roster(ask.purpose, day, person, assignment is not None, holds_qualification)
@@ -314,7 +309,7 @@ async def eligibilities(
                 purpose=ask.purpose,
                 on=day,
                 window=ask.window_out(),
-                registration=registration.registration_out(mine, day),
+                registration=registration.registration_out(mine),
                 reasons=[ReasonOut(rule=r.rule, passed=r.passed, detail=r.detail, words=r.words) for r in reasons],
             )
         )
@@ -378,13 +373,7 @@ async def ledger_figures(
         entries: dict[int, list[rules.Entry]] = {}
         for r in rows:
             entries.setdefault(r["staff"], []).append(entry_of(r))
-        if by_year:
-            return {
-                (sid, year): f
-                for sid, es in entries.items()
-                for year, f in fig_rules.figures_by_year(es, versions).items()
-            }
-        return {sid: fig_rules.figures(es, versions) for sid, es in entries.items()}
+        return {sid: fig_rules.figures(es, versions, by_year) for sid, es in entries.items()}
     select, select_args = fig_rules.figures_sql(caps, categories, start.year, end.year, by_year=by_year)
     # "not a reversal" as COALESCE(reverses, 0) = 0 (ids start at 1), not "reverses IS NULL": SQLite's
     # planner would otherwise walk the reversal index over every entry instead of the person's dates
@@ -398,11 +387,13 @@ async def ledger_figures(
     )
     rows = await fetch_all(window_sql + select, start, end, *where_args, start, end, *select_args)
     cent = fig_rules.CENT  # the sums are rounded to cents in SQL (SQLite adds in binary floating point)
+    years = [(y, f"yr_{y}") for y in range(start.year, end.year + 1)] if by_year else []
     return {
-        ((r["staff"], int(r["yr"])) if by_year else r["staff"]): fig_rules.Figures(
+        r["staff"]: fig_rules.Figures(
             counted=dec(r["counted"]).quantize(cent),
             by_category={c: dec(r[f"cat_{i}"]).quantize(cent) for i, c in enumerate(categories)},
             hours=dec(r["hours"]).quantize(cent),
+            years={y: dec(r[column]).quantize(cent) for y, column in years},
         )
         for r in rows
     }
@@ -467,17 +458,7 @@ ORDER BY a.kindergarten, s.name, s.id"""
             for k in keys
         ),
     )
-    figures: dict[str | int, dict[int, fig_rules.Figures]] = {}
-    for k, found in zip(keys, per_window, strict=True):
-        if not by_year[k]:
-            figures[k] = found
-            continue
-        # the completed cycle read by year: each year's figures, and the cycle's as their total
-        years: dict[int, dict[int, fig_rules.Figures]] = {}
-        for (staff_id, year), f in found.items():
-            years.setdefault(staff_id, {})[year] = f
-            figures.setdefault(year, {})[staff_id] = f
-        figures[k] = {staff_id: fig_rules.total(per.values()) for staff_id, per in years.items()}
+    figures: dict[str | int, dict[int, fig_rules.Figures]] = dict(zip(keys, per_window, strict=True))
     ids = [r["id"] for r in people]
     vetoes = await vetoed_staff(day, ids) if ids else {}
     page_ids = {r["id"] for r in people[offset : offset + limit]}
@@ -503,7 +484,7 @@ ORDER BY a.kindergarten, s.name, s.id"""
                     post=r["post"],
                     title=r["title"],
                     eligible=passed,
-                    registration=registration.registration_out(reg, day),
+                    registration=registration.registration_out(reg),
                     failing=[
                         ReasonOut(rule=x.rule, passed=x.passed, detail=x.detail, words=x.words)
                         for x in reasons

@@ -168,12 +168,19 @@ async def veto_on(staff_id: int, on: date) -> Veto | None:
 
 
 async def counted_grades(
-    school_years: list[str], staff_ids: list[int] | None = None, selection: tuple[str, list[Any]] | None = None
+    school_years: list[str],
+    staff_ids: list[int] | None = None,
+    selection: tuple[str, list[Any]] | None = None,
+    as_of: date | None = None,
 ) -> dict[int, dict[str, CountedGrade]]:
     """The current evaluation per person and school year with the grade that counts (held to the
     strictest cap of the year's standing sanctions), of ``staff_ids``, or (None) of a selection:
     ``selection`` is a condition on ``s`` (the staff table: a round's roster) and its arguments;
-    everyone on post when it is None. Two queries."""
+    everyone on post when it is None. Two queries.
+
+    ``as_of``: the record as it stood on that day: only the evaluations made (``evaluated_on``) and
+    the sanctions decided (``decided_on``) by then, each current unless a record made by then
+    replaced it (an evaluation made later, or a correction or lift decided later, is not read)."""
 
     years = sorted(set(school_years))
     if not years:
@@ -186,11 +193,23 @@ async def counted_grades(
         condition, condition_args = selection or ("s.status = 'on_post'", [])
         who = " IN (SELECT s.id FROM staff s WHERE " + condition + ")"
         who_args = list(condition_args)
+    if as_of is None:
+        current, made, standing, decided, dated = _CURRENT_EVALUATION, "", _STANDING_SANCTION, "", []
+    else:
+        current = "NOT EXISTS (SELECT 1 FROM ethics_evaluation n WHERE n.supersedes = e.id AND n.evaluated_on <= {})"
+        made = " AND e.evaluated_on <= {}"
+        standing = (
+            "x.sanction IS NOT NULL AND x.outcome <> {} "
+            "AND NOT EXISTS (SELECT 1 FROM ethics_sanction n WHERE n.supersedes = x.id AND n.decided_on <= {})"
+        )
+        decided, dated = " AND x.decided_on <= {}", [as_of]
     evaluations = await fetch_all(
         f"SELECT {_EVALUATION_COLUMNS} FROM ethics_evaluation e "
-        f"WHERE e.school_year IN ({', '.join('{}' for _ in years)}) AND {_CURRENT_EVALUATION} AND e.staff{who} "
+        f"WHERE e.school_year IN ({', '.join('{}' for _ in years)}) AND {current}{made} AND e.staff{who} "
         "ORDER BY e.id",
         *years,
+        *dated,
+        *dated,
         *who_args,
     )
     if not evaluations:
@@ -198,9 +217,12 @@ async def counted_grades(
     # the sanctions of those years (an appeal keeps bar_from: a whole chain falls in one year)
     sanctions = await fetch_all(
         f"SELECT {_SANCTION_COLUMNS} FROM ethics_sanction x WHERE "
-        + _STANDING_SANCTION
+        + standing
+        + decided
         + f" AND x.bar_from >= {{}} AND x.bar_from <= {{}} AND x.staff{who} ORDER BY x.id",
         SanctionOutcome.lifted.value,
+        *dated,
+        *dated,
         bounds[0][0],
         bounds[-1][1],
         *who_args,

@@ -277,10 +277,18 @@ def counted_grades(
     by_staff: dict[int, list[SanctionRecord]] = {}
     for s in sanctions:
         by_staff.setdefault(s.staff_id, []).append(s)
-    return {
-        key: counted_grade(e, by_staff.get(e.staff_id, []), policy_of_year(e.school_year))
-        for key, e in current_evaluations(evaluations).items()
-    }
+    policies: dict[str, EthicsPolicy] = {}  # one lookup per school year, not per evaluation
+    out = {}
+    for key, e in current_evaluations(evaluations).items():
+        own = by_staff.get(e.staff_id)
+        if own is None:  # no sanction of the person: the recorded grade counts
+            out[key] = CountedGrade(e, e.grade, None, None)
+            continue
+        policy = policies.get(e.school_year)
+        if policy is None:
+            policy = policies[e.school_year] = policy_of_year(e.school_year)
+        out[key] = counted_grade(e, own, policy)
+    return out
 
 
 # --- the veto -----------------------------------------------------------------------------------------

@@ -134,3 +134,46 @@ async def test_a_period_straddling_two_cycles_counts_its_hours_and_the_batch_agr
     )
     row = next(x for x in batch.json()["items"] if x["staff_id"] == sid)
     assert row["registration"] == ok["registration"] and row["eligible"] is True
+
+
+async def evaluated(
+    client: Any, world: World, sid: int, sy: str, grade: str, on: str, supersedes: int | None = None
+) -> int:
+    body: dict[str, Any] = {"school_year": sy, "grade": grade, "evaluated_on": on}
+    if supersedes is not None:
+        body["supersedes"] = supersedes
+    r = await client.post(f"{API}/staff/{sid}/ethics/evaluations", json=body, headers=world.h(HR))
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+async def test_a_past_day_reads_the_record_as_it_stood_then(client: Any, world: World) -> None:
+    """Grades made after the day asked about are not read: an evaluation entered late leaves its year
+    without an appraisal before it was made, and a correction counts from the day it was made."""
+    sid = await compliant_teacher(client, world)
+    await registered(client, world, sid, "2021-09-01")  # period 2021-09-01 .. 2026-09-01, due from 2025-09-01
+    first = {}
+    for sy in ("2021-2022", "2022-2023", "2023-2024"):
+        first[sy] = await evaluated(client, world, sid, sy, "qualified", f"{sy[-4:]}-07-01")
+    await evaluated(client, world, sid, "2024-2025", "qualified", "2025-10-15")  # entered late
+    await evaluated(client, world, sid, "2023-2024", "unqualified", "2025-11-01", supersedes=first["2023-2024"])
+    await add_entry(client, world, sid, date="2023-05-01", category="general", source="training", hours=360)
+
+    async def status(on: str) -> tuple[str, str]:
+        one = await eligibility(client, world, sid, "registration", on)
+        batch = await client.get(
+            f"{API}/eligibility?purpose=registration&kindergarten_id={world.kg_a['id']}&on={on}&limit=500",
+            headers=world.h(HR),
+        )
+        row = next(x for x in batch.json()["items"] if x["staff_id"] == sid)
+        assert row["registration"] == one["registration"], on
+        return one["registration"]["status"], one["registration"]["words"]
+
+    assert await status("2025-10-14") == (
+        "deferred",
+        "注册周期 2021-09-01 至 2026-09-01：暂缓注册（2024-2025 学年无合格及以上的考核）",
+    )
+    assert (await status("2025-10-15"))[0] == "eligible"  # the day the late evaluation was made
+    assert (await status("2025-10-31"))[0] == "eligible"  # the correction is not made yet
+    late = await status("2025-11-01")
+    assert late[0] == "deferred" and "2023-2024 学年考核不合格" in late[1], late
