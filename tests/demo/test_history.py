@@ -184,7 +184,7 @@ def test_no_post_certificate_without_passed_training(w: World) -> None:
 
 def test_induction_at_hire(w: World) -> None:
     """Every teacher and principal hired took the course at hire; nearly all passed."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for s in w.chunk.staff:
         if s.post not in (Post.teacher, Post.principal, Post.vice_principal):
             continue
@@ -270,7 +270,7 @@ def test_certificate_numbers_unique_per_type(w: World) -> None:
 def test_teacher_qualification_numbers(w: World) -> None:
     numbers = [c for c in w.h.certificates if c.type == CertificateType.teacher_qualification]
     assert len(numbers) > 7_000
-    provinces = Counter()
+    provinces: Counter[str] = Counter()
     for c in numbers:
         assert teacher_qualification_problem(c.number, DEMO_TODAY) is None, c.number
         person = w.staff[c.staff]
@@ -378,7 +378,10 @@ def test_expiring_within_90_days(w: World) -> None:
     soon = [
         c
         for c in dated
-        if c.status == "valid" and DEMO_TODAY <= c.expires_on <= horizon and w.staff[c.staff].status != "left"
+        if c.status == "valid"
+        and c.expires_on is not None
+        and DEMO_TODAY <= c.expires_on <= horizon
+        and w.staff[c.staff].status != "left"
     ]
     assert 0.01 <= len(soon) / len(dated) <= 0.04
     assert {c.type for c in soon} >= {"childcare_certificate", "safety_training"}
