@@ -119,6 +119,19 @@ class TooManyAttempts(DomainError):
         )
 
 
+class Busy(DomainError):
+    """The server's long-task slots are all taken and the queue is full: try again (Retry-After)."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(
+            detail=detail,
+            status=503,
+            title="Busy",
+            kind="busy",
+            extra={"retry_after": retry_after},
+        )
+
+
 class ProblemFieldOut(BaseModel):
     field: str
     message: str
@@ -144,6 +157,7 @@ PROBLEM_DESCRIPTIONS = {
     415: "The uploaded content is of a type the endpoint cannot read (e.g. not a spreadsheet)",
     422: "A field breaks its rule; `errors` names each field and the reason",
     429: "Too many failed logins: the account is locked for a while (Retry-After)",
+    503: "Too many long tasks (exports, PDFs) are running or waiting: try again after Retry-After seconds",
 }
 
 
@@ -187,7 +201,7 @@ def problem(
 
 def _domain_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
     headers = None
-    if isinstance(exc, TooManyAttempts):
+    if isinstance(exc, TooManyAttempts | Busy):
         headers = {"Retry-After": str(exc.extra["retry_after"])}
     return problem(exc.status, exc.title, exc.detail, exc.kind, exc.errors, headers, **exc.extra)
 
@@ -291,6 +305,7 @@ exception_handlers: dict[Any, Any] = {
 __all__ = [
     "PROBLEM_JSON",
     "BadRequest",
+    "Busy",
     "Conflict",
     "DomainError",
     "FieldError",
