@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from app.access_log import install_access_log_filter
 from bulk.controllers import CONTROLLERS as BULK_CONTROLLERS
 from certificates.controllers import CONTROLLERS as CERTIFICATE_CONTROLLERS
 from certificates.services import assert_may_go_on_post
@@ -89,6 +90,7 @@ def _document_errors(app: Litestar) -> None:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
+    install_access_log_filter()  # no query strings (searched ID numbers, names) in the access log
     jwt_auth = make_jwt_auth(settings)
 
     @asynccontextmanager
