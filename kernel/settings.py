@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     import_max_rows: int = Field(default=200_000, ge=1, description="most data rows an import reads (413 above)")
     sqlite_timeout_seconds: float = Field(default=30.0, gt=0)
     pg_pool_max: int = Field(default=10, ge=1)
+    pg_bin_dir: Path | None = Field(
+        default=None,
+        description="where pg_dump and pg_restore are (registry backup/restore); unset: the PATH, "
+        "then the newest /usr/lib/postgresql/*/bin",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     host: str = "127.0.0.1"
     port: int = 8000
