@@ -11,9 +11,11 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from app.access_log import install_access_log_filter
+from app.apidocs import LocalSwaggerRenderPlugin
+from app.headers import DOCS_PREFIX, security_headers
 from bulk.controllers import CONTROLLERS as BULK_CONTROLLERS
 from certificates.controllers import CONTROLLERS as CERTIFICATE_CONTROLLERS
 from certificates.services import assert_may_go_on_post
@@ -89,6 +91,7 @@ def _document_errors(app: Litestar) -> None:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
+    install_access_log_filter()  # no query strings (searched ID numbers, names) in the access log
     jwt_auth = make_jwt_auth(settings)
 
     @asynccontextmanager
@@ -113,14 +116,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[db_pool],
         exception_handlers=exception_handlers,
         before_request=reject_unknown_query_params,
+        before_send=[security_headers],  # CSP, nosniff, no framing, no-store: on every answer
         request_max_body_size=settings.max_body_bytes,
         state=State({"jwt_auth": jwt_auth}),
         openapi_config=OpenAPIConfig(
             title="Kindergarten workforce registry",
             version="1.0.0",
             description="District registry of kindergarten staff, certificates, training and credits. See docs/api.md.",
-            path="/api/v1/schema",
-            render_plugins=[SwaggerRenderPlugin(path="/swagger"), RedocRenderPlugin(path="/redoc")],
+            path=DOCS_PREFIX,
+            render_plugins=[LocalSwaggerRenderPlugin(path="/swagger")],  # its files served from here
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),

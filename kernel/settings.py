@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     )
     cpu_retry_after_seconds: int = Field(default=5, ge=1, description="the Retry-After of that 503")
     pg_pool_max: int = Field(default=10, ge=1)
+    pg_bin_dir: Path | None = Field(
+        default=None,
+        description="where pg_dump and pg_restore are (registry backup/restore); unset: the PATH, "
+        "then the newest /usr/lib/postgresql/*/bin",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     host: str = "127.0.0.1"
     port: int = 8000
