@@ -204,9 +204,11 @@ async def update_certificate(who: Principal, certificate_id: int, data: Certific
             before["status"], after["status"], after["reason"] = row["status"], target.value, reason
         for key in ("number", "issuer", "issued_on", "expires_on"):
             if key in changes and changes[key] != row[key]:
-                value = changes[key].strip().upper() if key == "number" else changes[key]
+                value = changes[key]
                 if key in ("number", "issued_on") and value is None:
                     raise Invalid.field(key, "may not be null")
+                if key == "number":
+                    value = value.strip().upper()
                 values[key] = value
                 before[key], after[key] = row[key], value
         if "number" in values:
