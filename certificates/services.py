@@ -107,10 +107,11 @@ async def list_for_staff(who: Principal, staff_id: int) -> list[CertificateOut]:
 
 
 async def _load_certificate(who: Principal, certificate_id: int) -> dict[str, Any]:
+    missing = f"no certificate {certificate_id}"
     row = await C.select().where(C.id == certificate_id).first()
     if row is None:
-        raise NotFound(f"no certificate {certificate_id}")
-    await load_visible(who, row["staff"])  # 404 when the holder is outside the caller's scope
+        raise NotFound(missing)
+    await load_visible(who, row["staff"], missing)  # the holder outside the caller's scope: the same 404
     return row
 
 

@@ -208,12 +208,15 @@ async def lock_person(staff_id: int) -> None:
         await S.select(S.id).where(S.id == staff_id).lock_rows()
 
 
-async def load_visible(who: Principal, staff_id: int) -> dict[str, Any]:
-    """The staff row if the caller may see it (their scope), else NotFound."""
+async def load_visible(who: Principal, staff_id: int, missing: str | None = None) -> dict[str, Any]:
+    """The staff row if the caller may see it (their scope), else NotFound: ``no staff member N``, or
+    ``missing`` when the caller asked for another record (a certificate, a credit entry) and only the
+    person was looked up here: then a record outside the scope answers exactly as one that does not
+    exist, without naming its holder."""
     values = {"id": staff_id, **_scope_values(who)}
     rows = await _detail_query(tuple(values)).run(**values)
     if not rows:
-        raise NotFound(f"no staff member {staff_id}")
+        raise NotFound(missing or f"no staff member {staff_id}")
     return rows[0]
 
 
