@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.staffing.helpers import candidate_body
-from tests.support import World, staff_body, teacher_qualification_number
+from tests.support import World, insert_staff, staff_body, teacher_qualification_number
+from tests.training.helpers import enrolled, make_session, post_result
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -43,6 +44,24 @@ async def test_null_for_a_required_certificate_field_is_422_naming_it(client, wo
     assert [e["field"] for e in body["errors"]] == [field]
     after = (await client.get(f"{API}/staff/{cert['staff_id']}/certificates", headers=world.h("district_hr"))).json()
     assert [c["number"] for c in after if c["id"] == cert["id"]] == [cert["number"]]
+
+
+@pytest.mark.parametrize("field", ["hours", "passed"])
+async def test_null_for_a_required_result_field_is_422_naming_it(client, world: World, field: str) -> None:
+    """Found by the fuzzing pass: ``{"hours": null}`` in a correction was a 500, ``{"passed": null}``
+    silently recorded a failed result."""
+    person = await insert_staff(world.kg_a["id"])
+    session = await make_session(client, world)
+    result = await post_result(client, world, await enrolled(client, world, session["id"], person))
+    assert result.status_code == 201, result.text
+    url = f"{API}/training/results/{result.json()['id']}/correction"
+    r = await client.post(url, json={field: None, "reason": "录入有误"}, headers=world.h("district_hr"))
+    body = assert_problem(r, 422)
+    assert [e["field"] for e in body["errors"]] == [field]
+    audit = await client.get(
+        f"{API}/audit?entity=training_result&entity_id={result.json()['id']}", headers=world.h("district_hr")
+    )
+    assert [e["action"] for e in audit.json()["items"]] == ["create"]
 
 
 @pytest.mark.parametrize("path", ["/auth/token", "/staff"])
