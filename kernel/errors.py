@@ -135,7 +135,7 @@ class ProblemDetails(BaseModel):
 
 
 PROBLEM_DESCRIPTIONS = {
-    400: "Malformed JSON (also: not UTF-8, nested too deep), or a bad or unknown query parameter",
+    400: "Malformed JSON, or a bad or unknown query parameter",
     401: "No token, or an expired or tampered one",
     403: "The caller's role may not do this",
     404: "No such row, or one outside the caller's scope",
