@@ -22,7 +22,8 @@ from certificates.services import assert_may_go_on_post
 from credits.controllers import CONTROLLERS as CREDITS_CONTROLLERS
 from eligibility.controllers import CONTROLLERS as ELIGIBILITY_CONTROLLERS
 from ethics.controllers import CONTROLLERS as ETHICS_CONTROLLERS
-from kernel.common.params import reject_unknown_query_params
+from kernel.common.body import JsonCheckedRequest
+from kernel.common.params import check_query_params
 from kernel.db import close_pool, start_pool
 from kernel.errors import exception_handlers, problem_responses
 from kernel.settings import Settings, get_settings
@@ -115,7 +116,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_app_init=[jwt_auth.on_app_init],
         lifespan=[db_pool],
         exception_handlers=exception_handlers,
-        before_request=reject_unknown_query_params,
+        before_request=check_query_params,
+        request_class=JsonCheckedRequest,  # invalid UTF-8 or too deep JSON: 400, not 500
         before_send=[security_headers],  # CSP, nosniff, no framing, no-store: on every answer
         request_max_body_size=settings.max_body_bytes,
         state=State({"jwt_auth": jwt_auth}),

@@ -215,6 +215,9 @@ async def correct_result(who: Principal, result_id: int, data: ResultCorrection)
     changes = data.model_dump(exclude_unset=True, exclude={"reason"})
     if not changes:
         raise Invalid.field("hours", "nothing to correct: give the corrected hours, passed, score or completed_on")
+    for key in ("hours", "passed"):  # a result always has them (a score may be cleared)
+        if key in changes and changes[key] is None:
+            raise Invalid.field(key, "may not be null")
     async with write_transaction():
         row = await R.select(*RESULT_COLUMNS).where(R.id == result_id).first()
         if row is None:
