@@ -23,7 +23,7 @@ from credits.controllers import CONTROLLERS as CREDITS_CONTROLLERS
 from eligibility.controllers import CONTROLLERS as ELIGIBILITY_CONTROLLERS
 from ethics.controllers import CONTROLLERS as ETHICS_CONTROLLERS
 from kernel.common.body import JsonCheckedRequest
-from kernel.common.params import check_query_params
+from kernel.common.params import check_query_params, query_parameter_names
 from kernel.db import close_pool, start_pool
 from kernel.errors import exception_handlers, problem_responses
 from kernel.settings import Settings, get_settings
@@ -80,10 +80,14 @@ def _document_errors(app: Litestar) -> None:
             codes = [400]
             if handler.guards:
                 codes += [401, 403]
-            if "{" in route.path:
+            writes = bool(handler.http_methods & {"POST", "PATCH", "PUT", "DELETE"})
+            # a path id, a row the body names (a write), or the caller's own record (/me)
+            if "{" in route.path or writes or "/me/" in route.path or route.path.endswith("/me"):
                 codes.append(404)
-            if handler.http_methods & {"POST", "PATCH", "PUT"}:
+            if writes:
                 codes += [409, 413, 422]
+            elif query_parameter_names(handler):  # a query value that breaks a rule (a day, a cycle)
+                codes.append(422)
             if route.path.endswith("/auth/token"):
                 codes = [400, 401, 413, 422, 429]
             handler.responses = {**problem_responses(sorted(set(codes))), **(handler.responses or {})}

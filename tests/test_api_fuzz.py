@@ -5,7 +5,7 @@ minute per engine.
 
 To run it alone: ``.venv/bin/pytest tests/test_api_fuzz.py`` (``REGISTRY_TEST_ENGINE=postgres`` too);
 to explore further, the script with more cases against a scratch database, e.g.
-``FUZZ_EXAMPLES=60 FUZZ_INVALID=1000 FUZZ_STRICT=1 python -m tests.api_fuzz_script`` (see its docstring).
+``FUZZ_EXAMPLES=60 FUZZ_INVALID=1000 python -m tests.api_fuzz_script`` (see its docstring).
 """
 
 from __future__ import annotations
