@@ -22,6 +22,7 @@ from certificates.services import assert_may_go_on_post
 from credits.controllers import CONTROLLERS as CREDITS_CONTROLLERS
 from eligibility.controllers import CONTROLLERS as ELIGIBILITY_CONTROLLERS
 from ethics.controllers import CONTROLLERS as ETHICS_CONTROLLERS
+from kernel.admission import admission
 from kernel.common.body import JsonCheckedRequest
 from kernel.common.params import check_query_params, query_parameter_names
 from kernel.db import close_pool, start_pool
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_request=check_query_params,
         request_class=JsonCheckedRequest,  # invalid UTF-8 or too deep JSON: 400, not 500
         before_send=[security_headers],  # CSP, nosniff, no framing, no-store: on every answer
+        middleware=[admission(settings.max_concurrent_requests)],  # fair waiting under overload
         request_max_body_size=settings.max_body_bytes,
         state=State({"jwt_auth": jwt_auth}),
         openapi_config=OpenAPIConfig(

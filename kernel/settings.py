@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     )
     import_max_rows: int = Field(default=200_000, ge=1, description="most data rows an import reads (413 above)")
     sqlite_timeout_seconds: float = Field(default=30.0, gt=0)
+    max_concurrent_requests: int = Field(
+        default=8, ge=1, description="requests worked on at once; the rest wait their turn (not /health)"
+    )
     cpu_workers: int = Field(
         default=2, ge=1, le=64, description="worker processes for exports and PDFs (CPU-bound, off the event loop)"
     )

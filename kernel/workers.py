@@ -30,6 +30,7 @@ from functools import partial
 from multiprocessing import get_context
 from typing import Any, ParamSpec, TypeVar
 
+from kernel.admission import stepped_out
 from kernel.db import start_pool
 from kernel.errors import Busy
 from kernel.settings import get_settings
@@ -77,16 +78,17 @@ async def run_cpu(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
             f"{settings.cpu_workers} long tasks are running and {gate.waiting} are waiting: try again shortly",
             retry_after=settings.cpu_retry_after_seconds,
         )
-    gate.waiting += 1
-    try:
-        await gate.running.acquire()
-    finally:
-        gate.waiting -= 1
-    try:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
-    finally:
-        gate.running.release()
+    async with stepped_out():  # the request's place goes to short requests meanwhile (kernel.admission)
+        gate.waiting += 1
+        try:
+            await gate.running.acquire()
+        finally:
+            gate.waiting -= 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
+        finally:
+            gate.running.release()
 
 
 _worker_loop: asyncio.AbstractEventLoop | None = None

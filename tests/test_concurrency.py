@@ -1,6 +1,7 @@
 """Long tasks and writers under load (issue 14): CPU-bound calls go to worker processes, a bounded
 number at a time, and excess callers are refused with a 503 and Retry-After; SQLite writers of one
-process queue in front of the database lock instead of polling SQLite's busy handler."""
+process queue in front of the database lock instead of polling SQLite's busy handler; a bounded number
+of requests is worked on at once, the rest wait at the door."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from piccolo.querystring import QueryString
 
 import kernel.db
+from kernel.admission import admission, stepped_out
 from kernel.db import write_transaction
 from kernel.errors import Busy, DomainError, exception_handlers
 from kernel.settings import get_settings
@@ -72,5 +74,45 @@ def test_sqlite_writers_queue_in_the_process_not_in_the_busy_handler(
 
         await asyncio.gather(*(bump() for _ in range(40)))
         assert (await engine.run_querystring(QueryString("SELECT n FROM counter")))[0]["n"] == 40
+
+    asyncio.run(main())
+
+
+def test_admission_works_on_a_bounded_number_and_never_holds_the_health_probe() -> None:
+    """Five requests against two places: at most two in progress at once, the others wait their turn;
+    /health goes through while both places are taken; a request waiting in ``stepped_out`` (for a
+    worker process) gives its place to a waiting one."""
+    state = {"now": 0, "most": 0}
+    release = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["path"] == "/health":
+            return
+        state["now"] += 1
+        state["most"] = max(state["most"], state["now"])
+        if scope["path"] == "/export":
+            async with stepped_out():
+                await release.wait()
+        else:
+            await asyncio.sleep(0.05)
+        state["now"] -= 1
+
+    gate = admission(2)(app)
+
+    def call(path: str) -> Any:
+        return gate({"type": "http", "path": path}, None, None)  # type: ignore[arg-type]
+
+    async def main() -> None:
+        exports = [asyncio.create_task(call("/export")) for _ in range(2)]  # both places, then stepped out
+        await asyncio.sleep(0.01)
+        short = [asyncio.create_task(call("/api/v1/staff")) for _ in range(5)]
+        await asyncio.wait_for(asyncio.gather(*short), timeout=2)  # not held behind the exports
+        await asyncio.wait_for(call("/health"), timeout=1)
+        release.set()
+        await asyncio.gather(*exports)
+        assert state["most"] == 4  # two exports stepped out + two short requests at most
+        state["most"] = 0
+        await asyncio.gather(*(call("/api/v1/staff") for _ in range(5)))
+        assert state["most"] == 2
 
     asyncio.run(main())
