@@ -67,23 +67,26 @@ def _gate() -> _Gate:
     return gate
 
 
-async def run_cpu(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """``fn(*args, **kwargs)`` in a worker process, awaited; ``Busy`` when too many calls wait already."""
-    if _inline:
-        return fn(*args, **kwargs)
-    settings = get_settings()
-    gate = _gate()
+async def _slot(settings: Any, gate: _Gate) -> None:
     if gate.running.locked() and gate.waiting >= settings.cpu_queue:
         raise Busy(
             f"{settings.cpu_workers} long tasks are running and {gate.waiting} are waiting: try again shortly",
             retry_after=settings.cpu_retry_after_seconds,
         )
+    gate.waiting += 1
+    try:
+        await gate.running.acquire()
+    finally:
+        gate.waiting -= 1
+
+
+async def run_cpu(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(*args, **kwargs)`` in a worker process, awaited; ``Busy`` when too many calls wait already."""
+    if _inline:
+        return fn(*args, **kwargs)
+    gate = _gate()
     async with stepped_out():  # the request's place goes to short requests meanwhile (kernel.admission)
-        gate.waiting += 1
-        try:
-            await gate.running.acquire()
-        finally:
-            gate.waiting -= 1
+        await _slot(get_settings(), gate)
         try:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
@@ -103,6 +106,19 @@ def in_worker(fn: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) 
         asyncio.set_event_loop(_worker_loop)
         _worker_loop.run_until_complete(start_pool(2))
     return _worker_loop.run_until_complete(fn(*args, **kwargs))
+
+
+async def run_in_thread(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn`` in a worker thread, under the same bound as ``run_cpu`` (the same slots, the same 503):
+    for work whose input or output is too large to pickle cheaply (an upload's rows read by pandas, the
+    rows an import checks), until issue 18 runs such work as jobs in worker processes from the start."""
+    gate = _gate()
+    async with stepped_out():
+        await _slot(get_settings(), gate)
+        try:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        finally:
+            gate.running.release()
 
 
 def run_inline() -> None:
