@@ -355,6 +355,16 @@ async def test_login_refuses_wrong_passwords_and_shows_the_lockout(app: Any, wor
         assert SESSION_COOKIE not in c.cookies
 
 
+async def test_a_nul_character_in_a_form_is_refused_alike_on_both_engines(app: Any) -> None:
+    """Issue 14: a NUL in a form field is a 4xx naming the field (the API's input models refuse it too);
+    before, the login form passed it to the database: a 400 from PostgreSQL's driver, stored by SQLite."""
+    async with page_client(app) as c:
+        r = await log_in(c, "w_teacher\x00")
+        assert r.status_code in (400, 422), r.status_code
+        assert "username" in r.text
+        assert SESSION_COOKIE not in c.cookies
+
+
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "/login"])
 async def test_login_never_redirects_off_site(app: Any, world: World, target: str) -> None:
     async with page_client(app) as c:
