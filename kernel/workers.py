@@ -25,6 +25,7 @@ import asyncio
 import weakref
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing import get_context
@@ -59,6 +60,13 @@ def _executor() -> ProcessPoolExecutor:
     return _pool
 
 
+def _discard(pool: ProcessPoolExecutor | None) -> None:
+    global _pool
+    if pool is not None and pool is _pool:
+        _pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _gate() -> _Gate:
     loop = asyncio.get_running_loop()
     gate = _gates.get(loop)
@@ -89,7 +97,11 @@ async def run_cpu(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         await _slot(get_settings(), gate)
         try:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
+            try:
+                return await loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
+            except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool, one more try
+                _discard(_pool)
+                return await loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
         finally:
             gate.running.release()
 
@@ -126,8 +138,3 @@ def run_inline() -> None:
     run in place instead of starting a pool of its own."""
     global _inline
     _inline = True
-
-
-def warm_up() -> Any:
-    """A no-op call target: importing the worker's modules (tests and benchmarks start the pool with it)."""
-    return None

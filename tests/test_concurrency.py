@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -114,5 +115,18 @@ def test_admission_works_on_a_bounded_number_and_never_holds_the_health_probe() 
         state["most"] = 0
         await asyncio.gather(*(call("/api/v1/staff") for _ in range(5)))
         assert state["most"] == 2
+
+    asyncio.run(main())
+
+
+def test_a_worker_that_dies_is_replaced() -> None:
+    """A worker process killed mid-task (out of memory, a signal) breaks its pool: the next call starts
+    a new one, and the call that met the broken pool is tried once more there."""
+
+    async def main() -> None:
+        assert await run_cpu(divmod, 9, 4) == (2, 1)
+        with pytest.raises(BrokenProcessPool):  # the task kills its own worker: the retry dies too
+            await run_cpu(os._exit, 1)
+        assert await run_cpu(divmod, 9, 4) == (2, 1)  # a fresh pool answers
 
     asyncio.run(main())
