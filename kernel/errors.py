@@ -119,6 +119,20 @@ class TooManyAttempts(DomainError):
         )
 
 
+class Busy(DomainError):
+    """Work the service does a bounded number of at once (password hashing) has more waiting than
+    it can start soon: 503 with Retry-After, instead of a queue that grows without end."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(
+            detail=detail,
+            status=503,
+            title="Busy",
+            kind="busy",
+            extra={"retry_after": retry_after},
+        )
+
+
 class ProblemFieldOut(BaseModel):
     field: str
     message: str
@@ -144,6 +158,7 @@ PROBLEM_DESCRIPTIONS = {
     415: "The uploaded content is of a type the endpoint cannot read (e.g. not a spreadsheet)",
     422: "A field breaks its rule; `errors` names each field and the reason",
     429: "Too many failed logins: the account is locked for a while (Retry-After)",
+    503: "Too many logins at once: try again after Retry-After seconds",
 }
 
 
@@ -187,7 +202,7 @@ def problem(
 
 def _domain_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
     headers = None
-    if isinstance(exc, TooManyAttempts):
+    if isinstance(exc, TooManyAttempts | Busy):
         headers = {"Retry-After": str(exc.extra["retry_after"])}
     return problem(exc.status, exc.title, exc.detail, exc.kind, exc.errors, headers, **exc.extra)
 
@@ -291,6 +306,7 @@ exception_handlers: dict[Any, Any] = {
 __all__ = [
     "PROBLEM_JSON",
     "BadRequest",
+    "Busy",
     "Conflict",
     "DomainError",
     "FieldError",

@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     )
     login_max_failures: int = Field(default=5, ge=1, description="failed logins before the account locks")
     login_lock_minutes: int = Field(default=15, ge=1, description="how long a locked account stays locked")
+    password_hash_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="password hashes (argon2id, 64 MiB each) computed at once, in worker threads",
+    )
+    password_hash_wait_seconds: float = Field(
+        default=5.0, gt=0, description="how long a login waits for a free hashing worker before a 503"
+    )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="request body limit (413 above)")
     import_max_bytes: int = Field(
         default=20 * 1024 * 1024, ge=1024, description="largest file accepted by an import (413 above)"

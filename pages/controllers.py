@@ -30,7 +30,7 @@ from bulk.exports import content_disposition, export
 from eligibility.codes import Purpose
 from kernel.auth import Principal, requires
 from kernel.codes import Role, label
-from kernel.errors import DomainError, NotFound, TooManyAttempts, Unauthorized
+from kernel.errors import Busy, DomainError, NotFound, TooManyAttempts, Unauthorized
 from kernel.errors import exception_handlers as API_EXCEPTION_HANDLERS
 from kernel.settings import Settings
 from pages import rules, services
@@ -239,10 +239,10 @@ class AuthPages(Controller):
             return page(request, "login.html", {**context, "error": "请输入用户名和密码。"}, status_code=400)
         try:
             who = await services.login(data.username, data.password)
-        except TooManyAttempts as exc:
+        except (TooManyAttempts, Busy) as exc:
             retry = int(exc.extra["retry_after"])
-            error = rules.lockout_message(retry)
-            return page(request, "login.html", {**context, "error": error}, 429, **{"retry-after": str(retry)})
+            error = rules.lockout_message(retry) if exc.status == 429 else rules.busy_message(retry)
+            return page(request, "login.html", {**context, "error": error}, exc.status, **{"retry-after": str(retry)})
         except Unauthorized:
             return page(request, "login.html", {**context, "error": "用户名或密码错误。"}, status_code=401)
         request.set_session(claims_of(who))

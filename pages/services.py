@@ -43,7 +43,7 @@ DISTRICT_LIST_LIMIT = 500  # the list services' largest page
 
 
 async def login(username: str, password: str) -> Principal:
-    """The API's login (argon2 check, lockout): Unauthorized, or TooManyAttempts with retry_after."""
+    """The API's login (argon2 check, lockout): Unauthorized, or TooManyAttempts or Busy with retry_after."""
 
     return await authenticate(username, password)
 

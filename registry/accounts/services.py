@@ -1,5 +1,6 @@
 """Accounts: log in (with lockout), log out, create, list, deactivate and reactivate users; whether
-a token's or a session's login still stands. Hashing runs in a worker thread."""
+a token's or a session's login still stands. Hashing runs in worker threads, a bounded number at
+once (``hashing``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-import anyio
 from piccolo.query import WhereRaw
 
 from kernel.auth import Principal
@@ -17,7 +17,8 @@ from kernel.common.time import utcnow
 from kernel.db import write_transaction
 from kernel.errors import Conflict, Invalid, NotFound, TooManyAttempts, Unauthorized
 from kernel.settings import get_settings
-from registry.accounts.rules import after_failed_login, hash_password, is_locked, password_problem, verify_password
+from registry.accounts import hashing
+from registry.accounts.rules import after_failed_login, is_locked, password_problem
 from registry.accounts.schemas import AccountCreate, AccountOut
 from registry.accounts.tables import Account
 from registry.audit.services import record
@@ -174,7 +175,8 @@ async def authenticate(username: str, password: str) -> Principal:
     if row is not None and is_locked(row["locked_until"], now):
         raise refuse_locked(row["locked_until"])
     if row is None or not row["active"]:
-        await anyio.to_thread.run_sync(verify_password, None, password)  # same time as a real check
+        async with hashing.worker():
+            await hashing.check_password(None, password)  # same time as a real check
         raise Unauthorized("wrong username or password")
     async with write_transaction():
         reserved = (
@@ -185,7 +187,8 @@ async def authenticate(username: str, password: str) -> Principal:
     attempt = int(reserved[0]["failed_logins"])
     if attempt > settings.login_max_failures:
         raise refuse_locked(now + timedelta(minutes=settings.login_lock_minutes))
-    ok = await anyio.to_thread.run_sync(verify_password, row["password_hash"], password)
+    async with hashing.worker():
+        ok = await hashing.check_password(row["password_hash"], password)
     if ok:
         done = (
             await Account.update({Account.failed_logins: 0, Account.locked_until: None, Account.last_login_at: now})
@@ -229,7 +232,7 @@ async def create_account(actor: Principal, data: AccountCreate) -> AccountOut:
         if st is None:
             raise Invalid.field("staff", "no staff member with that ID number")
         staff_id, kindergarten_id = st["id"], st["kindergarten"]
-    password_hash = await anyio.to_thread.run_sync(hash_password, data.password)
+    password_hash = await hashing.new_hash(data.password)
     async with write_transaction():
         if await Account.exists().where(Account.username == data.username):
             raise Conflict(f"username {data.username} is taken", field="username")
