@@ -186,8 +186,6 @@ async def load_demo(
                     None if account.kindergarten is None else kg_base + account.kindergarten + 1,
                     None if account.staff is None else staff_base + account.staff + 1,
                     True,
-                    0,
-                    None,
                     None,
                     now,
                 )

@@ -157,7 +157,8 @@ PROBLEM_DESCRIPTIONS = {
     413: "The body is over the size limit",
     415: "The uploaded content is of a type the endpoint cannot read (e.g. not a spreadsheet)",
     422: "A field breaks its rule; `errors` names each field and the reason",
-    429: "Too many failed logins: the account is locked for a while (Retry-After)",
+    429: "Too many failed logins for this username from this address (or, from an address it has not "
+    "logged in from, from everywhere): try again after Retry-After seconds",
     503: "Too many logins at once: try again after Retry-After seconds",
 }
 

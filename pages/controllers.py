@@ -43,6 +43,7 @@ from pages.security import (
     csrf_config,
     session_middleware,
 )
+from registry.accounts.security import client_address
 from registry.accounts.services import log_out
 from registry.staff.codes import Post
 
@@ -229,7 +230,7 @@ class AuthPages(Controller):
             return Redirect(path=rules.home_of(who.role, who.kindergarten_id, who.staff_id), status_code=303)
         return page(request, "login.html", {"next": rules.safe_next(next) or "", "username": "", "error": ""})
 
-    @post("/login", summary="Log in (the API's login: argon2, lockout)", status_code=303)
+    @post("/login", summary="Log in (the API's login: argon2, throttled per username and address)", status_code=303)
     async def login(
         self, request: Req, data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
     ) -> Response[Any]:
@@ -238,7 +239,7 @@ class AuthPages(Controller):
         if not data.username or not data.password:
             return page(request, "login.html", {**context, "error": "请输入用户名和密码。"}, status_code=400)
         try:
-            who = await services.login(data.username, data.password)
+            who = await services.login(data.username, data.password, client_address(request))
         except (TooManyAttempts, Busy) as exc:
             retry = int(exc.extra["retry_after"])
             error = rules.lockout_message(retry) if exc.status == 429 else rules.busy_message(retry)

@@ -244,7 +244,20 @@ def scratch_database_env(tmp: Path, label: str) -> Iterator[dict[str, str]]:
             asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-# --- logins from several client addresses ----------------------------------------------------------------
+# --- logins from several client addresses, on a clock the tests move -------------------------------------
+
+
+@dataclass
+class LoginClock:
+    """The login throttle's clock (``registry.accounts.throttle.clock``), stopped; ``advance`` moves it."""
+
+    now: float
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 @asynccontextmanager

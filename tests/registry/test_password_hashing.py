@@ -1,6 +1,6 @@
 """Password hashing off the event loop, a bounded number at once (issue 14): argon2 runs in worker
 threads; past ``REGISTRY_PASSWORD_HASH_WORKERS`` busy for ``REGISTRY_PASSWORD_HASH_WAIT_SECONDS``, a
-login or an account creation is a 503 with Retry-After."""
+login or an account creation is a 503 with Retry-After (and a login is not counted as a failure)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import anyio
 import pytest
 
 from kernel.settings import get_settings
-from registry.accounts import hashing, rules
+from registry.accounts import hashing, rules, throttle
 from tests.support import PASSWORD, World, client_at, make_account, new_username
 
 API = "/api/v1"
@@ -57,7 +57,9 @@ async def test_password_checks_run_in_worker_threads(app: Any, client: Any, monk
     assert len(threads) == 2 and threading.get_ident() not in threads  # never on the event loop's thread
 
 
-async def test_logins_past_the_hashing_bound_get_503(app: Any, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_logins_past_the_hashing_bound_get_503_and_are_not_counted(
+    app: Any, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     username = new_username("hashing")
     await make_account("inspector", username)
     async with client_at(app, "192.0.2.70") as c:
@@ -65,6 +67,8 @@ async def test_logins_past_the_hashing_bound_get_503(app: Any, client: Any, monk
             r = await c.post(TOKEN, json={"username": username, "password": PASSWORD})
             assert r.status_code == 503 and int(r.headers["retry-after"]) >= 1
             assert r.json()["type"].endswith("/busy") and r.json()["retry_after"] >= 1
+            row = await throttle.state(username, "192.0.2.70")
+            assert row is not None and row["failures"] == 0  # not checked, so not counted
         assert (await c.post(TOKEN, json={"username": username, "password": PASSWORD})).status_code == 200
 
 
