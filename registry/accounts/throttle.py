@@ -39,7 +39,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
-from kernel.db import get_engine, write_transaction
+from kernel.db import get_engine, is_sqlite, write_transaction
 from kernel.errors import TooManyAttempts
 from kernel.settings import Settings
 from registry.accounts.rules import ThrottlePolicy, delay_after, delay_steps
@@ -181,15 +181,14 @@ async def prune_now_and_then(now: float, policy: ThrottlePolicy) -> None:
     if now < _next_prune:
         return
     _next_prune = now + PRUNE_EVERY_SECONDS
+    stale = (
+        "(last_failure_at IS NULL OR last_failure_at < {}) AND (blocked_until IS NULL OR blocked_until <= {}) "
+        "AND (last_success_at IS NULL OR last_success_at < {})"
+    )
+    if not is_sqlite():  # rows a login holds are left for next time: the delete never waits (or deadlocks)
+        stale = f"id IN (SELECT id FROM login_throttle WHERE {stale} FOR UPDATE SKIP LOCKED)"
     async with write_transaction():
-        await _run(
-            "DELETE FROM login_throttle WHERE (last_failure_at IS NULL OR last_failure_at < {}) "
-            "AND (blocked_until IS NULL OR blocked_until <= {}) "
-            "AND (last_success_at IS NULL OR last_success_at < {})",
-            now - policy.window,
-            now,
-            now - policy.trusted_for,
-        )
+        await _run(f"DELETE FROM login_throttle WHERE {stale}", now - policy.window, now, now - policy.trusted_for)
 
 
 async def state(username: str, address: str) -> dict[str, Any] | None:
