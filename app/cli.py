@@ -1,9 +1,10 @@
-"""The ``registry`` command: serve, migrate, demo load, user create."""
+"""The ``registry`` command: serve, migrate, backup, restore, demo load, user create."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -16,6 +17,9 @@ from rich.table import Table
 from bulk.cli import export_command, import_command
 from certificates.services import remind
 from demo.loader import load_demo
+from kernel.backup import BackupError
+from kernel.backup import backup as take_backup
+from kernel.backup import restore as restore_backup
 from kernel.codes import Role
 from kernel.errors import DomainError
 from kernel.settings import get_settings
@@ -73,6 +77,40 @@ def migrate() -> None:
 
     _run(_migrate())
     console.print(f"[green]database is up to date[/] ({get_settings().engine_kind})")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="replace FILE if it exists")
+def backup(file: Path, overwrite: bool) -> None:
+    """Copy the whole registry into FILE while the service runs (a consistent snapshot).
+
+    SQLite: the online backup API (FILE is a SQLite database); PostgreSQL: pg_dump's custom format.
+    FILE is readable by you only: it holds personal data."""
+    try:
+        done = take_backup(get_settings(), file, overwrite=overwrite)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    console.print(
+        f"[green]backup written[/]: {done.file} ({done.engine}, {done.tables} tables, "
+        f"{done.bytes / 1e6:.1f} MB, {done.seconds:.1f} s)"
+    )
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore(file: Path) -> None:
+    """Bring a backup made by `registry backup` back into an EMPTY database (REGISTRY_DATABASE_URL).
+
+    A database with tables is refused: create a new one and restore into it. The migrations' state comes
+    with the backup (`registry migrate` afterwards finds nothing to do)."""
+    try:
+        done = restore_backup(get_settings(), file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    console.print(
+        f"[green]restored[/] {done.file} into the {done.engine} database ({done.tables} tables, {done.seconds:.1f} s)"
+    )
 
 
 @main.group()

@@ -11,16 +11,20 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from app.access_log import install_access_log_filter
+from app.apidocs import LocalSwaggerRenderPlugin
+from app.headers import DOCS_PREFIX, security_headers
 from bulk.controllers import CONTROLLERS as BULK_CONTROLLERS
 from certificates.controllers import CONTROLLERS as CERTIFICATE_CONTROLLERS
 from certificates.services import assert_may_go_on_post
 from credits.controllers import CONTROLLERS as CREDITS_CONTROLLERS
 from eligibility.controllers import CONTROLLERS as ELIGIBILITY_CONTROLLERS
 from ethics.controllers import CONTROLLERS as ETHICS_CONTROLLERS
-from kernel.common.params import reject_unknown_query_params
+from kernel.admission import admission
+from kernel.common.body import JsonCheckedRequest
+from kernel.common.params import check_query_params, query_parameter_names
 from kernel.db import close_pool, start_pool
 from kernel.errors import exception_handlers, problem_responses
 from kernel.settings import Settings, get_settings
@@ -77,10 +81,14 @@ def _document_errors(app: Litestar) -> None:
             codes = [400]
             if handler.guards:
                 codes += [401, 403]
-            if "{" in route.path:
+            writes = bool(handler.http_methods & {"POST", "PATCH", "PUT", "DELETE"})
+            # a path id, a row the body names (a write), or the caller's own record (/me)
+            if "{" in route.path or writes or "/me/" in route.path or route.path.endswith("/me"):
                 codes.append(404)
-            if handler.http_methods & {"POST", "PATCH", "PUT"}:
+            if writes:
                 codes += [409, 413, 422]
+            elif query_parameter_names(handler):  # a query value that breaks a rule (a day, a cycle)
+                codes.append(422)
             if route.path.endswith("/accounts") and "POST" in handler.http_methods:
                 codes.append(503)  # the password is hashed by a bounded pool of workers
             if route.path.endswith("/auth/token"):
@@ -91,6 +99,7 @@ def _document_errors(app: Litestar) -> None:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
+    install_access_log_filter()  # no query strings (searched ID numbers, names) in the access log
     jwt_auth = make_jwt_auth(settings)
 
     @asynccontextmanager
@@ -114,15 +123,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_app_init=[jwt_auth.on_app_init],
         lifespan=[db_pool],
         exception_handlers=exception_handlers,
-        before_request=reject_unknown_query_params,
+        before_request=check_query_params,
+        request_class=JsonCheckedRequest,  # invalid UTF-8 or too deep JSON: 400, not 500
+        before_send=[security_headers],  # CSP, nosniff, no framing, no-store: on every answer
+        middleware=[admission(settings.max_concurrent_requests)],  # fair waiting under overload
         request_max_body_size=settings.max_body_bytes,
         state=State({"jwt_auth": jwt_auth}),
         openapi_config=OpenAPIConfig(
             title="Kindergarten workforce registry",
             version="1.0.0",
             description="District registry of kindergarten staff, certificates, training and credits. See docs/api.md.",
-            path="/api/v1/schema",
-            render_plugins=[SwaggerRenderPlugin(path="/swagger"), RedocRenderPlugin(path="/redoc")],
+            path=DOCS_PREFIX,
+            render_plugins=[LocalSwaggerRenderPlugin(path="/swagger")],  # its files served from here
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),

@@ -270,11 +270,11 @@ async def measure(repeat: int, synthetic: str | None, pool: int) -> dict[str, An
 
     from kernel.auth import Principal
     from kernel.codes import Role
+    from kernel.common.like import json_item as _like
     from kernel.common.time import today
     from kernel.db import close_pool, fetch_all, get_engine, start_pool
     from staffing.gaps import gaps
     from staffing.matching import matches
-    from staffing.sqltext import like_json_item as _like
 
     await start_pool(4)
     setup: dict[str, Any] = {}

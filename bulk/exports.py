@@ -12,8 +12,7 @@ ID numbers are shown in full to district HR only; everyone else gets them masked
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +27,7 @@ from kernel.common.time import today
 from kernel.db import fetch_all
 from kernel.errors import BadRequest, FieldError, Forbidden, NotFound
 from kernel.files import ComputedExport, Export, ExportArgs, Kind
+from kernel.workers import in_worker, run_cpu
 
 FORMATS = {"xlsx": files.XLSX_MEDIA, "csv": files.CSV_MEDIA}
 # a parameter given to an export that does not take it: the problem's title ({}: the exports that take
@@ -54,18 +54,13 @@ def _taking(parameter: str) -> str:
     return ", ".join(k.name for k in KINDS.values() if k.export is not None and parameter in k.export.parameters)
 
 
-def _masker(who: Principal) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    if who.role == Role.district_hr:
-        return lambda v: v
-
-    def mask(values: dict[str, Any]) -> dict[str, Any]:
-        if values.get("id_number"):
-            values["id_number"] = mask_id_number(values["id_number"])
-        if "birth_date" in values:
-            values["birth_date"] = None  # the masked part of the ID number
-        return values
-
-    return mask
+def _mask(values: dict[str, Any]) -> dict[str, Any]:
+    """A row as everyone but district HR sees it: the ID number masked, no birth date."""
+    if values.get("id_number"):
+        values["id_number"] = mask_id_number(values["id_number"])
+    if "birth_date" in values:
+        values["birth_date"] = None  # the masked part of the ID number
+    return values
 
 
 async def export(
@@ -89,8 +84,7 @@ async def export(
     if isinstance(how, ComputedExport):
         asked = ExportArgs(kindergarten_id=kindergarten_id, year=year, by=by, purpose=purpose, on=on)
         computed = await how.rows(who, asked)
-        rows = [_masker(who)(row) for row in computed.rows]
-        content = await asyncio.to_thread(_write_rows, kind, extension, rows)
+        content = await run_cpu(_write_rows, kind.name, extension, computed.rows, who.role != Role.district_hr)
         return f"{kind.label}_{computed.name}.{extension}", FORMATS[extension], content
     where: list[str] = []
     args: list[Any] = []
@@ -107,26 +101,31 @@ async def export(
         where.append(f"{how.year_column} >= {{}} AND {how.year_column} <= {{}}")
         args += [date(year, 1, 1), date(year, 12, 31)]
     sql = how.sql.format(where="".join(f" AND {w}" for w in where))
-    rows = await fetch_all(sql, *args)
-    content = await asyncio.to_thread(_write, kind, how, extension, rows, _masker(who), today())
+    content = await run_cpu(_write, kind.name, extension, sql, args, who.role != Role.district_hr, today())
     return f"{kind.label}_{today().isoformat()}.{extension}", FORMATS[extension], content
 
 
-def _write(
-    kind: Kind,
-    how: Export,
-    extension: str,
-    rows: list[dict[str, Any]],
-    mask: Callable[[dict[str, Any]], dict[str, Any]],
-    on: date,
-) -> bytes:
-    values = (mask(how.values(r, on)) for r in rows)
-    if extension == "csv":
-        return files.write_csv(kind.exported, values)
-    return files.write_xlsx(kind, kind.exported, values, kind.label)
+# The files are written in a worker process (``kernel.workers.run_cpu``). A query export reads its rows
+# there too (tens of thousands of rows: sending them over would hold the server's interpreter lock while
+# they are pickled); a computed export (hundreds to a few thousand rows) sends its rows. The content
+# comes back.
 
 
-def _write_rows(kind: Kind, extension: str, rows: list[dict[str, Any]]) -> bytes:
+def _write(kind_name: str, extension: str, sql: str, args: list[Any], masked: bool, on: date) -> bytes:
+    kind = KINDS[kind_name]
+    how = kind.export
+    assert isinstance(how, Export)
+    rows = in_worker(fetch_all, sql, *args)
+    values = (how.values(r, on) for r in rows)
+    return _file(kind, extension, (_mask(v) for v in values) if masked else values)
+
+
+def _write_rows(kind_name: str, extension: str, rows: list[dict[str, Any]], masked: bool) -> bytes:
+    kind = KINDS[kind_name]
+    return _file(kind, extension, (_mask(r) for r in rows) if masked else rows)
+
+
+def _file(kind: Kind, extension: str, rows: Iterable[dict[str, Any]]) -> bytes:
     if extension == "csv":
         return files.write_csv(kind.exported, rows)
     return files.write_xlsx(kind, kind.exported, rows, kind.label)

@@ -10,7 +10,6 @@ created (as the API writes it) and one ``import`` event for the run.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from collections.abc import Callable
@@ -33,6 +32,7 @@ from kernel.errors import DomainError, FieldError, Forbidden, Invalid, NotFound,
 from kernel.files import Kind
 from kernel.rows import json_value
 from kernel.settings import get_settings
+from kernel.workers import run_in_thread
 from registry.audit.services import record
 
 Progress = Callable[[str, int, int], None]
@@ -171,9 +171,7 @@ async def run_import(
     report = progress or _quiet
     started = utcnow()
     report("read", 0, 1)
-    read = await asyncio.to_thread(
-        read_upload, kind, data, filename, settings.import_max_bytes, settings.import_max_rows
-    )
+    read = await run_in_thread(read_upload, kind, data, filename, settings.import_max_bytes, settings.import_max_rows)
     report("read", 1, 1)
     mode = "dry_run" if dry_run else "valid_only" if valid_only else "all_or_nothing"
     importer = IMPORTERS[kind.name](who, report)
@@ -309,7 +307,7 @@ async def errors_workbook(who: Principal, run_id: int) -> tuple[str, bytes]:
     if not errors:
         raise NotFound(f"import run {run_id} has no errors")
     bad = json_value(row["bad_rows"]) or {}
-    content = await asyncio.to_thread(
+    content = await run_in_thread(
         files.write_error_report, bad.get("headers", []), [(r, cells) for r, cells in bad.get("rows", [])], errors
     )
     return f"import-{run_id}-errors.xlsx", content
@@ -324,4 +322,4 @@ async def template(who: Principal, filename: str) -> tuple[str, bytes]:
         raise NotFound(f"no template {filename!r}: templates are .xlsx ({', '.join(importable())})")
     kind = import_kind(name)
     check_may_import(who, kind)
-    return f"{kind.name}-template.xlsx", await asyncio.to_thread(files.write_template, kind)
+    return f"{kind.name}-template.xlsx", await run_in_thread(files.write_template, kind)

@@ -107,10 +107,11 @@ async def list_for_staff(who: Principal, staff_id: int) -> list[CertificateOut]:
 
 
 async def _load_certificate(who: Principal, certificate_id: int) -> dict[str, Any]:
+    missing = f"no certificate {certificate_id}"
     row = await C.select().where(C.id == certificate_id).first()
     if row is None:
-        raise NotFound(f"no certificate {certificate_id}")
-    await load_visible(who, row["staff"])  # 404 when the holder is outside the caller's scope
+        raise NotFound(missing)
+    await load_visible(who, row["staff"], missing)  # the holder outside the caller's scope: the same 404
     return row
 
 
@@ -204,9 +205,11 @@ async def update_certificate(who: Principal, certificate_id: int, data: Certific
             before["status"], after["status"], after["reason"] = row["status"], target.value, reason
         for key in ("number", "issuer", "issued_on", "expires_on"):
             if key in changes and changes[key] != row[key]:
-                value = changes[key].strip().upper() if key == "number" else changes[key]
+                value = changes[key]
                 if key in ("number", "issued_on") and value is None:
                     raise Invalid.field(key, "may not be null")
+                if key == "number":
+                    value = value.strip().upper()
                 values[key] = value
                 before[key], after[key] = row[key], value
         if "number" in values:

@@ -28,7 +28,7 @@ from kernel.auth import Principal
 from kernel.codes import Role
 from kernel.common.time import today, utcnow
 from kernel.db import write_transaction
-from kernel.errors import Conflict, FieldError, Forbidden, Invalid
+from kernel.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from kernel.policy import policy_on
 from kernel.rows import as_date, is_unique_violation
 from registry.staff.services import load_visible
@@ -211,10 +211,11 @@ async def create_entry(who: Principal, data: EntryCreate, idempotency_key: str |
 
 async def reverse_entry(who: Principal, entry_id: int, data: ReversalCreate) -> EntryOut:
     async with write_transaction():
+        missing = f"no credit entry {entry_id}"
         row = await CE.select(*ENTRY_COLUMNS).where(CE.id == entry_id).first()
         if row is None:
-            raise Conflict(f"no credit entry {entry_id} to reverse", [FieldError("id", "missing")])
-        await load_visible(who, row["staff"])  # out of the caller's scope: 404
+            raise NotFound(missing)
+        await load_visible(who, row["staff"], missing)  # out of the caller's scope: the same 404
         if row["reverses"] is not None:
             raise Conflict(f"entry {entry_id} is itself a reversal; record a new entry instead")
         if await CE.exists().where(CE.reverses == entry_id):

@@ -12,9 +12,12 @@ from demo import names
 from demo.history_rows import (
     CARE_VALID_YEARS,
     FIRST_QUALIFICATIONS,
-    REGISTERED,
+    FIRST_REGISTRATION_DAYS,
     REGISTRATION_DEFERRED,
+    REGISTRATION_EARLY_DAYS,
+    REGISTRATION_LATE,
     REGISTRATION_START,
+    REGISTRATION_YEARS,
     RENEW_EARLY_DAYS,
     SAFETY_VALID_YEARS,
     TODAY_ORDINAL,
@@ -59,6 +62,9 @@ SCENARIOS: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
         ("suspend", "suspended", "年度师德考核不合格，暂停上岗证，责令整改"),
     )),
 )  # fmt: skip
+
+
+FIRST_NOTE = "首次注册（初次聘用，试用期满考核合格）"
 
 
 class _Maker(Protocol):
@@ -253,36 +259,71 @@ class CertificateWork:
                 cert.reason = ""
         return events
 
-    def registrations(self) -> list[RegistrationRow]:
-        """定期注册 histories of a few teacher qualifications: passed every five years, some deferred."""
+    def registrations(self, events: list[CertificateEventRow]) -> list[RegistrationRow]:
+        """定期注册 of every teacher qualification, as the office recorded it. A holder appointed after the
+        qualification was issued registers first when the probation ends (首次注册, ``FIRST_REGISTRATION_DAYS``
+        after the hire); then every registration is due five years after the last passed one (or after
+        the issue), and every holder registers each time: most in the months before the period ends,
+        ``REGISTRATION_LATE`` after it, and ``REGISTRATION_DEFERRED`` are deferred (暂缓注册: hours short)
+        and pass after making the hours up. Only what happened from Beijing's first round
+        (``REGISTRATION_START``) up to DEMO_TODAY is recorded, while the holder works in the district
+        and the qualification stands; the demo accounts' people register on time."""
         rng = self.rng
         cache = self.cache
         start = REGISTRATION_START.toordinal()
-        pool = [
-            c
-            for s in self.staff
-            if s.post == Post.teacher
-            and s.status == StaffStatus.on_post
-            and (c := self.cert_of.get((s.index, CT.teacher_qualification))) is not None
-            and c.status == CertificateStatus.valid
-            and c.issued_on.toordinal() < start - 365
-        ]
-        on_post = sum(1 for s in self.staff if s.post == Post.teacher and s.status == StaffStatus.on_post)
+        revoked = {e.certificate: e.at.date().toordinal() for e in events if e.status_after == "revoked"}
+        staff = {s.index: s for s in self.staff}
+        protected = self.m.protected
         rows: list[RegistrationRow] = []
-        for cert in sorted(rng.sample(pool, min(len(pool), round(REGISTERED * on_post))), key=lambda c: c.index):
-            day = start + rng.randint(0, 200)
-            while day < TODAY_ORDINAL:
-                if rng.random() < REGISTRATION_DEFERRED:
+        for cert in self.certificates:
+            if cert.type != CT.teacher_qualification:
+                continue
+            s = staff[cert.staff]
+            end = min(TODAY_ORDINAL, revoked.get(cert.index, TODAY_ORDINAL))
+            if s.left_on is not None:
+                end = min(end, s.left_on.toordinal())
+            last = cert.issued_on.toordinal()
+            hired = s.hired_on.toordinal()
+            if hired > last:  # 首次注册 when the probation of the appointment ends
+                last = _weekday(hired + rng.randint(*FIRST_REGISTRATION_DAYS))
+                if last > end:
+                    continue
+                if last >= start:
+                    at = cache.at(last, 14 * 60)
+                    rows.append(RegistrationRow(cert.index, cache.day(last), "passed", 0, FIRST_NOTE, at))
+            while True:
+                due = plus_years(last, REGISTRATION_YEARS)
+                r = 1.0 if s.index in protected else rng.random()
+                deferred = 0
+                if r < REGISTRATION_DEFERRED:
+                    deferred = _weekday(due - rng.randint(0, 90))
+                    day = _weekday(deferred + rng.randint(180, 400))
+                elif r < REGISTRATION_DEFERRED + REGISTRATION_LATE:
+                    day = _weekday(due + rng.randint(15, 240))
+                else:
+                    day = _weekday(due - rng.randint(0, REGISTRATION_EARLY_DAYS))
+                if start <= deferred <= end:
                     hours = rng.randint(240, 350)
                     note = f"五年培训学时{hours}，不足360学时，暂缓注册"
                     rows.append(
-                        RegistrationRow(cert.index, cache.day(day), "deferred", hours, note, cache.at(day, 14 * 60))
-                    )
-                    day += rng.randint(180, 400)
-                    if day >= TODAY_ORDINAL:
-                        break
-                hours = rng.randint(360, 460)
-                rows.append(RegistrationRow(cert.index, cache.day(day), "passed", hours, "定期注册合格",
-                                            cache.at(day, 14 * 60)))  # fmt: skip
-                day = plus_years(day, 5) - rng.randint(0, 120)
+                        RegistrationRow(cert.index, cache.day(deferred), "deferred", hours, note,
+                                        cache.at(deferred, 14 * 60))
+                    )  # fmt: skip
+                if day > end:
+                    break
+                if day >= start:
+                    note = "定期注册合格"
+                    if deferred >= start:
+                        note = "补足学时，定期注册合格"
+                    elif day > due:
+                        note = "逾期注册，定期注册合格"
+                    rows.append(RegistrationRow(cert.index, cache.day(day), "passed", rng.randint(360, 460), note,
+                                                cache.at(day, 14 * 60)))  # fmt: skip
+                last = day
         return rows
+
+
+def _weekday(day: int) -> int:
+    """The Friday before a Saturday or Sunday (the office works on weekdays)."""
+    weekday = date.fromordinal(day).weekday()
+    return day - (weekday - 4) if weekday > 4 else day

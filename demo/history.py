@@ -328,7 +328,7 @@ class _District(CertificateWork):
         for s in staff:
             self.person_certificates(s)
         events = self.scenarios()
-        registrations = self.registrations()
+        registrations = self.registrations(events)
         return ChunkHistory(
             district=self.spec.name,
             kg_first=kg_first,

@@ -6,7 +6,9 @@ loaders never need to know which engine they run on.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -57,17 +59,36 @@ def is_sqlite(engine: Engine | None = None) -> bool:
     return isinstance(engine or get_engine(), SQLiteEngine)
 
 
+_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _writer_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _writers.get(loop)
+    if lock is None:
+        lock = _writers[loop] = asyncio.Lock()
+    return lock
+
+
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[None]:
     """One request, one transaction.
 
-    On SQLite the transaction is IMMEDIATE, so concurrent writers queue on the lock
-    instead of failing with "database is locked" half-way through a read-then-write.
-    Nested use joins the outer transaction.
+    On SQLite the transaction is IMMEDIATE, so concurrent writers queue on the lock instead of
+    failing with "database is locked" half-way through a read-then-write; and the writers of this
+    process queue first on an asyncio lock, in arrival order, so only one of them at a time waits
+    on the database's lock. Without it every writer sleeps in SQLite's busy handler, which polls
+    with growing sleeps: at 32 clients the unlucky ones slept for seconds while the lock was free
+    (issue 14). Another process (a CLI import) still meets the busy handler. Nested use joins the
+    outer transaction (and does not take the lock again).
     """
     engine = get_engine()
     if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.immediate):
+        if engine.current_transaction.get() is not None:
+            async with engine.transaction(transaction_type=TransactionType.immediate):
+                yield
+            return
+        async with _writer_lock(), engine.transaction(transaction_type=TransactionType.immediate):
             yield
     else:
         async with engine.transaction():

@@ -120,8 +120,9 @@ class TooManyAttempts(DomainError):
 
 
 class Busy(DomainError):
-    """Work the service does a bounded number of at once (password hashing) has more waiting than
-    it can start soon: 503 with Retry-After, instead of a queue that grows without end."""
+    """Work the service does a bounded number of at once (long tasks: exports, PDFs; password
+    hashing) has its slots taken and more waiting than it can start soon: try again (Retry-After),
+    instead of a queue that grows without end."""
 
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(
@@ -159,7 +160,7 @@ PROBLEM_DESCRIPTIONS = {
     422: "A field breaks its rule; `errors` names each field and the reason",
     429: "Too many failed logins for this username from this address (or, from an address it has not "
     "logged in from, from everywhere): try again after Retry-After seconds",
-    503: "Too many logins at once: try again after Retry-After seconds",
+    503: "Too many long tasks (exports, PDFs) or logins are running or waiting: try again after Retry-After seconds",
 }
 
 

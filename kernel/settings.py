@@ -74,7 +74,22 @@ class Settings(BaseSettings):
     )
     import_max_rows: int = Field(default=200_000, ge=1, description="most data rows an import reads (413 above)")
     sqlite_timeout_seconds: float = Field(default=30.0, gt=0)
+    max_concurrent_requests: int = Field(
+        default=8, ge=1, description="requests worked on at once; the rest wait their turn (not /health)"
+    )
+    cpu_workers: int = Field(
+        default=2, ge=1, le=64, description="worker processes for exports and PDFs (CPU-bound, off the event loop)"
+    )
+    cpu_queue: int = Field(
+        default=16, ge=0, description="exports and PDFs that may wait for a worker; beyond: 503 with Retry-After"
+    )
+    cpu_retry_after_seconds: int = Field(default=5, ge=1, description="the Retry-After of that 503")
     pg_pool_max: int = Field(default=10, ge=1)
+    pg_bin_dir: Path | None = Field(
+        default=None,
+        description="where pg_dump and pg_restore are (registry backup/restore); unset: the PATH, "
+        "then the newest /usr/lib/postgresql/*/bin",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     host: str = "127.0.0.1"
     port: int = 8000

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from kernel.common.schemas import refuse_nul
 
 
 class Bar(BaseModel):
@@ -77,9 +81,15 @@ class Pager(BaseModel):
 
 
 class Form(BaseModel):
-    """Forms post ``_csrf_token`` too (checked by the CSRF middleware before the handler runs)."""
+    """Forms post ``_csrf_token`` too (checked by the CSRF middleware before the handler runs); no field
+    may hold a NUL character (refused alike on both engines, as in the API's input models)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class LoginForm(Form):

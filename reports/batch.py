@@ -27,6 +27,7 @@ from typing import Any
 from kernel.auth import Principal
 from kernel.codes import Role
 from kernel.db import close_pool, start_pool
+from kernel.workers import run_inline
 from registry.kindergartens.tables import Kindergarten as K
 from reports import services
 
@@ -86,6 +87,7 @@ _who: Principal | None = None
 def _init_worker(username: str) -> None:
 
     global _loop, _who
+    run_inline()  # this process is the worker: a document renders here, not in a pool of its own
     _loop = asyncio.new_event_loop()
     asyncio.set_event_loop(_loop)
     _who = cli_principal(username)

@@ -1,6 +1,6 @@
 """HTML (Jinja2) and PDF (WeasyPrint) rendering: CPU-bound and synchronous.
 
-The services call ``render_document`` in a worker thread (``anyio.to_thread``), so the event loop
+The services call ``render_document`` in a worker process (``kernel.workers.run_cpu``), so the event loop
 is never blocked; inside a process renders run one at a time (a lock), because WeasyPrint's and
 matplotlib's native libraries are not documented as thread-safe and two renders on a two-core
 machine gain nothing over one.

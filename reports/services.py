@@ -18,10 +18,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial, wraps
+from functools import wraps
 from typing import Any, ParamSpec, TypeVar
-
-import anyio.to_thread
 
 from certificates.services import compliance, dual_certificate, list_for_staff
 from credits.policies import policy_versions
@@ -36,6 +34,7 @@ from kernel.common.time import today, utcnow
 from kernel.db import get_engine, is_sqlite, write_transaction
 from kernel.errors import NotFound
 from kernel.settings import get_settings
+from kernel.workers import run_cpu
 from registry.kindergartens.services import get_kindergarten
 from registry.staff.codes import Post, StaffStatus
 from registry.staff.services import list_staff, load_visible, to_out
@@ -150,8 +149,8 @@ async def issue(who: Principal, doc: ReportDoc) -> Issued:
     issuer = get_settings().bureau_name
     digest = rules.document_digest(doc.kind.value, doc.subject, issuer, generated_at, doc.data)
     code = rules.code_of(digest)
-    html, pdf, pages = await anyio.to_thread.run_sync(
-        partial(render.render_document, doc.template, page_of(doc, code, generated_at), doc.data, doc.charts)
+    html, pdf, pages = await run_cpu(
+        render.render_document, doc.template, page_of(doc, code, generated_at), doc.data, doc.charts
     )
     async with write_transaction():
         # the same content at the same microsecond is the same document: recorded once

@@ -9,6 +9,7 @@ from typing import Any
 
 from certificates import rules as cert_rules
 from kernel.auth import Principal
+from kernel.common.like import json_item
 from kernel.common.time import today
 from kernel.db import fetch_all
 from kernel.errors import Invalid, NotFound
@@ -20,7 +21,6 @@ from staffing.codes import StaffingPost
 from staffing.figures import gap_of, gap_out, policy_for, scoped
 from staffing.pool import certificates_of, id_for
 from staffing.schemas import MatchesOut, MatchOut
-from staffing.sqltext import like_json_item
 
 
 def _pool_holds(policy: Policy) -> Any:
@@ -76,7 +76,7 @@ def _match_query(policy: Policy, post: str, street: str, day: date, limit: int, 
     one_post = dataclasses.replace(policy.certificates, required={post: policy.certificates.required_for(post)})
     ready = cert_rules.compliance_sql(one_post, post_column=f"'{post}'", holds=_pool_holds(policy))
     ready_args = [day] * ready.count("{}")
-    base_args: list[Any] = [like_json_item(post), day]
+    base_args: list[Any] = [json_item(post), day]
     parts: list[str] = []
     args: list[Any] = []
     for is_ready in (1, 0):
@@ -86,7 +86,7 @@ def _match_query(policy: Policy, post: str, street: str, day: date, limit: int, 
                 f"{MATCH_BASE} AND {condition} AND ({ready}) = {is_ready} "
                 f"ORDER BY cand.available_from, cand.id LIMIT {int(offset) + int(limit)}) t{is_ready}{preference}"
             )
-            args += base_args + [like_json_item(street)] * condition.count("{}") + ready_args
+            args += base_args + [json_item(street)] * condition.count("{}") + ready_args
     sql = (
         "\nUNION ALL\n".join(parts)
         + f"\nORDER BY ready DESC, preference DESC, available_from, id LIMIT {int(limit)} OFFSET {int(offset)}"
@@ -95,7 +95,7 @@ def _match_query(policy: Policy, post: str, street: str, day: date, limit: int, 
 
 
 async def _match_total(post: str, day: date) -> int:
-    rows = await fetch_all(f"SELECT COUNT(*) AS n {MATCH_BASE}", like_json_item(post), day)
+    rows = await fetch_all(f"SELECT COUNT(*) AS n {MATCH_BASE}", json_item(post), day)
     return int(rows[0]["n"])
 
 

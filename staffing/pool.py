@@ -10,7 +10,8 @@ from typing import Any
 from certificates import rules as cert_rules
 from kernel.auth import Principal
 from kernel.codes import Role
-from kernel.common.privacy import mask_id_number
+from kernel.common.like import LIKE, contains, json_item, starts_with
+from kernel.common.privacy import mask_id_number, masked_id_sql
 from kernel.common.time import today, utcnow
 from kernel.db import fetch_all, is_sqlite, write_transaction
 from kernel.errors import Conflict, FieldError, Invalid, NotFound
@@ -28,7 +29,7 @@ from staffing.schemas import (
     PoolCertificateIn,
     PoolCertificateOut,
 )
-from staffing.sqltext import json_text, like_json_item, placeholders
+from staffing.sqltext import json_text, placeholders
 from staffing.tables import PoolCandidate as PC
 from staffing.tables import PoolCertificate as PCert
 
@@ -109,16 +110,21 @@ async def list_candidates(
         clauses.append("c.source = {}")
         args.append(source)
     if post:
-        clauses.append("CAST(c.posts AS TEXT) LIKE {} ESCAPE '\\'")
-        args.append(like_json_item(post))
+        clauses.append(f"CAST(c.posts AS TEXT) {LIKE}")
+        args.append(json_item(post))
     if street:
-        clauses.append("CAST(c.streets AS TEXT) LIKE {} ESCAPE '\\'")
-        args.append(like_json_item(street))
+        clauses.append(f"CAST(c.streets AS TEXT) {LIKE}")
+        args.append(json_item(street))
     if search:
         term = search.strip().upper() if search.strip()[:1].isdigit() else search.strip()
-        # as for staff: only district HR searches by the start of an ID number
-        clauses.append("(c.name LIKE {} OR c.id_number LIKE {})")
-        args += [f"%{term}%", f"{term}%" if who.role == Role.district_hr else term]
+        # as for staff: literal text; only district HR searches the ID number itself (by its start),
+        # anyone else part of the number as they see it
+        if who.role == Role.district_hr:
+            clauses.append(f"(c.name {LIKE} OR c.id_number {LIKE})")
+            args += [contains(term), starts_with(term)]
+        else:
+            clauses.append(f"(c.name {LIKE} OR {masked_id_sql('c.id_number')} {LIKE})")
+            args += [contains(term), contains(term)]
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
     total = (await fetch_all(f"SELECT COUNT(*) AS n FROM pool_candidate c{where}", *args))[0]["n"]
     rows = await fetch_all(

@@ -9,6 +9,7 @@ from certificates import rules as cert_rules
 from certificates.services import compliance
 from kernel.auth import Principal
 from kernel.codes import Role
+from kernel.common.like import LIKE, json_item
 from kernel.common.time import today
 from kernel.db import fetch_all
 from kernel.policy import StaffingPolicy
@@ -59,13 +60,13 @@ GROUP BY a.post"""
 
 async def _backbone(sp: StaffingPolicy) -> tuple[int, int]:
     """Backbone teachers on post, and those of them with a senior title."""
-    likes = " OR ".join("CAST(s.honours AS TEXT) LIKE {}" for _ in sp.backbone_honours)
+    likes = " OR ".join(f"CAST(s.honours AS TEXT) {LIKE}" for _ in sp.backbone_honours)
     titles = placeholders(sp.backbone_senior_titles)
     rows = await fetch_all(
         f"SELECT COUNT(*) AS n, SUM(CASE WHEN s.title IN ({titles}) THEN 1 ELSE 0 END) AS senior "
         f"FROM staff s WHERE s.status = 'on_post' AND ({likes})",
         *sp.backbone_senior_titles,
-        *[f'%"{h}"%' for h in sp.backbone_honours],
+        *[json_item(h) for h in sp.backbone_honours],
     )
     return int(rows[0]["n"] or 0), int(rows[0]["senior"] or 0)
 

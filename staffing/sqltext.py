@@ -1,4 +1,4 @@
-"""SQL text helpers of the staffing package: placeholders, JSON text as stored, LIKE patterns."""
+"""SQL text helpers of the staffing package: placeholders, JSON text as stored (LIKE patterns: kernel.common.like)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,3 @@ def json_text(value: Any) -> str:
 
 def placeholders(values: Iterable[Any]) -> str:
     return ", ".join("{}" for _ in values)
-
-
-def like_json_item(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f'%"{escaped}"%'

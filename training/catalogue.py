@@ -9,12 +9,12 @@ import json
 from datetime import date
 from typing import Any
 
-from piccolo.columns.combination import Or, WhereRaw
 from piccolo.query.functions.aggregate import Count
 
 from credits import policies
 from credits.rules import policy_for
 from kernel.auth import Principal
+from kernel.common.like import contains, json_item, like, like_any, starts_with
 from kernel.common.schemas import Page
 from kernel.common.time import today, utcnow
 from kernel.db import write_transaction
@@ -74,10 +74,14 @@ async def list_courses(
             where.append(column == value)
     if post:
         # JSON text search that works on both engines (PostgreSQL has no LIKE on json).
-        where.append(WhereRaw('CAST("training_course"."required_for" AS TEXT) LIKE {}', f'%"{post}"%'))
+        where.append(like('CAST("training_course"."required_for" AS TEXT)', json_item(post)))
     if search:
         term = search.strip()
-        where.append(Or(C.code.like(f"{term}%"), C.title.like(f"%{term}%")))
+        where.append(
+            like_any(
+                '"training_course"."code"', '"training_course"."title"', patterns=(starts_with(term), contains(term))
+            )
+        )
     query = C.select().order_by(C.code).limit(limit).offset(offset)
     count = C.count()
     if where:

@@ -59,24 +59,42 @@ async def _results_of_course(staff_id: int, course_id: int, year: int) -> set[in
     return {int(r["id"]) for r in rows}
 
 
-async def _credit(
-    who: Principal, result: ResultOut, *, staff_id: int, course_id: int, correction: int | None = None, reason: str = ""
+async def _passed_in_year(staff_id: int, course_id: int, year: int) -> list[dict[str, Any]]:
+    """The person's PASSED results of the course completed in the calendar year ``year``, in crediting
+    order (completion day, then id: the earlier result keeps its hours first)."""
+    first, last = rules.year_bounds(year)
+    return list(
+        await R.select(R.id, R.hours, R.completed_on)
+        .where(
+            R.passed == True,  # noqa: E712 - a Piccolo expression, not a comparison
+            R.enrolment._.staff == staff_id,
+            R.enrolment._.session._.course == course_id,
+            R.completed_on >= first,
+            R.completed_on <= last,
+        )
+        .order_by(R.completed_on)
+        .order_by(R.id)
+    )
+
+
+async def _course(course_id: int) -> dict[str, Any] | None:
+    return await C.select(C.category, C.credits, C.credits_set, C.hours, C.mode).where(C.id == course_id).first()
+
+
+async def _write_entry(
+    who: Principal,
+    course: dict[str, Any],
+    *,
+    result_id: int,
+    staff_id: int,
+    day: date,
+    hours: Decimal,
+    correction: int | None,
+    reason: str,
 ) -> None:
-    """The ledger entry of a passed result: the hours it earns credits for (all passed results of one
-    course and person completed in one calendar year together at most the course's hours: a make-up
-    completes the course, it does not earn it twice; the yearly required courses taken again in a
-    later year earn again), at the recognition policy's rate on the day it was completed
-    (``rules.result_credits``)."""
-    if not result.passed:
-        return
-    course = await C.select(C.category, C.credits, C.credits_set, C.hours, C.mode).where(C.id == course_id).first()
-    if course is None:  # pragma: no cover - the enrolment's course exists (RESTRICT)
-        return
-    await lock_person(staff_id)  # results of one person are credited one at a time (the cap reads the ledger)
-    others = await _results_of_course(staff_id, course_id, result.completed_on.year) - {result.id}
-    already = await credited_training_hours(staff_id, others) if others else Decimal(0)
-    hours = rules.credited_hours(Decimal(str(result.hours)), already, dec(course["hours"]))
-    rec = policy_for(result.completed_on, await policy_versions()).recognition
+    """The ledger entry of ``hours`` of a passed result completed on ``day``, at the recognition
+    policy's rate on that day (``rules.result_credits``); nothing for 0 hours."""
+    rec = policy_for(day, await policy_versions()).recognition
     credits = rules.result_credits(
         hours,
         course_hours=dec(course["hours"]),
@@ -87,15 +105,95 @@ async def _credit(
     )
     await record_training_result(
         who,
-        result_id=result.id,
+        result_id=result_id,
         staff_id=staff_id,
-        day=result.completed_on,
+        day=day,
         category=course["category"],
         hours=hours,
         credits=credits,
         correction=correction,
-        reason=reason or "passed training result",
+        reason=reason,
     )
+
+
+async def _credit(who: Principal, result: ResultOut, *, staff_id: int, course_id: int) -> None:
+    """The ledger entry of a newly recorded passed result: the hours it earns credits for (all passed
+    results of one course and person completed in one calendar year together at most the course's
+    hours: a make-up completes the course, it does not earn it twice; the yearly required courses
+    taken again in a later year earn again), at the recognition policy's rate on the day it was
+    completed (``rules.result_credits``)."""
+    if not result.passed:
+        return
+    course = await _course(course_id)
+    if course is None:  # pragma: no cover - the enrolment's course exists (RESTRICT)
+        return
+    await lock_person(staff_id)  # results of one person are credited one at a time (the cap reads the ledger)
+    others = await _results_of_course(staff_id, course_id, result.completed_on.year) - {result.id}
+    already = await credited_training_hours(staff_id, others) if others else Decimal(0)
+    hours = rules.credited_hours(Decimal(str(result.hours)), already, dec(course["hours"]))
+    await _write_entry(
+        who,
+        course,
+        result_id=result.id,
+        staff_id=staff_id,
+        day=result.completed_on,
+        hours=hours,
+        correction=None,
+        reason="passed training result",
+    )
+
+
+async def _recredit(
+    who: Principal, before: ResultOut, after: ResultOut, *, staff_id: int, course_id: int, reason: str
+) -> None:
+    """The ledger after a correction of a result (inside its transaction): the passed results of the
+    course and person in the calendar years the correction touches (the old completion year and the
+    new one) are credited together again in crediting order (``rules.allocate_credited_hours``). The
+    corrected result's entries are reversed and its corrected entry written (``training_result:<id>:c<n>``);
+    a sibling whose credited hours change (the cap had cut it because of the corrected result, or now
+    cuts it) has its entry reversed and the new one written the same way, audited (``recredit``)."""
+    course = await _course(course_id)
+    assert course is not None  # the enrolment's course exists (RESTRICT)
+    rows: dict[int, dict[str, Any]] = {}
+    credited: dict[int, Decimal] = {}
+    for year in sorted({before.completed_on.year, after.completed_on.year}):
+        passed = await _passed_in_year(staff_id, course_id, year)
+        rows.update({int(r["id"]): r for r in passed})
+        credited.update(
+            rules.allocate_credited_hours([(int(r["id"]), dec(r["hours"])) for r in passed], dec(course["hours"]))
+        )
+    entries = await reverse_training_result(who, staff_id, after.id, f"result corrected: {reason}")
+    if after.id in credited:
+        await _write_entry(
+            who,
+            course,
+            result_id=after.id,
+            staff_id=staff_id,
+            day=after.completed_on,
+            hours=credited[after.id],
+            correction=entries + 1,
+            reason=f"corrected training result: {reason}",
+        )
+    for sibling, hours in credited.items():
+        if sibling == after.id:
+            continue
+        was = await credited_training_hours(staff_id, {sibling})
+        if was == hours:
+            continue
+        why = f"re-credited after correction of result {after.id}: {reason}"
+        entries = await reverse_training_result(who, staff_id, sibling, why)
+        day = rows[sibling]["completed_on"]
+        await _write_entry(
+            who, course, result_id=sibling, staff_id=staff_id, day=day, hours=hours, correction=entries + 1, reason=why
+        )
+        await record(
+            who,
+            "recredit",
+            "training_result",
+            sibling,
+            {"credited_hours": float(was)},
+            {"credited_hours": float(hours), "corrected_result": after.id, "reason": reason, "staff_id": staff_id},
+        )
 
 
 async def on_result_recorded(who: Principal, result: ResultOut, *, staff_id: int, course_id: int) -> None:
@@ -111,16 +209,23 @@ async def on_result_recorded(who: Principal, result: ResultOut, *, staff_id: int
 async def correct_result(who: Principal, result_id: int, data: ResultCorrection) -> ResultOut:
     """Correct a recorded result (hours, passed, score, completion day), with a reason, in one
     transaction: the result row, a reversal of the ledger entries it earned, the entry of the
-    corrected result (reference ``training_result:<id>:c<n>``), and a ``correct`` audit event."""
+    corrected result (reference ``training_result:<id>:c<n>``), the entries of the sibling results
+    (same course, person and calendar year) the course cap now credits differently (``_recredit``),
+    and a ``correct`` audit event."""
     changes = data.model_dump(exclude_unset=True, exclude={"reason"})
     if not changes:
         raise Invalid.field("hours", "nothing to correct: give the corrected hours, passed, score or completed_on")
+    for key in ("hours", "passed"):  # a result always has them (a score may be cleared)
+        if key in changes and changes[key] is None:
+            raise Invalid.field(key, "may not be null")
     async with write_transaction():
         row = await R.select(*RESULT_COLUMNS).where(R.id == result_id).first()
         if row is None:
             raise NotFound(f"no training result {result_id}")
         before = result_out(row)
         where = await _course_of_result(result_id)
+        staff_id = where["staff_id"]
+        await lock_person(staff_id)  # the person's ledger is read and rewritten below (the course cap)
         enrolment = (
             await E.select(
                 E.session.starts_on.as_alias("starts_on"), E.session._.course._.hours.as_alias("course_hours")
@@ -149,16 +254,7 @@ async def correct_result(who: Principal, result_id: int, data: ResultCorrection)
             R.id == result_id
         )
         after = result_out(await R.select(*RESULT_COLUMNS).where(R.id == result_id).first())  # type: ignore[arg-type]
-        staff_id, course_id = where["staff_id"], where["course_id"]
-        entries = await reverse_training_result(who, staff_id, result_id, f"result corrected: {data.reason}")
-        await _credit(
-            who,
-            after,
-            staff_id=staff_id,
-            course_id=course_id,
-            correction=entries + 1,
-            reason=f"corrected training result: {data.reason}",
-        )
+        await _recredit(who, before, after, staff_id=staff_id, course_id=where["course_id"], reason=data.reason)
         keep = {"hours", "passed", "score", "completed_on"}
         await record(
             who,

@@ -5,6 +5,7 @@ No I/O here; every number comes from the policy (``kernel.policy``) passed in as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -44,6 +45,21 @@ def credited_hours(passed_hours: Decimal, already: Decimal, course_hours: Decima
     within one calendar year, so the yearly required courses (ethics, family, safety) taken again in a
     later year earn again, while a make-up in the same year only completes the course."""
     return max(min(passed_hours, course_hours - already), Decimal(0))
+
+
+def allocate_credited_hours(results: Sequence[tuple[int, Decimal]], course_hours: Decimal) -> dict[int, Decimal]:
+    """The hours each passed result of one course, person and calendar year earns credits for, when
+    they are credited together (after a correction): ``results`` are (result id, passed hours) in
+    crediting order (completion day, then id), and each earns its own hours up to what the earlier
+    ones left of the course's (``credited_hours``), so together they never exceed the course's hours
+    and never fall short of them while enough hours were passed."""
+    credited: dict[int, Decimal] = {}
+    already = Decimal(0)
+    for result_id, passed_hours in results:
+        hours = credited_hours(passed_hours, already, course_hours)
+        credited[result_id] = hours
+        already += hours
+    return credited
 
 
 def result_credits(

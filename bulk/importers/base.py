@@ -20,7 +20,6 @@ service's hook into the credits ledger), so each is recorded by the service itse
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -42,6 +41,7 @@ from kernel.common.time import today
 from kernel.db import fetch_all, get_engine
 from kernel.errors import DomainError
 from kernel.files import Kind
+from kernel.workers import run_in_thread
 from registry.staff.rules import IdNumberError, parse_id_number
 
 Progress = Callable[[str, int, int], None]
@@ -125,7 +125,7 @@ class Importer:
         """Judge every row; write the valid new ones when ``write`` and (``valid_only`` or no errors).
         ``imported`` counts the valid new rows (written or, in a dry run, that would be)."""
         await self.lookup(rows)
-        checked = await asyncio.to_thread(self.check, rows)
+        checked = await run_in_thread(self.check, rows)
         await self.late_checks(checked)
         outcome = Outcome(
             imported=len(checked.new), skipped=checked.skipped, errors=sorted(checked.errors, key=lambda e: e.row)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
@@ -23,6 +22,7 @@ from bulk.rules import (
 )
 from kernel.db import fetch_all
 from kernel.rows import as_day, json_list
+from kernel.workers import run_in_thread
 from staffing.files import POOL_CANDIDATES, POOL_CERTIFICATES
 from staffing.pool import create_candidate
 from staffing.schemas import CandidateCreate
@@ -109,7 +109,7 @@ class PoolCandidateImporter(Importer):
     async def run(self, rows: list[ParsedRow], *, write: bool, valid_only: bool) -> Outcome:
 
         await self.lookup(rows)
-        checked = await asyncio.to_thread(self.check, rows)
+        checked = await run_in_thread(self.check, rows)
         outcome = Outcome(skipped=checked.skipped, errors=list(checked.errors))
         await each_through_service(
             self, checked.new, outcome, lambda model: create_candidate(self.who, model), "id_number", self.field_of

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Any
 
@@ -23,6 +22,7 @@ from bulk.rules import (
 )
 from kernel.db import fetch_all
 from kernel.rows import as_day, as_decimal
+from kernel.workers import run_in_thread
 from training.files import TRAINING_RESULTS
 from training.results import record_result
 from training.schemas import ResultCreate
@@ -152,7 +152,7 @@ class TrainingResultImporter(PersonRows):
         """Every new row goes through the service, also when other rows failed already or in a dry run,
         so the answer lists every bad row; the import's transaction is rolled back unless it is kept."""
         await self.lookup(rows)
-        checked = await asyncio.to_thread(self.check, rows)
+        checked = await run_in_thread(self.check, rows)
         outcome = Outcome(skipped=checked.skipped, errors=list(checked.errors))
         await self._record(checked.new, outcome)
         return outcome

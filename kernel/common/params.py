@@ -1,4 +1,4 @@
-"""Query parameters: the list page parameters, and refusing unknown ones (400).
+"""Query parameters: the list page parameters, and refusing unknown ones and NUL characters (400).
 
 Litestar ignores query parameters a handler does not declare; the API contract says an
 unknown filter is a 400, so a typo never silently returns the unfiltered list.
@@ -6,12 +6,14 @@ unknown filter is a 400, so a typo never silently returns the unfiltered list.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from litestar import Request
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import ParameterKwarg, ParamType, QueryParameter
 
-from kernel.common.schemas import DEFAULT_LIMIT, MAX_LIMIT
+from kernel.common.schemas import DEFAULT_LIMIT, MAX_LIMIT, NUL_MESSAGE
 from kernel.errors import BadRequest, FieldError
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"page size (max {MAX_LIMIT})")]
@@ -21,16 +23,17 @@ DEFAULT_PAGE = {"limit": DEFAULT_LIMIT, "offset": 0}
 
 _RESERVED = {"request", "data", "state", "scope", "socket", "headers", "cookies", "query", "body"}
 _allowed_cache: dict[int, frozenset[str]] = {}
+_PATH_NAME = re.compile(r"\{(\w+)")
 
 
-def _allowed_query_names(request: Request[Any, Any, Any]) -> frozenset[str]:
-    handler = request.route_handler
+def query_parameter_names(handler: HTTPRouteHandler) -> frozenset[str]:
+    """The query parameters a route handler declares (once per handler)."""
     key = id(handler)
     cached = _allowed_cache.get(key)
     if cached is not None:
         return cached
     dependencies = set(handler.resolve_dependencies())
-    path_names = set(request.path_params)
+    path_names = {name for path in handler.paths for name in _PATH_NAME.findall(path)}
     names: set[str] = set()
     for name, field in handler.parsed_fn_signature.parameters.items():
         if name in _RESERVED or name in dependencies or name in path_names:
@@ -47,11 +50,18 @@ def _allowed_query_names(request: Request[Any, Any, Any]) -> frozenset[str]:
     return allowed
 
 
-async def reject_unknown_query_params(request: Request[Any, Any, Any]) -> None:
-    """App-wide before_request hook."""
+async def check_query_params(request: Request[Any, Any, Any]) -> None:
+    """App-wide before_request hook: an unknown query parameter, or a NUL character in a query or path
+    parameter (refused alike on both engines: PostgreSQL cannot store or compare it), is a 400."""
+    nul = [name for name, value in request.query_params.multi_items() if "\x00" in value]
+    nul += [name for name, value in request.path_params.items() if isinstance(value, str) and "\x00" in value]
+    if nul:
+        raise BadRequest(
+            f"{', '.join(nul)}: {NUL_MESSAGE}", [FieldError(name, NUL_MESSAGE) for name in dict.fromkeys(nul)]
+        )
     if not request.query_params:
         return
-    allowed = _allowed_query_names(request)
+    allowed = query_parameter_names(request.route_handler)
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         raise BadRequest(

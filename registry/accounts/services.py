@@ -7,10 +7,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from piccolo.query import WhereRaw
-
 from kernel.auth import Principal
 from kernel.codes import Role
+from kernel.common.like import contains, like
 from kernel.common.schemas import Page
 from kernel.common.time import utcnow
 from kernel.db import write_transaction
@@ -95,12 +94,6 @@ def _account_out(row: dict[str, Any]) -> AccountOut:
     )
 
 
-def _like_pattern(text: str) -> str:
-    """A LIKE pattern finding ``text`` anywhere, its own % and _ taken literally (ESCAPE '\\')."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 async def list_accounts(role: Role | None, search: str | None, limit: int, offset: int) -> Page[AccountOut]:
     """Accounts by username; ``search`` finds part of a username, in any case, on both engines."""
 
@@ -108,7 +101,7 @@ async def list_accounts(role: Role | None, search: str | None, limit: int, offse
     if role is not None:
         where.append(Account.role == role.value)
     if search:
-        where.append(WhereRaw("lower(username) LIKE {} ESCAPE '\\'", _like_pattern(search)))
+        where.append(like("lower(username)", contains(search.lower())))
     rows = await Account.select().where(*where).order_by(Account.username).limit(limit).offset(offset)
     total = await Account.count().where(*where)
     return Page[AccountOut](items=[_account_out(r) for r in rows], total=total, limit=limit, offset=offset)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from piccolo.columns.combination import Or
-
 from kernel.auth import Principal
+from kernel.common.like import contains, like_any, starts_with
 from kernel.common.schemas import Page
 from kernel.common.scope import kindergarten_scope
 from kernel.common.time import utcnow
@@ -48,7 +47,9 @@ async def list_kindergartens(
         if value is not None:
             where.append(column == value)
     if search:
-        where.append(Or(K.name.like(f"%{search}%"), K.code.like(f"{search}%")))
+        where.append(
+            like_any('"kindergarten"."name"', '"kindergarten"."code"', patterns=(contains(search), starts_with(search)))
+        )
     query = K.select().order_by(K.code).limit(limit).offset(offset)
     count = K.count()
     if where:

@@ -8,11 +8,10 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from piccolo.columns.combination import Or, WhereRaw
-
 from kernel.auth import Principal
 from kernel.codes import Role
-from kernel.common.privacy import mask_id_number
+from kernel.common.like import contains, json_item, like, like_any, starts_with
+from kernel.common.privacy import mask_id_number, masked_id_sql
 from kernel.common.schemas import Page
 from kernel.common.scope import kindergarten_scope, staff_scope
 from kernel.common.time import today, utcnow
@@ -138,9 +137,13 @@ def _condition(name: str) -> Any:
         return S.id == Param(name)
     if name == "honour":
         # JSON text search that works on both engines (PostgreSQL has no LIKE on json).
-        return WhereRaw('CAST("staff"."honours" AS TEXT) LIKE {}', Param(name))
-    if name == "search":
-        return Or(S.name.like(Param("name_like")), S.id_number.like(Param("id_like")))  # type: ignore[arg-type]
+        return like('CAST("staff"."honours" AS TEXT)', Param(name))
+    if name == "search":  # district HR: the name, or the start of the ID number
+        return like_any('"staff"."name"', '"staff"."id_number"', patterns=(Param("name_like"), Param("id_like")))
+    if name == "search_masked":  # anyone else: the name, or the ID number as they see it (masked)
+        return like_any(
+            '"staff"."name"', masked_id_sql('"staff"."id_number"'), patterns=(Param("name_like"), Param("id_like"))
+        )
     return FILTER_COLUMNS[FILTER_NAMES.index(name)] == Param(name)
 
 
@@ -180,13 +183,18 @@ async def list_staff(
     given = (kindergarten_id, street, group, ownership, post, status, title, employment)
     values.update({name: value for name, value in zip(FILTER_NAMES, given, strict=True) if value is not None})
     if honour:
-        values["honour"] = f'%"{honour}"%'
+        values["honour"] = json_item(honour)
     if search:
         term = search.strip().upper() if search.strip()[:1].isdigit() else search.strip()
-        # An ID-number prefix search would let a caller who sees masked numbers recover them digit by
-        # digit: only district HR searches by prefix; others match a whole number or nothing.
-        id_like = f"{term}%" if who.role == Role.district_hr else term
-        values.update(search=True, name_like=f"%{term}%", id_like=id_like)
+        # The term is literal text (its % and _ match themselves). A search by the hidden digits of an
+        # ID number would tell them to a caller who sees the number masked (by prefix digit by digit,
+        # or by whole numbers guessed from the birth year and the visible check character): only
+        # district HR searches the number itself, by its start; anyone else matches part of the
+        # number as they see it (area code, last four).
+        if who.role == Role.district_hr:
+            values.update(search=True, name_like=contains(term), id_like=starts_with(term))
+        else:
+            values.update(search_masked=True, name_like=contains(term), id_like=contains(term))
     page, count = _list_queries(tuple(k for k in values if k not in ("name_like", "id_like")))
     rows = await page.run(**values, limit=limit, offset=offset)
     total = (await count.run(**values))[0]["count"]
@@ -200,12 +208,15 @@ async def lock_person(staff_id: int) -> None:
         await S.select(S.id).where(S.id == staff_id).lock_rows()
 
 
-async def load_visible(who: Principal, staff_id: int) -> dict[str, Any]:
-    """The staff row if the caller may see it (their scope), else NotFound."""
+async def load_visible(who: Principal, staff_id: int, missing: str | None = None) -> dict[str, Any]:
+    """The staff row if the caller may see it (their scope), else NotFound: ``no staff member N``, or
+    ``missing`` when the caller asked for another record (a certificate, a credit entry) and only the
+    person was looked up here: then a record outside the scope answers exactly as one that does not
+    exist, without naming its holder."""
     values = {"id": staff_id, **_scope_values(who)}
     rows = await _detail_query(tuple(values)).run(**values)
     if not rows:
-        raise NotFound(f"no staff member {staff_id}")
+        raise NotFound(missing or f"no staff member {staff_id}")
     return rows[0]
 
 

@@ -70,7 +70,7 @@ async def test_reversal(client: Any, world: World) -> None:
     )
     assert of_reversal.status_code == 409
     missing = await client.post(f"{API}/credits/entries/999999999/reversal", json={"reason": "x"}, headers=world.h(HR))
-    assert missing.status_code == 409
+    assert missing.status_code == 404  # as for an entry outside the caller's scope (tests/test_not_found_scope.py)
     t = (await client.get(f"{API}/staff/{sid}/credits?cycle=2021-2025", headers=world.h(HR))).json()
     assert t["earned"] == 0 and t["counted"] == 0
     listed = {x["id"]: x for x in t["entries"]}

@@ -17,13 +17,18 @@ and the same with ``postgres``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support import scratch_database_env
@@ -91,6 +96,76 @@ def test_answers_and_exports_are_as_recorded(district: District) -> None:
     # the snapshot covers every role's refusals as well as its answers
     statuses = {(key.split()[0], v["status"]) for key, v in recorded.items()}
     assert {("anonymous", 401), ("teacher", 403), ("kindergarten_admin", 404), ("district_hr", 200)} <= statuses
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[str]:
+    """``registry serve`` on the district, on a free loopback port; its base URL."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [REGISTRY, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**env, "REGISTRY_LOG_LEVEL": "WARNING"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("the server did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_the_event_loop_answers_during_the_largest_export(district: District) -> None:
+    """Issue 14: the credits workbook of the whole district (every entry, ~200,000 rows, as an inspector:
+    masked) is read and written off the event loop (a worker process): from the moment it is asked for
+    until it arrives, a health probe and a staff detail, asked in turn, answer in under 200 ms (95 % of
+    them; none over 1 s). Written in a thread, the loop waited 9.4 s; with the rows pickled over to a
+    worker, 3.7 s."""
+    env, _ = district
+    creds = Path(env["REGISTRY_VAR_DIR"]) / "demo-credentials.txt"
+    logins = {line.split("\t")[0]: line.split("\t")[2] for line in creds.read_text().splitlines() if "\t" in line}
+
+    async def probe(base: str) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=600) as http:
+            body = {"username": "inspector", "password": logins["inspector"]}
+            token = (await http.post("/api/v1/auth/token", json=body)).json()["access_token"]
+            auth = {"Authorization": f"Bearer {token}"}
+            sid = (await http.get("/api/v1/staff?limit=1", headers=auth)).json()["items"][0]["id"]
+            await http.get("/api/v1/exports/kindergartens.csv", headers=auth)  # the worker processes are up
+            export = asyncio.create_task(http.get("/api/v1/exports/credits.xlsx", headers=auth))
+            took: list[float] = []
+            paths = ["/health", f"/api/v1/staff/{sid}"]
+            while not export.done():
+                started = time.perf_counter()
+                r = await http.get(paths[len(took) % 2], headers=auth)
+                took.append(time.perf_counter() - started)
+                assert r.status_code == 200, r.text[:200]
+                await asyncio.sleep(0.05)
+            done = await export
+            assert done.status_code == 200 and len(done.content) > 1_000_000
+            took.sort()
+            assert len(took) >= 20, "the export was too quick to probe"
+            p95 = took[int(0.95 * (len(took) - 1))]
+            assert p95 < 0.2 and took[-1] < 1.0, (len(took), p95, took[-5:])
+
+    with serving(env) as base:
+        asyncio.run(probe(base))
 
 
 def test_load_matches_summary_and_reset_clears_history(district: District) -> None:

@@ -11,11 +11,12 @@ from decimal import Decimal
 
 import pytest
 
-from certificates.rules import HeldCertificate, dual_certificate, teacher_qualification_problem
+from certificates.rules import HeldCertificate, dual_certificate, registration_due, teacher_qualification_problem
 from credits.codes import CourseCategory, CourseMode
 from demo import catalogue
+from demo.certificate_history import FIRST_NOTE
 from demo.generator import DemoData, generate
-from demo.history_rows import HISTORY_YEARS, ChunkHistory
+from demo.history_rows import HISTORY_YEARS, REGISTRATION_START, ChunkHistory
 from demo.history_tally import HistoryTally
 from demo.rows import DEMO_TODAY, StaffChunk
 from kernel.codes import CertificateStatus, CertificateType
@@ -183,7 +184,7 @@ def test_no_post_certificate_without_passed_training(w: World) -> None:
 
 def test_induction_at_hire(w: World) -> None:
     """Every teacher and principal hired took the course at hire; nearly all passed."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for s in w.chunk.staff:
         if s.post not in (Post.teacher, Post.principal, Post.vice_principal):
             continue
@@ -269,7 +270,7 @@ def test_certificate_numbers_unique_per_type(w: World) -> None:
 def test_teacher_qualification_numbers(w: World) -> None:
     numbers = [c for c in w.h.certificates if c.type == CertificateType.teacher_qualification]
     assert len(numbers) > 7_000
-    provinces = Counter()
+    provinces: Counter[str] = Counter()
     for c in numbers:
         assert teacher_qualification_problem(c.number, DEMO_TODAY) is None, c.number
         person = w.staff[c.staff]
@@ -377,31 +378,74 @@ def test_expiring_within_90_days(w: World) -> None:
     soon = [
         c
         for c in dated
-        if c.status == "valid" and DEMO_TODAY <= c.expires_on <= horizon and w.staff[c.staff].status != "left"
+        if c.status == "valid"
+        and c.expires_on is not None
+        and DEMO_TODAY <= c.expires_on <= horizon
+        and w.staff[c.staff].status != "left"
     ]
     assert 0.01 <= len(soon) / len(dated) <= 0.04
     assert {c.type for c in soon} >= {"childcare_certificate", "safety_training"}
 
 
 def test_registrations(w: World) -> None:
+    """定期注册 of every teacher qualification: a first registration after the probation of an appointment
+    made after the issue, then one every five years (a few late, a few deferred first), from Beijing's
+    first round up to the demo's today, while the holder works here and the qualification stands."""
     by_cert: defaultdict[int, list] = defaultdict(list)
     for g in w.h.registrations:
         by_cert[g.certificate].append(g)
     certs = {c.index: c for c in w.h.certificates}
-    assert 50 <= len(by_cert) <= 0.05 * len(w.on_post(Post.teacher))
+    revoked = {e.certificate: e.at.date() for e in w.h.events if e.status_after == "revoked"}
+    years = POLICY.certificates.registration_years
+    protected = {a.staff for a in w.data.accounts if a.staff is not None}
     results = Counter(g.result for g in w.h.registrations)
-    assert results["passed"] > results["deferred"] > 0
+    assert set(results) == {"passed", "deferred"}
+    periodic = [g for g in w.h.registrations if g.result == "passed" and g.note != FIRST_NOTE]
+    late = [g for g in periodic if g.note.startswith("逾期")]
+    assert 0.03 <= results["deferred"] / len(periodic) <= 0.09
+    assert 0.02 <= len(late) / len(periodic) <= 0.07
     for index, rows in by_cert.items():
         cert = certs[index]
-        assert cert.type == CertificateType.teacher_qualification and cert.status == "valid"
+        s = w.staff[cert.staff]
+        assert cert.type == CertificateType.teacher_qualification
         days = [g.registered_on for g in rows]
-        assert days == sorted(days) and days[-1] <= DEMO_TODAY and days[0] > cert.issued_on
-        for a, b in itertools.pairwise([g for g in rows if g.result == "passed"]):
+        assert days == sorted(days) and days[0] > cert.issued_on and days[0] >= REGISTRATION_START
+        assert days[-1] <= min(DEMO_TODAY, revoked.get(index, DEMO_TODAY), s.left_on or DEMO_TODAY)
+        assert all(d.weekday() < 5 for d in days)  # the office works on weekdays
+        passed = [g for g in rows if g.result == "passed"]
+        for a, b in itertools.pairwise(passed):
             deferred = any(g.result == "deferred" and a.registered_on < g.registered_on < b.registered_on for g in rows)
             gap = (b.registered_on - a.registered_on).days
-            assert 4.6 * 365 <= gap <= 5 * 366 + (400 if deferred else 0)  # every five years, later if deferred
+            assert 5 * 365 - 185 <= gap <= 5 * 366 + (400 if deferred else 240)  # every five years
         for g in rows:
-            assert (g.hours >= POLICY.certificates.registration_hours) == (g.result == "passed")
+            if g.note == FIRST_NOTE:  # 首次注册: no hours asked
+                assert g is rows[0] and g.result == "passed" and g.hours == 0
+                # (90 days at least, less the weekend days moved to the Friday before)
+                assert timedelta(88) <= g.registered_on - s.hired_on <= timedelta(395) and s.hired_on > cert.issued_on
+            else:
+                assert (g.hours >= POLICY.certificates.registration_hours) == (g.result == "passed")
+        if s.index in protected:
+            assert all(g.result == "passed" and not g.note.startswith("逾期") for g in rows)
+    # everyone on post registers: the period of every standing qualification ran out at most a
+    # late registration (240 days) or a deferral (400) ago
+    holders = registered = 0
+    for s in w.chunk.staff:
+        if s.status != StaffStatus.on_post:
+            continue
+        for c in w.certs_of[s.index]:
+            if c.type != CertificateType.teacher_qualification or c.status != CertificateStatus.valid:
+                continue
+            holders += 1
+            registered += bool(by_cert[c.index])
+            passed = [g.registered_on for g in by_cert[c.index] if g.result == "passed"]
+            due = registration_due(c.issued_on, passed[-1] if passed else None, years)
+            pending = any(
+                g.result == "deferred" and g.registered_on > (passed or [c.issued_on])[-1] for g in by_cert[c.index]
+            )
+            assert DEMO_TODAY - due <= timedelta(400 if pending else 240) or (
+                not passed and s.hired_on > c.issued_on and DEMO_TODAY - s.hired_on <= timedelta(395)
+            ), (s.index, c.index, due)
+    assert registered >= 0.9 * holders
 
 
 # --------------------------------------------------------------------------- figures

@@ -362,3 +362,34 @@ def _ns(target: dict[str, Any]) -> Any:
     from types import SimpleNamespace
 
     return SimpleNamespace(**target)
+
+
+def test_api_docs_work_without_internet_under_their_csp(live: Live, browser: Any) -> None:
+    """Swagger UI renders the schema with every request to anywhere but the service refused (an
+    isolated network) and nothing refused by the docs' content security policy."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    csp = _csp_errors(page)
+    outside: list[str] = []
+
+    def only_the_service(route: Any) -> None:
+        if route.request.url.startswith(live.base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_service)
+    page.goto(live.base + API + "/schema/swagger")
+    page.locator(".swagger-ui .info .title").wait_for(timeout=30_000)
+    assert "Kindergarten workforce registry" in page.locator(".swagger-ui .info .title").inner_text()
+    page.locator(".opblock-tag", has_text="staff").first.wait_for()
+    # try a call from the page (connect-src 'self'): without a token, a 401
+    me = page.locator("#operations-auth-ApiV1MeMe")  # GET /api/v1/me
+    me.locator(".opblock-summary").click()
+    me.get_by_role("button", name="Try it out").click()
+    me.get_by_role("button", name="Execute").click()
+    me.locator(".live-responses-table .response-col_status", has_text="401").first.wait_for(timeout=30_000)
+    assert outside == []
+    assert csp == []
+    context.close()

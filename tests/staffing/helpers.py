@@ -9,6 +9,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+from certificates.tables import Certificate
 from tests.support import World, insert_staff, kindergarten_body, new_id_number, teacher_qualification_number
 
 API = "/api/v1"
@@ -40,14 +41,15 @@ CERTIFICATES = {
 
 
 def certificate_number(cert_type: str) -> str:
+    """A number as the domain stores it (stripped, upper case: ``certificates.services``); the rows go
+    straight to the table, and the database is the run's (the export -> import round trip of
+    tests/bulk reads them)."""
     if cert_type == "teacher_qualification":
         return teacher_qualification_number()
-    return f"ST-{cert_type[:4].upper()}-{next(_serial):07d}-{uuid.uuid4().hex[:4]}"
+    return f"ST-{cert_type[:4]}-{next(_serial):07d}-{uuid.uuid4().hex[:4]}".upper()
 
 
 async def give_certificates(staff_id: int, post: str) -> None:
-    from certificates.tables import Certificate
-
     for cert_type in CERTIFICATES[post]:
         await Certificate.insert(
             Certificate(

@@ -45,6 +45,32 @@ def test_explicit_credits_win_and_are_flagged() -> None:
     assert rules.course_credits(Decimal(10), "online", None, POLICY) == (Decimal("0.50"), False)
 
 
+def _allocate(results: list[tuple[int, str]], course_hours: str) -> dict[int, str]:
+    got = rules.allocate_credited_hours([(i, Decimal(h)) for i, h in results], Decimal(course_hours))
+    return {i: str(h) for i, h in got.items()}
+
+
+@pytest.mark.parametrize(
+    ("results", "course_hours", "credited"),
+    [
+        ([], "120", {}),
+        ([(1, "80")], "120", {1: "80"}),
+        ([(1, "120"), (2, "40")], "120", {1: "120", 2: "0"}),  # the cap cuts the later one to nothing
+        ([(1, "80"), (2, "40")], "120", {1: "80", 2: "40"}),  # A corrected to 80 h: B earns its 40 again
+        ([(1, "80"), (2, "60"), (3, "40")], "120", {1: "80", 2: "40", 3: "0"}),
+        ([(2, "40"), (1, "120")], "120", {2: "40", 1: "80"}),  # crediting order, not id order
+        ([(1, "7.5"), (2, "7.5"), (3, "7.5")], "20", {1: "7.5", 2: "7.5", 3: "5.0"}),
+    ],
+)
+def test_results_credited_together_keep_the_earlier_ones_hours_first(
+    results: list[tuple[int, str]], course_hours: str, credited: dict[int, str]
+) -> None:
+    got = _allocate(results, course_hours)
+    assert got == credited and list(got) == [i for i, _ in results]
+    total = sum((Decimal(h) for h in got.values()), Decimal(0))
+    assert total == min(sum((Decimal(h) for _, h in results), Decimal(0)), Decimal(course_hours))
+
+
 def test_session_dates() -> None:
     assert rules.session_dates_problem(date(2024, 3, 1), date(2024, 3, 1)) is None
     assert rules.session_dates_problem(date(2024, 3, 1), date(2024, 3, 5)) is None

@@ -1,0 +1,133 @@
+"""CPU-bound work off the event loop: a small pool of worker processes shared by the process.
+
+Spreadsheets (openpyxl), CSV of tens of thousands of rows, PDFs (WeasyPrint, matplotlib) are pure
+Python for most of their time. In a thread they still hold the interpreter lock for most of it, so
+the event loop answers a health probe or a staff detail in seconds, not milliseconds, while a large
+export runs (issue 14 measured a 9.4 s wait). In a worker process they take none of the server's
+interpreter. ``run_cpu`` sends one call to the pool and awaits it:
+
+- at most ``cpu_workers`` calls run at once (one per worker process); up to ``cpu_queue`` more wait
+  their turn, in order; beyond that the call is refused at once with ``Busy`` (503 with Retry-After)
+  rather than piling up requests that would time out anyway;
+- the function and its arguments must pickle (module-level functions, plain data); the result
+  comes back the same way. Pickling runs in one C call that never lets go of the interpreter lock:
+  tens of thousands of rows sent over stall the event loop for seconds. Work over many rows reads
+  them in the worker instead (``in_worker``: the worker's own event loop and database pool) and
+  sends back only the file;
+- the processes are started with ``spawn`` (never ``fork``: the server has threads and open database
+  connections) on first use and kept for the life of the process (``concurrent.futures`` joins them at
+  exit): the first call pays their start (about a second), the rest do not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from multiprocessing import get_context
+from typing import Any, ParamSpec, TypeVar
+
+from kernel.admission import stepped_out
+from kernel.db import start_pool
+from kernel.errors import Busy
+from kernel.settings import get_settings
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass
+class _Gate:
+    """Per event loop: the slots of running calls and the number waiting for one."""
+
+    running: asyncio.Semaphore
+    waiting: int = 0
+
+
+_pool: ProcessPoolExecutor | None = None
+_inline = False  # this process is itself a worker (a report batch's): run the calls in place
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Gate] = weakref.WeakKeyDictionary()
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ProcessPoolExecutor(max_workers=get_settings().cpu_workers, mp_context=get_context("spawn"))
+    return _pool
+
+
+def _gate() -> _Gate:
+    loop = asyncio.get_running_loop()
+    gate = _gates.get(loop)
+    if gate is None:
+        gate = _gates[loop] = _Gate(asyncio.Semaphore(get_settings().cpu_workers))
+    return gate
+
+
+async def _slot(settings: Any, gate: _Gate) -> None:
+    if gate.running.locked() and gate.waiting >= settings.cpu_queue:
+        raise Busy(
+            f"{settings.cpu_workers} long tasks are running and {gate.waiting} are waiting: try again shortly",
+            retry_after=settings.cpu_retry_after_seconds,
+        )
+    gate.waiting += 1
+    try:
+        await gate.running.acquire()
+    finally:
+        gate.waiting -= 1
+
+
+async def run_cpu(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(*args, **kwargs)`` in a worker process, awaited; ``Busy`` when too many calls wait already."""
+    if _inline:
+        return fn(*args, **kwargs)
+    gate = _gate()
+    async with stepped_out():  # the request's place goes to short requests meanwhile (kernel.admission)
+        await _slot(get_settings(), gate)
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
+        finally:
+            gate.running.release()
+
+
+_worker_loop: asyncio.AbstractEventLoop | None = None
+
+
+def in_worker(fn: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Inside a worker process: run an async function (a database read) to completion on the worker's
+    own event loop, with its own small connection pool (started on first use)."""
+    global _worker_loop
+    if _worker_loop is None:
+        _worker_loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(_worker_loop)
+        _worker_loop.run_until_complete(start_pool(2))
+    return _worker_loop.run_until_complete(fn(*args, **kwargs))
+
+
+async def run_in_thread(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn`` in a worker thread, under the same bound as ``run_cpu`` (the same slots, the same 503):
+    for work whose input or output is too large to pickle cheaply (an upload's rows read by pandas, the
+    rows an import checks), until issue 18 runs such work as jobs in worker processes from the start."""
+    gate = _gate()
+    async with stepped_out():
+        await _slot(get_settings(), gate)
+        try:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        finally:
+            gate.running.release()
+
+
+def run_inline() -> None:
+    """Called by a process that is a worker itself (a report batch's, one document at a time): its calls
+    run in place instead of starting a pool of its own."""
+    global _inline
+    _inline = True
+
+
+def warm_up() -> Any:
+    """A no-op call target: importing the worker's modules (tests and benchmarks start the pool with it)."""
+    return None
