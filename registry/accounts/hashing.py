@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 import anyio
 import anyio.to_thread
 
+from kernel.admission import stepped_out
 from kernel.errors import Busy
 from kernel.settings import get_settings
 from registry.accounts import rules
@@ -40,18 +41,21 @@ def limiter() -> anyio.CapacityLimiter:
 @asynccontextmanager
 async def worker() -> AsyncIterator[None]:
     """A place among the hashing workers, waited for at most ``password_hash_wait_seconds`` (then
-    Busy: 503 with Retry-After)."""
+    Busy: 503 with Retry-After). While it waits and hashes, the request gives up its place in the
+    admission queue (``kernel.admission.stepped_out``, as ``kernel.workers.run_cpu`` does): logins
+    waiting for argon2 never keep short requests out."""
     bound = limiter()
     wait = get_settings().password_hash_wait_seconds
-    try:
-        with anyio.fail_after(wait):
-            await bound.acquire()
-    except TimeoutError:
-        raise Busy("too many logins at once; try again shortly", retry_after=max(1, math.ceil(wait))) from None
-    try:
-        yield
-    finally:
-        bound.release()
+    async with stepped_out():  # the request's admission place goes to short requests meanwhile
+        try:
+            with anyio.fail_after(wait):
+                await bound.acquire()
+        except TimeoutError:
+            raise Busy("too many logins at once; try again shortly", retry_after=max(1, math.ceil(wait))) from None
+        try:
+            yield
+        finally:
+            bound.release()
 
 
 async def check_password(stored_hash: str | None, plain: str) -> bool:

@@ -4,6 +4,7 @@ login or an account creation is a 503 with Retry-After (and a login is not count
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -81,3 +82,29 @@ async def test_account_creation_past_the_hashing_bound_gets_503(
         assert r.status_code == 503 and int(r.headers["retry-after"]) >= 1
     r = await client.post(f"{API}/accounts", json=body, headers=world.h("district_hr"))
     assert r.status_code == 201, r.text
+
+
+async def test_logins_waiting_for_a_hashing_worker_leave_their_admission_place(
+    app: Any, client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More logins waiting for argon2 than the app works on at once (REGISTRY_MAX_CONCURRENT_REQUESTS)
+    do not keep a short request out: they wait outside the admission queue."""
+    settings = get_settings()
+    logins = settings.max_concurrent_requests + 4
+    username = new_username("hashing")
+    await make_account("inspector", username)
+
+    async def log_in(address: str) -> Any:
+        async with client_at(app, address) as c:  # each from its own address (not throttled)
+            return await c.post(TOKEN, json={"username": username, "password": PASSWORD})
+
+    async with one_worker_held(monkeypatch):
+        monkeypatch.setattr(settings, "password_hash_wait_seconds", 30.0)  # they wait rather than get 503
+        waiting = [asyncio.ensure_future(log_in(f"192.0.2.{120 + i}")) for i in range(logins)]
+        await asyncio.sleep(0.2)  # all of them in, waiting for the one worker
+        with anyio.fail_after(2):
+            me = await client.get(f"{API}/me", headers=world.h("teacher"))
+        assert me.status_code == 200
+        assert not any(w.done() for w in waiting), [w.result().status_code for w in waiting if w.done()]
+    answers = await asyncio.gather(*waiting)  # the worker free again: each is checked in turn
+    assert {r.status_code for r in answers} == {200}
