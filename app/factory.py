@@ -89,8 +89,10 @@ def _document_errors(app: Litestar) -> None:
                 codes += [409, 413, 422]
             elif query_parameter_names(handler):  # a query value that breaks a rule (a day, a cycle)
                 codes.append(422)
+            if route.path.endswith("/accounts") and "POST" in handler.http_methods:
+                codes.append(503)  # the password is hashed by a bounded pool of workers
             if route.path.endswith("/auth/token"):
-                codes = [400, 401, 413, 422, 429]
+                codes = [400, 401, 413, 422, 429, 503]
             handler.responses = {**problem_responses(sorted(set(codes))), **(handler.responses or {})}
 
 

@@ -53,7 +53,7 @@ from demo.writers import (
 from kernel.db import fetch_all, write_transaction
 from kernel.errors import Conflict, Invalid
 from kernel.policy import policy_on
-from registry.accounts.rules import hash_password
+from registry.accounts.hashing import new_hash
 from registry.accounts.writes import ACCOUNTS, AccountRecord
 from registry.audit.services import event, record_many
 from registry.kindergartens.writes import KINDERGARTENS
@@ -79,7 +79,7 @@ async def load_demo(
     report("generate", 0, 1)
     data = generate(scale, seed)
     report("generate", 1, 1)
-    hashes = [hash_password(a.password) for a in data.accounts]
+    hashes = [await new_hash(a.password) for a in data.accounts]  # argon2 in a worker thread
     now = datetime.now(UTC)
     tally = Tally()
     tally.add_kindergartens(data.kindergartens)
@@ -186,8 +186,6 @@ async def load_demo(
                     None if account.kindergarten is None else kg_base + account.kindergarten + 1,
                     None if account.staff is None else staff_base + account.staff + 1,
                     True,
-                    0,
-                    None,
                     None,
                     now,
                 )

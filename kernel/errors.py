@@ -120,7 +120,9 @@ class TooManyAttempts(DomainError):
 
 
 class Busy(DomainError):
-    """The server's long-task slots are all taken and the queue is full: try again (Retry-After)."""
+    """Work the service does a bounded number of at once (long tasks: exports, PDFs; password
+    hashing) has its slots taken and more waiting than it can start soon: try again (Retry-After),
+    instead of a queue that grows without end."""
 
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(
@@ -156,8 +158,9 @@ PROBLEM_DESCRIPTIONS = {
     413: "The body is over the size limit",
     415: "The uploaded content is of a type the endpoint cannot read (e.g. not a spreadsheet)",
     422: "A field breaks its rule; `errors` names each field and the reason",
-    429: "Too many failed logins: the account is locked for a while (Retry-After)",
-    503: "Too many long tasks (exports, PDFs) are running or waiting: try again after Retry-After seconds",
+    429: "Too many failed logins for this username from this address (or, from an address it has not "
+    "logged in from, from everywhere): try again after Retry-After seconds",
+    503: "Too many long tasks (exports, PDFs) or logins are running or waiting: try again after Retry-After seconds",
 }
 
 

@@ -35,8 +35,39 @@ class Settings(BaseSettings):
         le=300,
         description="seconds a process trusts what it last read of an account (active, session epoch); 0: always",
     )
-    login_max_failures: int = Field(default=5, ge=1, description="failed logins before the account locks")
-    login_lock_minutes: int = Field(default=15, ge=1, description="how long a locked account stays locked")
+    # Login throttling (OWASP Authentication Cheat Sheet: account lockout with growing delays, and
+    # the denial of service it must not become): registry/accounts/throttle.py, docs/architecture.md.
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="failed logins for one username from one address before each further attempt there waits",
+    )
+    login_delay_seconds: int = Field(
+        default=15, ge=1, description="the first wait; every further failure doubles it (growing delays)"
+    )
+    login_lock_minutes: int = Field(
+        default=15, ge=1, description="the longest wait: the doubling stops here (per username and address)"
+    )
+    login_account_max_failures: int = Field(
+        default=20,
+        ge=1,
+        description="failed logins for one username from all addresses before addresses it has not logged in "
+        "from wait too (the same growing delays); its usual addresses never do",
+    )
+    login_trusted_days: int = Field(
+        default=90, ge=1, description="an address stays usual for a username this long after a login from it"
+    )
+    login_window_hours: int = Field(
+        default=24, ge=1, description="failed logins older than this are forgotten (the observation window)"
+    )
+    password_hash_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="password hashes (argon2id, 64 MiB each) computed at once, in worker threads",
+    )
+    password_hash_wait_seconds: float = Field(
+        default=5.0, gt=0, description="how long a login waits for a free hashing worker before a 503"
+    )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="request body limit (413 above)")
     import_max_bytes: int = Field(
         default=20 * 1024 * 1024, ge=1024, description="largest file accepted by an import (413 above)"

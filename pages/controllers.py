@@ -30,7 +30,7 @@ from bulk.exports import content_disposition, export
 from eligibility.codes import Purpose
 from kernel.auth import Principal, requires
 from kernel.codes import Role, label
-from kernel.errors import DomainError, NotFound, TooManyAttempts, Unauthorized
+from kernel.errors import Busy, DomainError, NotFound, TooManyAttempts, Unauthorized
 from kernel.errors import exception_handlers as API_EXCEPTION_HANDLERS
 from kernel.settings import Settings
 from pages import rules, services
@@ -43,6 +43,7 @@ from pages.security import (
     csrf_config,
     session_middleware,
 )
+from registry.accounts.security import client_address
 from registry.accounts.services import log_out
 from registry.staff.codes import Post
 
@@ -229,7 +230,7 @@ class AuthPages(Controller):
             return Redirect(path=rules.home_of(who.role, who.kindergarten_id, who.staff_id), status_code=303)
         return page(request, "login.html", {"next": rules.safe_next(next) or "", "username": "", "error": ""})
 
-    @post("/login", summary="Log in (the API's login: argon2, lockout)", status_code=303)
+    @post("/login", summary="Log in (the API's login: argon2, throttled per username and address)", status_code=303)
     async def login(
         self, request: Req, data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
     ) -> Response[Any]:
@@ -238,11 +239,11 @@ class AuthPages(Controller):
         if not data.username or not data.password:
             return page(request, "login.html", {**context, "error": "请输入用户名和密码。"}, status_code=400)
         try:
-            who = await services.login(data.username, data.password)
-        except TooManyAttempts as exc:
+            who = await services.login(data.username, data.password, client_address(request))
+        except (TooManyAttempts, Busy) as exc:
             retry = int(exc.extra["retry_after"])
-            error = rules.lockout_message(retry)
-            return page(request, "login.html", {**context, "error": error}, 429, **{"retry-after": str(retry)})
+            error = rules.lockout_message(retry) if exc.status == 429 else rules.busy_message(retry)
+            return page(request, "login.html", {**context, "error": error}, exc.status, **{"retry-after": str(retry)})
         except Unauthorized:
             return page(request, "login.html", {**context, "error": "用户名或密码错误。"}, status_code=401)
         request.set_session(claims_of(who))

@@ -468,6 +468,10 @@ def lockout_message(retry_after_seconds: int) -> str:
     return f"登录失败次数过多，账户已暂时锁定，请 {minutes} 分钟后再试。"
 
 
+def busy_message(retry_after_seconds: int) -> str:
+    return f"当前登录人数较多，请 {max(1, retry_after_seconds)} 秒后再试。"
+
+
 STATUS_TITLES: Mapping[int, str] = {
     400: "请求有误",
     403: "无权访问",

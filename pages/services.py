@@ -42,10 +42,11 @@ DISTRICT_LIST_LIMIT = 500  # the list services' largest page
 # --- log in ------------------------------------------------------------------------------------------
 
 
-async def login(username: str, password: str) -> Principal:
-    """The API's login (argon2 check, lockout): Unauthorized, or TooManyAttempts with retry_after."""
+async def login(username: str, password: str, address: str) -> Principal:
+    """The API's login (argon2 check, throttled per username and address): Unauthorized, or
+    TooManyAttempts or Busy with retry_after."""
 
-    return await authenticate(username, password)
+    return await authenticate(username, password, address)
 
 
 # --- a person's pages (teachers' self-service; others within their scope) ------------------------------

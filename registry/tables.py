@@ -2,7 +2,7 @@
 
 from certificates.tables import Certificate, CertificateEvent, CertificateRegistration, Reminder
 from ethics.tables import EthicsEvaluation, EthicsSanction
-from registry.accounts.tables import Account
+from registry.accounts.tables import Account, LoginThrottle
 from registry.audit.tables import AuditEvent
 from registry.kindergartens.tables import Kindergarten
 from registry.staff.tables import Staff, StaffAssignment
@@ -16,6 +16,7 @@ __all__ = [
     "EthicsEvaluation",
     "EthicsSanction",
     "Kindergarten",
+    "LoginThrottle",
     "Reminder",
     "Staff",
     "StaffAssignment",

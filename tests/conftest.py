@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -41,7 +42,8 @@ os.environ.setdefault("REGISTRY_SECRET_KEY", "test-secret-key-" + uuid.uuid4().h
 
 import pytest  # noqa: E402
 
-from tests.support import World, build_world  # noqa: E402
+from registry.accounts import throttle  # noqa: E402
+from tests.support import LoginClock, World, build_world  # noqa: E402
 
 
 def pytest_report_header() -> str:
@@ -107,3 +109,11 @@ async def client(app):
 @pytest.fixture(scope="session")
 async def world(client) -> World:
     return await build_world(client)
+
+
+@pytest.fixture
+def login_clock(monkeypatch: pytest.MonkeyPatch) -> LoginClock:
+    """The login throttle's clock, stopped at the current time; ``advance`` moves it."""
+    clock = LoginClock(time.time())
+    monkeypatch.setattr(throttle, "clock", clock)
+    return clock

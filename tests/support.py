@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from registry.staff.rules import make_id_number
 
@@ -240,3 +242,35 @@ def scratch_database_env(tmp: Path, label: str) -> Iterator[dict[str, str]]:
     finally:
         if postgres:
             asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+# --- logins from several client addresses, on a clock the tests move -------------------------------------
+
+
+@dataclass
+class LoginClock:
+    """The login throttle's clock (``registry.accounts.throttle.clock``), stopped; ``advance`` moves it."""
+
+    now: float
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@asynccontextmanager
+async def client_at(app: Any, address: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An API client whose requests come from ``address`` (the ASGI scope's client)."""
+    transport = httpx.ASGITransport(app=app, client=(address, 50123))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+_names = itertools.count(1)
+
+
+def new_username(prefix: str = "u") -> str:
+    """A username never used before in this test run."""
+    return f"{prefix}_{next(_names):04d}"

@@ -13,7 +13,7 @@ from kernel.common.schemas import DEFAULT_LIMIT, Page
 from kernel.settings import get_settings
 from registry.accounts import services
 from registry.accounts.schemas import AccountCreate, AccountOut, Me, TokenRequest, TokenResponse
-from registry.accounts.security import issue_token
+from registry.accounts.security import client_address, issue_token
 
 
 class AuthController(Controller):
@@ -27,8 +27,8 @@ class AuthController(Controller):
         security=[],
         responses=None,
     )
-    async def token(self, data: JSONBody[TokenRequest], state: State) -> TokenResponse:
-        who = await services.authenticate(data.username, data.password)
+    async def token(self, request: Request[Any, Any, Any], data: JSONBody[TokenRequest], state: State) -> TokenResponse:
+        who = await services.authenticate(data.username, data.password, client_address(request))
         ttl = get_settings().token_ttl_minutes
         return TokenResponse(access_token=issue_token(state.jwt_auth, who, ttl), expires_in=ttl * 60)
 

@@ -1,4 +1,4 @@
-"""Pure rules of accounts: password hashing, lockout arithmetic, who may do what.
+"""Pure rules of accounts: password hashing, the login throttle's arithmetic, who may do what.
 
 Hashing uses argon2id (argon2-cffi, the reference binding, RFC 9106 defaults).
 """
@@ -6,14 +6,14 @@ Hashing uses argon2id (argon2-cffi, the reference binding, RFC 9106 defaults).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so a miss costs as much time as a hit.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+# Verified against when the username is unknown (or the account inactive), so a miss costs as much
+# time as a hit: the answer's timing does not tell whether a username exists.
+DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -23,8 +23,10 @@ def hash_password(plain: str) -> str:
 
 
 def verify_password(stored_hash: str | None, plain: str) -> bool:
+    """Whether ``plain`` is the password of ``stored_hash``; None (no such account) verifies against
+    ``DUMMY_HASH`` and is always False."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, plain) and stored_hash is not None
+        return _hasher.verify(stored_hash or DUMMY_HASH, plain) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -36,18 +38,37 @@ def password_problem(plain: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class LockDecision:
-    failed_logins: int
-    locked_until: datetime | None
+class ThrottlePolicy:
+    """The numbers of login throttling (from the settings: REGISTRY_LOGIN_*), in seconds."""
+
+    max_failures: int  # for one username from one address, before each further attempt there waits
+    first_delay: int  # the wait after the max_failures-th failure
+    longest_delay: int  # the doubling stops here
+    account_max_failures: int  # for one username from every address, before untrusted addresses wait too
+    window: int  # failures older than this are forgotten
+    trusted_for: int  # an address stays usual for a username this long after a login from it
 
 
-def after_failed_login(failed_logins: int, now: datetime, max_failures: int, lock_minutes: int) -> LockDecision:
-    """Count a failure; at ``max_failures`` in a row the account locks and the counter restarts."""
-    failed = failed_logins + 1
-    if failed >= max_failures:
-        return LockDecision(0, now + timedelta(minutes=lock_minutes))
-    return LockDecision(failed, None)
+def delay_after(failures: int, max_failures: int, first_delay: int, longest_delay: int) -> int | None:
+    """How long the next attempt waits after ``failures`` failed logins in a row: not at all below
+    ``max_failures``; from there ``first_delay``, doubling with every further failure, at most
+    ``longest_delay`` (growing delays, as OWASP's Authentication Cheat Sheet describes them)."""
+    if failures < max_failures:
+        return None
+    doublings = failures - max_failures
+    if doublings >= longest_delay.bit_length():  # 2**doublings alone is past the longest (first_delay >= 1)
+        return longest_delay
+    return min(first_delay << doublings, longest_delay)
 
 
-def is_locked(locked_until: datetime | None, now: datetime) -> bool:
-    return locked_until is not None and locked_until > now
+def delay_steps(max_failures: int, first_delay: int, longest_delay: int) -> list[tuple[int, int]]:
+    """``(failures, delay)`` for each count of failures whose delay is below the longest, in order:
+    past the last of them every delay is ``longest_delay`` (the database's CASE is built from this)."""
+    steps: list[tuple[int, int]] = []
+    failures = max_failures
+    while (delay := delay_after(failures, max_failures, first_delay, longest_delay)) is not None:
+        if delay >= longest_delay:
+            break
+        steps.append((failures, delay))
+        failures += 1
+    return steps

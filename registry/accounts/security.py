@@ -18,6 +18,7 @@ from kernel.auth import Principal
 from kernel.codes import Role
 from kernel.settings import Settings
 from registry.accounts.services import login_stands
+from registry.accounts.throttle import UNKNOWN_ADDRESS
 
 PUBLIC_PATHS = ["/api/v1/auth/token", "/api/v1/schema", "/health", "/favicon.ico"]
 
@@ -38,6 +39,13 @@ async def retrieve_principal(token: Token, _: ASGIConnection[Any, Any, Any, Any]
     except (KeyError, ValueError, TypeError):
         return None
     return who if await login_stands(who.account_id, who.epoch) else None
+
+
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The client's IP address, as the server reports it: behind a proxy, the one the proxy names in
+    ``X-Forwarded-For`` when the server trusts it (uvicorn's ``--forwarded-allow-ips``)."""
+    client = connection.client
+    return client.host if client is not None and client.host else UNKNOWN_ADDRESS
 
 
 def make_jwt_auth(settings: Settings) -> JWTAuth[Principal, Token]:

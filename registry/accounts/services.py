@@ -1,13 +1,11 @@
-"""Accounts: log in (with lockout), log out, create, list, deactivate and reactivate users; whether
-a token's or a session's login still stands. Hashing runs in a worker thread."""
+"""Accounts: log in (throttled: ``throttle``), log out, create, list, deactivate and reactivate users;
+whether a token's or a session's login still stands. Hashing runs in worker threads, a bounded number
+at once (``hashing``)."""
 
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
 from typing import Any
-
-import anyio
 
 from kernel.auth import Principal
 from kernel.codes import Role
@@ -15,9 +13,10 @@ from kernel.common.like import contains, like
 from kernel.common.schemas import Page
 from kernel.common.time import utcnow
 from kernel.db import write_transaction
-from kernel.errors import Conflict, Invalid, NotFound, TooManyAttempts, Unauthorized
+from kernel.errors import Busy, Conflict, Invalid, NotFound, Unauthorized
 from kernel.settings import get_settings
-from registry.accounts.rules import after_failed_login, hash_password, is_locked, password_problem, verify_password
+from registry.accounts import hashing, throttle
+from registry.accounts.rules import password_problem
 from registry.accounts.schemas import AccountCreate, AccountOut
 from registry.accounts.tables import Account
 from registry.audit.services import record
@@ -150,53 +149,32 @@ async def set_active(actor: Principal, account_id: int, active: bool) -> Account
     return _account_out(row)
 
 
-async def authenticate(username: str, password: str) -> Principal:
-    """Check a password, counting failures atomically so parallel guesses cannot share a count.
-
-    Each attempt first reserves its place (``failed_logins + 1`` in one UPDATE); an attempt past the
-    limit is refused without checking the password; the attempt that reaches the limit with a wrong
-    password locks the account. A right password resets the count.
-    """
-    settings = get_settings()
+async def authenticate(username: str, password: str, address: str) -> Principal:
+    """Check a password from a client ``address``, throttled (``throttle``: the attempt is counted, or
+    refused with TooManyAttempts, before anything is checked). Unknown, inactive and wrong all answer
+    the same Unauthorized after the same argon2 check (a dummy hash for a name without an active
+    account), so neither the answer nor its timing tells whether a username exists."""
+    policy = throttle.policy_of(get_settings())
+    now = throttle.clock()
+    await throttle.reserve(username, address, now, policy)
     row = await Account.select().where(Account.username == username).first()
-    now = utcnow()
-
-    def refuse_locked(until: datetime) -> TooManyAttempts:
-        retry = int((until - now).total_seconds()) + 1
-        return TooManyAttempts(f"too many failed logins; try again in {retry} s", retry_after=retry)
-
-    if row is not None and is_locked(row["locked_until"], now):
-        raise refuse_locked(row["locked_until"])
-    if row is None or not row["active"]:
-        await anyio.to_thread.run_sync(verify_password, None, password)  # same time as a real check
+    stored = row["password_hash"] if row is not None and row["active"] else None
+    try:
+        async with hashing.worker():
+            ok = await hashing.check_password(stored, password)
+    except Busy:
+        await throttle.refund(username, address, policy)  # never checked: not counted either
+        raise
+    await throttle.prune_now_and_then(now, policy)
+    if not ok or row is None:
         raise Unauthorized("wrong username or password")
-    async with write_transaction():
-        reserved = (
-            await Account.update({Account.failed_logins: Account.failed_logins + 1})
-            .where(Account.id == row["id"])
-            .returning(Account.failed_logins)
-        )
-    attempt = int(reserved[0]["failed_logins"])
-    if attempt > settings.login_max_failures:
-        raise refuse_locked(now + timedelta(minutes=settings.login_lock_minutes))
-    ok = await anyio.to_thread.run_sync(verify_password, row["password_hash"], password)
-    if ok:
-        done = (
-            await Account.update({Account.failed_logins: 0, Account.locked_until: None, Account.last_login_at: now})
-            .where(Account.id == row["id"])
-            .returning(Account.session_epoch)
-        )
-        return principal_of({**row, "session_epoch": done[0]["session_epoch"]})  # the epoch as of this login
-    decision = after_failed_login(attempt - 1, now, settings.login_max_failures, settings.login_lock_minutes)
-    if decision.locked_until is not None:
-        async with write_transaction():
-            await Account.update({Account.failed_logins: 0, Account.locked_until: decision.locked_until}).where(
-                Account.id == row["id"]
-            )
-            await record(
-                SYSTEM, "lock", "account", row["id"], None, {"locked_until": decision.locked_until.isoformat()}
-            )
-    raise Unauthorized("wrong username or password")
+    await throttle.succeeded(username, address, now)
+    done = (
+        await Account.update({Account.last_login_at: utcnow()})
+        .where(Account.id == row["id"])
+        .returning(Account.session_epoch)
+    )
+    return principal_of({**row, "session_epoch": done[0]["session_epoch"]})  # the epoch as of this login
 
 
 async def create_account(actor: Principal, data: AccountCreate) -> AccountOut:
@@ -223,7 +201,7 @@ async def create_account(actor: Principal, data: AccountCreate) -> AccountOut:
         if st is None:
             raise Invalid.field("staff", "no staff member with that ID number")
         staff_id, kindergarten_id = st["id"], st["kindergarten"]
-    password_hash = await anyio.to_thread.run_sync(hash_password, data.password)
+    password_hash = await hashing.new_hash(data.password)
     async with write_transaction():
         if await Account.exists().where(Account.username == data.username):
             raise Conflict(f"username {data.username} is taken", field="username")

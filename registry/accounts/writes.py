@@ -16,8 +16,6 @@ class AccountRecord(NamedTuple):
     kindergarten: int | None
     staff: int | None
     active: bool
-    failed_logins: int
-    locked_until: datetime | None
     last_login_at: datetime | None
     created_at: datetime
 

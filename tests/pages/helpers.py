@@ -30,8 +30,11 @@ def csrf_of(html: str) -> str:
 
 
 @asynccontextmanager
-async def page_client(app: Any, base_url: str = "http://testserver") -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
+async def page_client(
+    app: Any, base_url: str = "http://testserver", address: str = "127.0.0.1"
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser on the app; its requests come from ``address`` (the ASGI scope's client)."""
+    transport = httpx.ASGITransport(app=app, client=(address, 50123))
     async with httpx.AsyncClient(transport=transport, base_url=base_url, follow_redirects=False) as c:
         yield c
 

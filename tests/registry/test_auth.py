@@ -1,12 +1,12 @@
-"""Logging in: tokens, wrong passwords, lockout after repeated failures."""
+"""Logging in: tokens, wrong passwords, growing waits after repeated failures (the throttle's own
+tests: test_login_throttle.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from kernel.settings import get_settings
-from registry.accounts.rules import after_failed_login, hash_password, is_locked, verify_password
-from tests.support import PASSWORD, login, make_account
+from registry.accounts import throttle
+from registry.accounts.rules import delay_after, delay_steps, hash_password, verify_password
+from tests.support import PASSWORD, LoginClock, login, make_account
 
 API = "/api/v1"
 
@@ -19,14 +19,15 @@ def test_passwords_are_argon2id_and_verify() -> None:
     assert not verify_password(None, "anything")
 
 
-def test_lockout_arithmetic() -> None:
-    now = datetime(2026, 1, 1, tzinfo=UTC)
-    d = after_failed_login(3, now, max_failures=5, lock_minutes=15)
-    assert (d.failed_logins, d.locked_until) == (4, None)
-    d = after_failed_login(4, now, max_failures=5, lock_minutes=15)
-    assert (d.failed_logins, d.locked_until) == (0, now + timedelta(minutes=15))
-    assert is_locked(d.locked_until, now + timedelta(minutes=14))
-    assert not is_locked(d.locked_until, now + timedelta(minutes=15))
+def test_growing_delays_arithmetic() -> None:
+    """No wait below the limit; from it the first delay, doubling with every further failure, never
+    more than the longest (and the counter is never reset by reaching the limit)."""
+    waits = [delay_after(n, 5, 15, 900) for n in range(1, 14)]
+    assert waits == [None, None, None, None, 15, 30, 60, 120, 240, 480, 900, 900, 900]
+    assert delay_after(10**6, 5, 15, 900) == 900
+    assert delay_after(5, 5, 900, 900) == 900 and delay_after(5, 5, 901, 900) == 900
+    assert delay_steps(5, 15, 900) == [(5, 15), (6, 30), (7, 60), (8, 120), (9, 240), (10, 480)]
+    assert delay_steps(1, 60, 60) == []
 
 
 async def test_token_and_me(client, world) -> None:
@@ -52,9 +53,7 @@ async def test_wrong_password_and_unknown_user_are_401(client, world) -> None:
         assert r.status_code == 401 and r.json()["detail"] == "wrong username or password"
 
 
-async def test_repeated_failures_lock_the_account(client, migrated) -> None:
-    from registry.accounts.tables import Account
-
+async def test_repeated_failures_lock_the_account(client, migrated, login_clock: LoginClock) -> None:
     await make_account("inspector", "lock_me")
     limit = get_settings().login_max_failures
     for _ in range(limit):
@@ -63,13 +62,11 @@ async def test_repeated_failures_lock_the_account(client, migrated) -> None:
     r = await client.post(f"{API}/auth/token", json={"username": "lock_me", "password": PASSWORD})
     assert r.status_code == 429
     assert int(r.headers["retry-after"]) > 0
-    # Once the lock has passed, the right password works again and resets the counter.
-    await Account.update({Account.locked_until: datetime.now(UTC) - timedelta(seconds=1)}).where(
-        Account.username == "lock_me"
-    )
+    # Once the wait has passed, the right password works again and resets the counter.
+    login_clock.advance(int(r.headers["retry-after"]))
     assert await login(client, "lock_me")
-    row = await Account.select(Account.failed_logins).where(Account.username == "lock_me").first()
-    assert row is not None and row["failed_logins"] == 0
+    row = await throttle.state("lock_me", "127.0.0.1")
+    assert row is not None and row["failures"] == 0 and row["blocked_until"] is None
 
 
 async def test_openapi_schema_and_docs_are_served(client) -> None:
