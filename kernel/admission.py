@@ -27,7 +27,27 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 EXEMPT = ("/health",)
 
 _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
-_holding: ContextVar[asyncio.Semaphore | None] = ContextVar("admission_slot", default=None)
+
+
+class _Place:
+    """A request's place: held or given up (released exactly once, even when the request is cancelled
+    while it queues to take its place back)."""
+
+    def __init__(self, slots: asyncio.Semaphore) -> None:
+        self.slots = slots
+        self.held = False
+
+    async def take(self) -> None:
+        await self.slots.acquire()
+        self.held = True
+
+    def give(self) -> None:
+        if self.held:
+            self.held = False
+            self.slots.release()
+
+
+_holding: ContextVar[_Place | None] = ContextVar("admission_place", default=None)
 
 
 def admission(limit: int) -> Callable[[ASGIApp], ASGIApp]:
@@ -42,12 +62,14 @@ def admission(limit: int) -> Callable[[ASGIApp], ASGIApp]:
             slots = _gates.get(loop)
             if slots is None:
                 slots = _gates[loop] = asyncio.Semaphore(limit)
-            async with slots:
-                token = _holding.set(slots)
-                try:
-                    await app(scope, receive, send)
-                finally:
-                    _holding.reset(token)
+            place = _Place(slots)
+            await place.take()
+            token = _holding.set(place)
+            try:
+                await app(scope, receive, send)
+            finally:
+                _holding.reset(token)
+                place.give()
 
         return gate
 
@@ -58,12 +80,12 @@ def admission(limit: int) -> Callable[[ASGIApp], ASGIApp]:
 async def stepped_out() -> AsyncIterator[None]:
     """Give the current request's place up while waiting for something that is not the event loop's
     work (a worker process); queue for it again afterwards."""
-    slots = _holding.get()
-    if slots is None:
+    place = _holding.get()
+    if place is None or not place.held:
         yield
         return
-    slots.release()
+    place.give()
     try:
         yield
     finally:
-        await slots.acquire()
+        await place.take()

@@ -130,3 +130,43 @@ def test_a_worker_that_dies_is_replaced() -> None:
         assert await run_cpu(divmod, 9, 4) == (2, 1)  # a fresh pool answers
 
     asyncio.run(main())
+
+
+def test_a_request_cancelled_while_it_steps_back_in_frees_its_place_once() -> None:
+    """A request cancelled (its client gone) while it queues to take its place back after a worker call
+    must not give the place back twice: the bound stays the bound."""
+    state = {"now": 0, "most": 0}
+    hold = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["path"] == "/export":
+            async with stepped_out():
+                await asyncio.sleep(0.01)
+            return
+        state["now"] += 1
+        state["most"] = max(state["most"], state["now"])
+        if scope["path"] == "/slow":
+            await hold.wait()
+        else:
+            await asyncio.sleep(0.02)
+        state["now"] -= 1
+
+    gate = admission(1)(app)
+
+    def call(path: str) -> Any:
+        return gate({"type": "http", "path": path}, None, None)  # type: ignore[arg-type]
+
+    async def main() -> None:
+        export = asyncio.create_task(call("/export"))
+        await asyncio.sleep(0)  # the export has stepped out
+        slow = asyncio.create_task(call("/slow"))  # takes the one place
+        await asyncio.sleep(0.05)  # the export queues to step back in, behind it
+        export.cancel()
+        await asyncio.gather(export, return_exceptions=True)
+        hold.set()
+        await slow
+        state["most"] = 0
+        await asyncio.gather(*(call("/api/v1/staff") for _ in range(4)))
+        assert state["most"] == 1
+
+    asyncio.run(main())
