@@ -349,7 +349,9 @@ async def ledger_figures(
 
     When one set of caps holds for the whole window (the usual case), the database works the
     figures out (``fig_rules.figures_sql``) and hands back one row per person. When a policy change
-    inside the window changes a cap, the entries are read and ``fig_rules.figures`` runs per person."""
+    inside the window changes a cap, the entries are read and ``fig_rules.figures`` runs per person.
+    ``by_year``: each person's ``Figures.years`` holds the credits counted in each calendar year of the
+    window too (a completed cycle and its years, in one read)."""
 
     start, end = window
     if roster is not None:  # a round's roster on its day (``roster_of``) instead of today's on-post staff
