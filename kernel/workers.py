@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing import get_context
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from kernel.admission import stepped_out
 from kernel.db import start_pool
@@ -75,35 +76,39 @@ def _gate() -> _Gate:
     return gate
 
 
-async def _slot(settings: Any, gate: _Gate) -> None:
-    if gate.running.locked() and gate.waiting >= settings.cpu_queue:
-        raise Busy(
-            f"{settings.cpu_workers} long tasks are running and {gate.waiting} are waiting: try again shortly",
-            retry_after=settings.cpu_retry_after_seconds,
-        )
-    gate.waiting += 1
-    try:
-        await gate.running.acquire()
-    finally:
-        gate.waiting -= 1
+@asynccontextmanager
+async def _turn() -> AsyncIterator[None]:
+    """A running slot for one call: the request steps out of its admission place meanwhile
+    (``kernel.admission``); ``Busy`` when the slots are taken and the queue is full."""
+    settings, gate = get_settings(), _gate()
+    async with stepped_out():
+        if gate.running.locked() and gate.waiting >= settings.cpu_queue:
+            raise Busy(
+                f"{settings.cpu_workers} long tasks are running and {gate.waiting} are waiting: try again shortly",
+                retry_after=settings.cpu_retry_after_seconds,
+            )
+        gate.waiting += 1
+        try:
+            await gate.running.acquire()
+        finally:
+            gate.waiting -= 1
+        try:
+            yield
+        finally:
+            gate.running.release()
 
 
 async def run_cpu(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """``fn(*args, **kwargs)`` in a worker process, awaited; ``Busy`` when too many calls wait already."""
     if _inline:
         return fn(*args, **kwargs)
-    gate = _gate()
-    async with stepped_out():  # the request's place goes to short requests meanwhile (kernel.admission)
-        await _slot(get_settings(), gate)
+    async with _turn():
+        loop = asyncio.get_running_loop()
         try:
-            loop = asyncio.get_running_loop()
-            try:
-                return await loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
-            except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool, one more try
-                _discard(_pool)
-                return await loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
-        finally:
-            gate.running.release()
+            return await loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
+        except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool, one more try
+            _discard(_pool)
+            return await loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
 
 
 _worker_loop: asyncio.AbstractEventLoop | None = None
@@ -124,13 +129,8 @@ async def run_in_thread(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -
     """``fn`` in a worker thread, under the same bound as ``run_cpu`` (the same slots, the same 503):
     for work whose input or output is too large to pickle cheaply (an upload's rows read by pandas, the
     rows an import checks), until issue 18 runs such work as jobs in worker processes from the start."""
-    gate = _gate()
-    async with stepped_out():
-        await _slot(get_settings(), gate)
-        try:
-            return await asyncio.to_thread(fn, *args, **kwargs)
-        finally:
-            gate.running.release()
+    async with _turn():
+        return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 def run_inline() -> None:
