@@ -27,6 +27,7 @@ from kernel.common.body import JsonCheckedRequest
 from kernel.common.params import check_query_params, query_parameter_names
 from kernel.db import close_pool, start_pool
 from kernel.errors import exception_handlers, problem_responses
+from kernel.i18n import LocaleMiddleware
 from kernel.settings import Settings, get_settings
 from pages.controllers import mount as mount_pages
 from registry.accounts.controllers import AccountController, AuthController, MeController
@@ -126,7 +127,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_request=check_query_params,
         request_class=JsonCheckedRequest,  # invalid UTF-8 or too deep JSON: 400, not 500
         before_send=[security_headers],  # CSP, nosniff, no framing, no-store: on every answer
-        middleware=[admission(settings.max_concurrent_requests)],  # fair waiting under overload
+        # the reader's language (Accept-Language) for every message; fair waiting under overload
+        middleware=[LocaleMiddleware, admission(settings.max_concurrent_requests)],
         request_max_body_size=settings.max_body_bytes,
         state=State({"jwt_auth": jwt_auth}),
         openapi_config=OpenAPIConfig(

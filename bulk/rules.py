@@ -25,6 +25,8 @@ from pydantic import ValidationError
 
 from kernel.codes import LABELS
 from kernel.files import CellType, Column, Kind
+from kernel.i18n import _
+from kernel.validation_messages import validation_message
 from registry.staff.rules import IdNumber, IdNumberError, parse_id_number
 
 HEADER_SEARCH_ROWS = 10  # the header row is one of the first rows (titles may sit above it)
@@ -173,7 +175,9 @@ def enum_choices(enum: type[StrEnum]) -> str:
 def parse_enum(enum: type[StrEnum], text: str) -> str:
     code = enum_words(enum).get(normalise_header(text))
     if code is None:
-        raise CellProblem(f"unknown value {text!r}: use one of {enum_choices(enum)} (or the code)")
+        raise CellProblem(
+            _("unknown value {value}: use one of {choices} (or the code)", value=repr(text), choices=enum_choices(enum))
+        )
     return code
 
 
@@ -256,7 +260,7 @@ def parse_cell(column: Column, raw: Any) -> Any:
             return True
         if word in FALSE_WORDS:
             return False
-        raise CellProblem(f"unknown value {text!r}: use 是 or 否")
+        raise CellProblem(_("unknown value {value}: use 是 or 否", value=repr(text)))
     if column.cell == CellType.text_list:
         return [part for part in NAME_SEPARATORS.split(_unescape(text)) if part]
     assert column.enum is not None
@@ -393,7 +397,7 @@ def schema_errors(kind: Kind, row: int, exc: ValidationError) -> list[RowError]:
     out = []
     for err in exc.errors():
         path = ".".join(str(p) for p in err["loc"]) or "body"
-        out.append(error_for(kind, row, path, err["msg"]))
+        out.append(error_for(kind, row, path, validation_message(err["msg"])))
     return out
 
 

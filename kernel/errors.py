@@ -22,6 +22,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from pydantic import BaseModel
 
+from kernel.i18n import N_, _, field_label, translate
+from kernel.validation_messages import validation_message
+
 log = logging.getLogger("registry.errors")
 
 PROBLEM_JSON = "application/problem+json"
@@ -36,12 +39,17 @@ class FieldError:
 
 @dataclass
 class DomainError(Exception):
+    """``detail`` and the field messages are made with ``kernel.i18n._`` (the reader's language);
+    ``title`` is a catalogue message (``N_``) translated when answered; ``code``, when given, a
+    stable English name of the rule for programs (default: ``kind``)."""
+
     detail: str
     errors: list[FieldError] = field(default_factory=list)
     status: int = 500
-    title: str = "Error"
+    title: str = N_("Error")
     kind: str = "error"
     extra: dict[str, Any] = field(default_factory=dict)
+    code: str | None = None
 
     def __str__(self) -> str:
         return self.detail
@@ -49,35 +57,47 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     def __init__(self, detail: str, **extra: Any) -> None:
-        super().__init__(detail=detail, status=404, title="Not found", kind="not-found", extra=extra)
+        super().__init__(detail=detail, status=404, title=N_("Not found"), kind="not-found", extra=extra)
 
 
 class Conflict(DomainError):
     """A duplicate, or a rule of the domain that the request would break."""
 
-    def __init__(self, detail: str, errors: list[FieldError] | None = None, **extra: Any) -> None:
-        super().__init__(detail=detail, errors=errors or [], status=409, title="Conflict", kind="conflict", extra=extra)
+    def __init__(
+        self, detail: str, errors: list[FieldError] | None = None, code: str | None = None, **extra: Any
+    ) -> None:
+        super().__init__(
+            detail=detail,
+            errors=errors or [],
+            status=409,
+            title=N_("Conflict"),
+            kind="conflict",
+            extra=extra,
+            code=code,
+        )
 
 
 class Forbidden(DomainError):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail=detail, status=403, title="Forbidden", kind="forbidden")
+    def __init__(self, detail: str, code: str | None = None) -> None:
+        super().__init__(detail=detail, status=403, title=N_("Forbidden"), kind="forbidden", code=code)
 
 
 class Invalid(DomainError):
     """A field value that is well-formed JSON but breaks a rule of its own (422)."""
 
-    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
-        super().__init__(detail=detail, errors=errors or [], status=422, title="Invalid field", kind="invalid")
+    def __init__(self, detail: str, errors: list[FieldError] | None = None, code: str | None = None) -> None:
+        super().__init__(
+            detail=detail, errors=errors or [], status=422, title=N_("Invalid field"), kind="invalid", code=code
+        )
 
     @classmethod
     def field(cls, name: str, message: str) -> Invalid:
-        return cls(f"{name}: {message}", [FieldError(name, message)])
+        return cls(_("{field}: {message}", field=field_label(name), message=message), [FieldError(name, message)])
 
 
 class BadRequest(DomainError):
     def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
-        super().__init__(detail=detail, errors=errors or [], status=400, title="Bad request", kind="bad-request")
+        super().__init__(detail=detail, errors=errors or [], status=400, title=N_("Bad request"), kind="bad-request")
 
 
 class TooLarge(DomainError):
@@ -85,7 +105,7 @@ class TooLarge(DomainError):
 
     def __init__(self, detail: str, errors: list[FieldError] | None = None, **extra: Any) -> None:
         super().__init__(
-            detail=detail, errors=errors or [], status=413, title="Too large", kind="too-large", extra=extra
+            detail=detail, errors=errors or [], status=413, title=N_("Too large"), kind="too-large", extra=extra
         )
 
 
@@ -97,7 +117,7 @@ class UnsupportedMediaType(DomainError):
             detail=detail,
             errors=errors or [],
             status=415,
-            title="Unsupported media type",
+            title=N_("Unsupported media type"),
             kind="unsupported-media-type",
             extra=extra,
         )
@@ -105,7 +125,7 @@ class UnsupportedMediaType(DomainError):
 
 class Unauthorized(DomainError):
     def __init__(self, detail: str) -> None:
-        super().__init__(detail=detail, status=401, title="Unauthorized", kind="unauthorized")
+        super().__init__(detail=detail, status=401, title=N_("Unauthorized"), kind="unauthorized")
 
 
 class TooManyAttempts(DomainError):
@@ -113,7 +133,7 @@ class TooManyAttempts(DomainError):
         super().__init__(
             detail=detail,
             status=429,
-            title="Too many attempts",
+            title=N_("Too many attempts"),
             kind="too-many-attempts",
             extra={"retry_after": retry_after},
         )
@@ -128,7 +148,7 @@ class Busy(DomainError):
         super().__init__(
             detail=detail,
             status=503,
-            title="Busy",
+            title=N_("Busy"),
             kind="busy",
             extra={"retry_after": retry_after},
         )
@@ -140,12 +160,15 @@ class ProblemFieldOut(BaseModel):
 
 
 class ProblemDetails(BaseModel):
-    """RFC 9457 problem details, as every error of the API is answered."""
+    """RFC 9457 problem details, as every error of the API is answered: ``title``, ``detail`` and the
+    fields' messages in the reader's language (Chinese; English with ``Accept-Language: en``),
+    ``code`` and the fields' names in stable English for programs."""
 
     type: str
     title: str
     status: int
     detail: str
+    code: str
     errors: list[ProblemFieldOut] | None = None
 
 
@@ -185,16 +208,19 @@ def problem(
     kind: str,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    code: str | None = None,
     /,
     **extra: Any,
 ) -> Response[dict[str, Any]]:
-    """A problem document; ``extra`` adds extension members (any name, e.g. an import's ``kind`` and
-    row ``errors``: the parameters are positional-only so they never collide)."""
+    """A problem document; ``title`` a catalogue message (translated here), ``detail`` already in the
+    reader's language; ``extra`` adds extension members (any name, e.g. an import's ``kind`` and row
+    ``errors``: the parameters are positional-only so they never collide)."""
     body: dict[str, Any] = {
         "type": TYPE_BASE + kind,
-        "title": title,
+        "title": translate(title),
         "status": status,
         "detail": detail,
+        "code": code or kind,
     }
     if errors:
         body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
@@ -202,48 +228,58 @@ def problem(
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _domain_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+def _domain_handler(_request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
     headers = None
     if isinstance(exc, TooManyAttempts | Busy):
         headers = {"Retry-After": str(exc.extra["retry_after"])}
-    return problem(exc.status, exc.title, exc.detail, exc.kind, exc.errors, headers, **exc.extra)
+    return problem(exc.status, exc.title, exc.detail, exc.kind, exc.errors, headers, exc.code, **exc.extra)
 
 
 def _field_path(key: Any) -> str:
     return str(key) if key else "body"
 
 
-def _validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+def _validation_handler(_request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
     extra = exc.extra if isinstance(exc.extra, list) else []
     # Litestar raises ValidationException both for bodies it cannot decode at all (400)
     # and for values that decode but fail validation (422).
     if not extra:
-        return problem(400, "Malformed request", exc.detail or "the request body is not valid JSON", "malformed")
+        if not exc.detail:
+            return problem(400, N_("Malformed request"), _("the request body is not valid JSON"), "malformed")
+        # the decoder's own words (where it stopped) kept, for whoever mends the request
+        return problem(
+            400,
+            N_("Malformed request"),
+            _("the request body is not valid JSON ({reason})", reason=translate(exc.detail)),
+            "malformed",
+        )
     errors: list[FieldError] = []
     for item in extra:
         if isinstance(item, dict):
-            errors.append(FieldError(_field_path(item.get("key")), str(item.get("message", "invalid"))))
+            errors.append(
+                FieldError(_field_path(item.get("key")), validation_message(str(item.get("message", "invalid"))))
+            )
         else:  # pragma: no cover - defensive
-            errors.append(FieldError("body", str(item)))
+            errors.append(FieldError("body", validation_message(str(item))))
     sources = {item.get("source") for item in extra if isinstance(item, dict)}
     if sources & {"query", "path", "header", "cookie"}:
-        status, title = 400, "Invalid parameter"
+        status, title = 400, N_("Invalid parameter")
     else:
-        status, title = 422, "Invalid field"
-    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+        status, title = 422, N_("Invalid field")
+    detail = _("; ").join(_("{field}: {message}", field=field_label(e.field), message=e.message) for e in errors)
     return problem(status, title, detail, "invalid" if status == 422 else "bad-request", errors)
 
 
-def _http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+def _http_handler(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
     titles = {
-        400: "Malformed request",
-        401: "Unauthorized",
-        403: "Forbidden",
-        404: "Not found",
-        405: "Method not allowed",
-        413: "Request body too large",
-        429: "Too many requests",
+        400: N_("Malformed request"),
+        401: N_("Unauthorized"),
+        403: N_("Forbidden"),
+        404: N_("Not found"),
+        405: N_("Method not allowed"),
+        413: N_("Request body too large"),
+        429: N_("Too many requests"),
     }
     kinds = {
         400: "malformed",
@@ -254,32 +290,38 @@ def _http_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dic
         413: "too-large",
         429: "too-many-requests",
     }
-    detail = exc.detail or titles.get(status, "error")
-    if isinstance(exc, NotAuthorizedException):
-        detail = exc.detail or "authentication required"
-    if isinstance(exc, PermissionDeniedException):
-        detail = exc.detail or "your role may not do this"
-    return problem(status, titles.get(status, "Error"), detail, kinds.get(status, "error"), None, exc.headers)
+    # Litestar's own words (its routing, its body limit) are catalogue messages too; ours are made
+    # with _ where they are raised
+    detail = translate(exc.detail) if exc.detail else translate(titles.get(status, N_("Error")))
+    if exc.detail and exc.detail.startswith("JSON is malformed"):  # the decoder's words: where it stopped
+        detail = _("the request body is not valid JSON ({reason})", reason=exc.detail)
+    if isinstance(exc, NotAuthorizedException) and not exc.detail:
+        detail = _("authentication required")
+    if isinstance(exc, PermissionDeniedException) and not exc.detail:
+        detail = _("your role may not do this")
+    return problem(status, titles.get(status, N_("Error")), detail, kinds.get(status, "error"), None, exc.headers)
 
 
-def _integrity_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+def _integrity_handler(_request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """A constraint the database enforced that a service's own check did not see first: two
     concurrent requests creating the same thing (the loser gets this), or a row still referenced."""
     text = str(exc).lower()
     if "unique" in text or "duplicate" in text:
-        detail = "a record with the same unique value exists already (created concurrently)"
+        detail = _("a record with the same unique value exists already (created concurrently)")
     else:
-        detail = "the change conflicts with related records"
-    return problem(409, "Conflict", detail, "conflict")
+        detail = _("the change conflicts with related records")
+    return problem(409, N_("Conflict"), detail, "conflict")
 
 
-def _out_of_range_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    return problem(400, "Value out of range", "a value in the request is out of the supported range", "bad-request")
+def _out_of_range_handler(_request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    return problem(
+        400, N_("Value out of range"), _("a value in the request is out of the supported range"), "bad-request"
+    )
 
 
 def _unexpected_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "an unexpected error occurred", "internal")
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, N_("Internal error"), _("an unexpected error occurred"), "internal")
 
 
 def _database_exception_handlers() -> dict[Any, Any]:

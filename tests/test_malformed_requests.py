@@ -69,7 +69,8 @@ async def test_invalid_utf8_in_a_json_body_is_400(client, world: World, path: st
     raw = b'{"username": "w_hr", "password": "\xff\xfe"}' if path == "/auth/token" else b'{"name": "\xc3\x28"}'
     r = await client.post(f"{API}{path}", content=raw, headers={**JSON, **world.h("district_hr")})
     body = assert_problem(r, 400)
-    assert body["title"] == "Malformed request" and "UTF-8" in body["detail"]
+    assert body["title"] == "请求格式有误" and body["code"] == "malformed"
+    assert "不是有效的 UTF-8" in body["detail"]
 
 
 @pytest.mark.parametrize("path", ["/auth/token", "/staff"])
@@ -79,7 +80,7 @@ async def test_json_nested_past_the_limit_is_400(client, world: World, path: str
         f"{API}{path}", content=b'{"name": ' + deep + b"}", headers={**JSON, **world.h("district_hr")}
     )
     body = assert_problem(r, 400)
-    assert "nested" in body["detail"]
+    assert body["detail"] == "JSON 内容的嵌套超过 32 层"
     anonymous = await client.post(f"{API}/auth/token", content=deep, headers=JSON)
     assert_problem(anonymous, 400)
 

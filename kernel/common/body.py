@@ -16,6 +16,8 @@ from litestar import Request
 from litestar.exceptions import SerializationException
 from litestar.types import Empty
 
+from kernel.i18n import _
+
 MAX_JSON_DEPTH = 32
 """Arrays and objects inside each other. The API's deepest body has 3 levels (a pool candidate's
 certificates); the limit only refuses what no client of the API sends."""
@@ -49,10 +51,10 @@ def check_json_body(body: bytes) -> None:
         body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SerializationException(
-            f"the request body is not valid UTF-8 (byte {exc.start}): send JSON encoded as UTF-8"
+            _("the request body is not valid UTF-8 (byte {byte}): send JSON encoded as UTF-8", byte=exc.start)
         ) from None
     if nesting_depth_over(body):
-        raise SerializationException(f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels")
+        raise SerializationException(_("the JSON body is nested deeper than {levels} levels", levels=MAX_JSON_DEPTH))
 
 
 class JsonCheckedRequest(Request[Any, Any, Any]):

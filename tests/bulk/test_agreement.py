@@ -31,9 +31,9 @@ def import_errors(response: Any) -> set[tuple[str, str]]:
 def assert_agree(imported: set[tuple[str, str]], api: set[tuple[str, str]]) -> None:
     """Same fields, same messages; except an unknown code, which a file may give as a Chinese label:
     the import's message then lists the labels where the API's lists the codes (same field)."""
-    unknown = {(f, m) for f, m in imported if m.startswith("unknown value")}
-    assert {f for f, _ in unknown} == {f for f, m in api if m.startswith("Input should be '")}
-    assert imported - unknown == {(f, m) for f, m in api if not m.startswith("Input should be '")}
+    unknown = {(f, m) for f, m in imported if m.startswith("未知的取值")}
+    assert {f for f, _ in unknown} == {f for f, m in api if m.startswith("应为以下之一")}
+    assert imported - unknown == {(f, m) for f, m in api if not m.startswith("应为以下之一")}
 
 
 STAFF_FIELDS = {

@@ -225,7 +225,7 @@ async def test_a_failure_after_the_first_write_leaves_nothing(client, world: Wor
     body = staff_body(world.kg_a["id"])
     r = await client.post(f"{API}/staff", json=body, headers=world.h("district_hr"))
     assert r.status_code == 500
-    assert r.json()["detail"] == "an unexpected error occurred"
+    assert r.json()["detail"] == "发生了意外错误" and r.json()["code"] == "internal"
     assert not await Staff.exists().where(Staff.id_number == body["id_number"])
     assert await StaffAssignment.count().where(StaffAssignment.staff.id_number == body["id_number"]) == 0
     monkeypatch.undo()
