@@ -28,12 +28,13 @@ from litestar.template.config import TemplateConfig
 
 from bulk.exports import content_disposition, export
 from eligibility.codes import Purpose
-from kernel.auth import Principal, requires
+from kernel.auth import Principal, allowed, requires
 from kernel.codes import Role, label
 from kernel.errors import Busy, DomainError, NotFound, TooManyAttempts, Unauthorized
 from kernel.errors import exception_handlers as API_EXCEPTION_HANDLERS
 from kernel.settings import Settings
-from pages import rules, services
+from pages import rules, search, services, sorting
+from pages.documents import DocumentPages
 from pages.schemas import LoginForm, PlacementForm
 from pages.security import (
     SECURITY_HEADERS,
@@ -78,6 +79,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(label=_label, num=rules.num, pct=rules.pct_text, day=_day, missing=rules.missing_text)
+    env.filters["reason"] = rules.assignment_reason
     return env
 
 
@@ -148,6 +150,8 @@ def page(request: Req, template: str, context: dict[str, Any], status_code: int 
             "current": current,
             "flash": _flash(request),
             "path": path,
+            "search_hint": search.placeholder_for(who.role) if who else "",
+            "search_term": context.get("term", ""),
         },
         status_code=status_code,
         headers=headers or None,
@@ -276,9 +280,21 @@ class AuthPages(Controller):
 class PersonPages(Controller):
     path = "/staff/{staff_id:int}"
 
-    @get("/", guards=[requires("staff.read"), requires("certificate.read")], summary="Record and certificates")
+    @get(
+        "/",
+        guards=[
+            requires("staff.read"),
+            requires("certificate.read"),
+            requires("training.read"),
+            requires("credits.read"),
+            requires("ethics.read"),
+        ],
+        summary="A person's record over time: posts, certificates, training, credits, ethics",
+    )
     async def record(self, request: Req, staff_id: FromPath[int]) -> Template:
-        return page(request, "person.html", await services.person_page(request.user, staff_id))
+        context = await services.person_page(request.user, staff_id)
+        context["pdfs"] = allowed("report.staff", request.user.role)
+        return page(request, "person.html", context)
 
     @get("/credits", guards=[requires("staff.read"), requires("credits.read")], summary="Credits of a cycle")
     async def credits(self, request: Req, staff_id: FromPath[int], cycle: Cycle = None) -> Template:
@@ -323,7 +339,10 @@ class DistrictPages(Controller):
         summary="The plan's progress, training coverage and the gap by street",
     )
     async def dashboard(self, request: Req) -> Template:
-        return page(request, "dashboard.html", await services.dashboard(request.user))
+        context = await services.dashboard(request.user)
+        context["district_pdfs"] = allowed("report.district", request.user.role)
+        context["vetoes_pdf"] = allowed("report.ethics", request.user.role)
+        return page(request, "dashboard.html", context)
 
     @get("/violations", guards=[requires("compliance.read")], summary="People on post without their certificates")
     async def violations(
@@ -381,10 +400,12 @@ class DistrictPages(Controller):
         request: Req,
         search: Annotated[str | None, QueryParameter(max_length=100)] = None,
         street: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        sort: FromQuery[sorting.Sort] = "code",
+        order: FromQuery[sorting.Order] = "asc",
         limit: Limit = PAGE_SIZE,
         offset: Offset = 0,
     ) -> Template:
-        context = await services.kindergartens_page(request.user, search, street, limit, offset)
+        context = await services.kindergartens_page(request.user, search, street, sort, order, limit, offset)
         return page(request, "kindergartens.html", context)
 
     @get(
@@ -398,7 +419,9 @@ class DistrictPages(Controller):
         summary="A kindergarten: staff, gaps, compliance",
     )
     async def kindergarten(self, request: Req, kindergarten_id: FromPath[int]) -> Template:
-        return page(request, "kindergarten.html", await services.kindergarten_page(request.user, kindergarten_id))
+        context = await services.kindergarten_page(request.user, kindergarten_id)
+        context["staffing_pdf"] = allowed("report.kindergarten", request.user.role)
+        return page(request, "kindergarten.html", context)
 
     @get(
         "/kindergartens/{kindergarten_id:int}/pool-matches",
@@ -440,7 +463,32 @@ class DistrictPages(Controller):
         return Redirect(path=f"/kindergartens/{data.kindergarten_id}", status_code=303)
 
 
-CONTROLLERS: list[type[Controller]] = [AuthPages, PersonPages, DistrictPages]
+# --- finding: the search box, pool candidates ----------------------------------------------------------------
+
+
+class FindPages(Controller):
+    path = "/"
+
+    @get(
+        "/search",
+        guards=[requires("staff.read"), requires("certificate.read")],
+        summary="Search people, certificates, kindergartens and pool candidates (each scoped as the API)",
+    )
+    async def find(
+        self, request: Req, q: Annotated[str | None, QueryParameter(max_length=search.TERM_MAX)] = None
+    ) -> Template:
+        return page(request, "search.html", await search.search_page(request.user, q))
+
+    @get(
+        "/pool/candidates/{candidate_id:int}",
+        guards=[requires("pool.read")],
+        summary="A reserve-pool candidate (district HR and inspectors)",
+    )
+    async def candidate(self, request: Req, candidate_id: FromPath[int]) -> Template:
+        return page(request, "candidate.html", await services.candidate_page(request.user, candidate_id))
+
+
+CONTROLLERS: list[type[Controller]] = [AuthPages, PersonPages, DistrictPages, FindPages, DocumentPages]
 
 
 # --- mounting -----------------------------------------------------------------------------------------------------
