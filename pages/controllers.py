@@ -150,6 +150,7 @@ def page(request: Req, template: str, context: dict[str, Any], status_code: int 
             "current": current,
             "flash": _flash(request),
             "path": path,
+            "search_label": search.label_for(who.role) if who else "",
             "search_hint": search.placeholder_for(who.role) if who else "",
             "search_term": context.get("term", ""),
         },

@@ -74,10 +74,14 @@ KIND_WORDS = {
 }
 
 
+def label_for(role: Role) -> str:
+    """The search box's label: everything this role can look for."""
+    return "查找" + "、".join(KIND_WORDS[k] for k in kinds_for(role))
+
+
 def placeholder_for(role: Role) -> str:
-    """The search box's hint: what this role can look for."""
-    words = [KIND_WORDS[k] for k in kinds_for(role) if k != "candidates"]
-    return "、".join(words)
+    """The search box's hint, short enough for a phone."""
+    return "人员、证书、幼儿园" if "kindergartens" in kinds_for(role) else "姓名、证书编号"
 
 
 async def search(who: Principal, term: str | None) -> Found:
