@@ -57,7 +57,6 @@ PENDING: set[str] = {
     "credits/ledger.py",
     "credits/policies.py",
     "credits/transcripts.py",
-    "demo/loader.py",
     "eligibility/files.py",
     "eligibility/services.py",
     "ethics/services.py",
