@@ -25,6 +25,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from bulk.exports import content_disposition, export
 from eligibility.codes import Purpose
@@ -32,6 +33,7 @@ from kernel.auth import Principal, allowed, requires
 from kernel.codes import Role, label
 from kernel.errors import Busy, DomainError, NotFound, TooManyAttempts, Unauthorized
 from kernel.errors import exception_handlers as API_EXCEPTION_HANDLERS
+from kernel.i18n import _, use_locale
 from kernel.settings import Settings
 from pages import rules, search, services, sorting
 from pages.documents import DocumentPages
@@ -189,7 +191,8 @@ def page_error(request: Req, exc: Exception) -> Response[Any]:
     status = answer.status_code or 500
     body = answer.content if isinstance(answer.content, dict) else {}
     detail = str(body.get("detail", "")) if status in (400, 409, 413, 422) else ""
-    if status == 403 and "csrf" in str(body.get("detail", "")).lower():
+    # Litestar's own words name the CSRF check (the answer's detail may be their translation)
+    if status == 403 and "csrf" in str(getattr(exc, "detail", "") or body.get("detail", "")).lower():
         message = "页面已过期或表单来源无法确认（CSRF 校验未通过）。请返回上一页，刷新后重试。"
     elif status == 403:
         message = "您的账户角色无权查看此页面。"
@@ -271,7 +274,7 @@ class AuthPages(Controller):
     async def me(self, request: Req) -> Response[Any]:
         who: Principal = request.user
         if who.staff_id is None:
-            raise NotFound("this account has no staff record")
+            raise NotFound(_("this account has no staff record"))
         return Redirect(path=f"/staff/{who.staff_id}", status_code=303)
 
 
@@ -495,6 +498,19 @@ CONTROLLERS: list[type[Controller]] = [AuthPages, PersonPages, DistrictPages, Fi
 # --- mounting -----------------------------------------------------------------------------------------------------
 
 
+class ChinesePages:
+    """The pages are Chinese (their templates are): the messages they show from the services (an
+    error's detail, a flash) are Chinese too, whatever language the browser asks for (the API follows
+    ``Accept-Language``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with use_locale("zh"):
+            await self.app(scope, receive, send)
+
+
 @dataclass(frozen=True)
 class Mount:
     """What create_app adds for the pages."""
@@ -511,7 +527,7 @@ def mount(settings: Settings) -> Mount:
         route_handlers=CONTROLLERS,
         # the API's JWT middleware does not apply: pages authenticate with the session cookie
         opt={"exclude_from_auth": True},
-        middleware=[headers, session_middleware(settings), PrincipalMiddleware],
+        middleware=[ChinesePages, headers, session_middleware(settings), PrincipalMiddleware],
         exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,
     )

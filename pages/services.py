@@ -21,6 +21,7 @@ from kernel.auth import Principal, allowed
 from kernel.codes import CertificateStatus
 from kernel.common.time import today
 from kernel.errors import DomainError, Invalid
+from kernel.i18n import F_, _
 from kernel.policy import policy_on
 from pages import rules, sorting
 from pages.schemas import Pager, PlacementForm
@@ -171,7 +172,7 @@ async def dashboard(who: Principal) -> dict[str, Any]:
     dual = await compliance(
         who, by="district", on=None, kindergarten_id=None, street=None, group=None, post=None, limit=1, offset=0
     )
-    _, expiring_total = await expiring(who, 90, 1, 0)
+    _items, expiring_total = await expiring(who, 90, 1, 0)
     cov = await coverage(who)
     coverage_bars = [
         rules.bar(
@@ -359,13 +360,13 @@ async def place(who: Principal, candidate_id: int, form: PlacementForm) -> Any:
     try:
         post = Post(form.post)
     except ValueError:
-        raise Invalid.field("post", f"unknown post {form.post!r}") from None
+        raise Invalid.field(F_("post"), _("unknown post {post}", post=form.post)) from None
     starts_on: date | None = None
     if form.starts_on:
         try:
             starts_on = date.fromisoformat(form.starts_on)
         except ValueError:
-            raise Invalid.field("starts_on", "a date YYYY-MM-DD") from None
+            raise Invalid.field(F_("starts_on"), _("should be a date (YYYY-MM-DD)")) from None
     return await place_candidate(
         who, candidate_id, PlacementIn(kindergarten_id=form.kindergarten_id, post=post, starts_on=starts_on)
     )

@@ -18,6 +18,7 @@ from kernel.common.like import LIKE, contains, starts_with
 from kernel.common.scope import kindergarten_scope
 from kernel.db import fetch_all, is_sqlite
 from kernel.errors import NotFound
+from kernel.i18n import _
 from kernel.policy import Policy, StaffingPolicy, policy_on
 from staffing import rules
 from staffing.codes import StaffingPost
@@ -82,7 +83,7 @@ def scoped(who: Principal, kindergarten_id: int | None) -> int | None:
     """The kindergarten a read is limited to: the admin's own (another one is a 404), or the filter."""
     own = kindergarten_scope(who)
     if own is not None and kindergarten_id is not None and kindergarten_id != own:
-        raise NotFound(f"no kindergarten {kindergarten_id}")
+        raise NotFound(_("no kindergarten {kindergarten_id}", kindergarten_id=kindergarten_id))
     return own if own is not None else kindergarten_id
 
 
