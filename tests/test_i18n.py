@@ -70,7 +70,6 @@ PENDING: set[str] = {
     "registry/accounts/services.py",
     "registry/accounts/throttle.py",
     "registry/kindergartens/services.py",
-    "registry/staff/services.py",
     "reports/cli.py",
     "reports/services.py",
     "reports/staffing_seam.py",

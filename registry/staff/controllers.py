@@ -10,7 +10,7 @@ from kernel.auth import Principal, requires
 from kernel.common.params import Group, Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT, Page
 from registry.kindergartens.codes import Ownership
-from registry.staff import services
+from registry.staff import services, transfers
 from registry.staff.codes import Employment, Honour, Post, StaffStatus, Title
 from registry.staff.schemas import StaffCreate, StaffDetail, StaffOut, StaffUpdate, TransferIn
 from registry.staff.services import OnPostGate
@@ -80,4 +80,13 @@ class StaffController(Controller):
     async def transfer(
         self, request: Req, staff_id: FromPath[int], data: JSONBody[TransferIn], on_post_gate: Gate
     ) -> StaffDetail:
-        return await services.transfer_staff(request.user, staff_id, data, gate=on_post_gate)
+        return await transfers.transfer_staff(request.user, staff_id, data, gate=on_post_gate)
+
+    @post(
+        "/{staff_id:int}/transfer/undo",
+        guards=[requires("staff.transfer")],
+        status_code=200,
+        summary="Undo the person's latest transfer, made today by mistake (409 saying why it cannot be)",
+    )
+    async def undo_transfer(self, request: Req, staff_id: FromPath[int]) -> StaffDetail:
+        return await transfers.undo_transfer(request.user, staff_id)
