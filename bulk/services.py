@@ -26,17 +26,19 @@ from bulk.tables import ImportRun
 from kernel.auth import Principal, allowed
 from kernel.codes import Role
 from kernel.common.schemas import Page
-from kernel.common.time import utcnow
+from kernel.common.time import today, utcnow
 from kernel.db import write_transaction
 from kernel.errors import DomainError, FieldError, Forbidden, Invalid, NotFound, TooLarge
 from kernel.files import Kind
+from kernel.i18n import _
 from kernel.rows import json_value
 from kernel.settings import get_settings
 from kernel.workers import run_in_thread
-from registry.audit.services import record
+from registry.audit.services import event, record, record_many
 
 Progress = Callable[[str, int, int], None]
 API = "/api/v1"
+AS_FOUND_ACTION = "import.as_found"  # the audit action of a person an import recorded on post as found
 
 
 def _quiet(stage: str, done: int, total: int) -> None:
@@ -72,7 +74,35 @@ def import_kind(name: str) -> Kind:
 
 def check_may_import(who: Principal, kind: Kind) -> None:
     if not allowed(f"import.{kind.name}", who.role):
-        raise Forbidden(f"role {who.role.value} may not import {kind.name}")
+        raise Forbidden(_("role {role} may not import {kind}", role=who.role.value, kind=kind.name))
+
+
+def check_may_record_as_found(who: Principal, kind: Kind) -> None:
+    """``as_found``: district HR's first load of the staff as they are, people on post without their
+    certificates included (they show up as dual-certificate violations); nobody else, no other kind."""
+    if who.role != Role.district_hr:
+        raise Forbidden(_("only district HR records staff as found (as_found)"), code="as-found")
+    if kind.name != "staff":
+        raise Invalid.field("as_found", _("only a staff import records people as found"))
+
+
+async def _record_as_found(who: Principal, run_id: int, outcome: Outcome) -> None:
+    """One ``import.as_found`` event per person the import put on post without the certificates of
+    their post, on the person's own trail: what was missing, and the run that recorded them so."""
+    day = today().isoformat()
+    await record_many(
+        event(
+            who,
+            utcnow(),
+            AS_FOUND_ACTION,
+            "staff",
+            found.staff_id,
+            None,
+            {"import_run": run_id, "row": found.row, "post": found.post, "missing": found.missing, "on": day},
+        )
+        for found in outcome.found
+        if found.staff_id is not None
+    )
 
 
 # --- reading the file ------------------------------------------------------------------------------
@@ -163,10 +193,13 @@ async def run_import(
     *,
     valid_only: bool = False,
     dry_run: bool = False,
+    as_found: bool = False,
     progress: Progress | None = None,
 ) -> ImportOut:
     kind = import_kind(kind_name)
     check_may_import(who, kind)
+    if as_found:
+        check_may_record_as_found(who, kind)
     settings = get_settings()
     report = progress or _quiet
     started = utcnow()
@@ -174,7 +207,7 @@ async def run_import(
     read = await run_in_thread(read_upload, kind, data, filename, settings.import_max_bytes, settings.import_max_rows)
     report("read", 1, 1)
     mode = "dry_run" if dry_run else "valid_only" if valid_only else "all_or_nothing"
-    importer = IMPORTERS[kind.name](who, report)
+    importer = IMPORTERS[kind.name](who, report, as_found=as_found)
     run = {
         "kind": kind.name,
         "filename": filename[:255],
@@ -194,23 +227,21 @@ async def run_import(
                 raise _Rollback(outcome)
             status = "partial" if outcome.errors else "imported"
             run_id = await _save_run(run, outcome, status, read)
-            await record(
-                who,
-                "import",
-                "import_run",
-                run_id,
-                None,
-                {
-                    "kind": kind.name,
-                    "filename": run["filename"],
-                    "sha256": run["sha256"],
-                    "mode": mode,
-                    "rows": run["rows"],
-                    "imported": outcome.imported,
-                    "skipped": outcome.skipped,
-                    "rows_with_errors": len(outcome.bad_rows),
-                },
-            )
+            summary = {
+                "kind": kind.name,
+                "filename": run["filename"],
+                "sha256": run["sha256"],
+                "mode": mode,
+                "rows": run["rows"],
+                "imported": outcome.imported,
+                "skipped": outcome.skipped,
+                "rows_with_errors": len(outcome.bad_rows),
+            }
+            if as_found:
+                summary.update(as_found=True, recorded_as_found=len(outcome.found))
+            await record(who, "import", "import_run", run_id, None, summary)
+            if as_found:
+                await _record_as_found(who, run_id, outcome)
     except _Rollback as rollback:
         outcome = rollback.outcome
         status = "checked" if dry_run else "rejected"
@@ -317,7 +348,7 @@ async def errors_workbook(who: Principal, run_id: int) -> tuple[str, bytes]:
 
 
 async def template(who: Principal, filename: str) -> tuple[str, bytes]:
-    name, _, extension = filename.rpartition(".")
+    name, _dot, extension = filename.rpartition(".")
     if extension != "xlsx":
         raise NotFound(f"no template {filename!r}: templates are .xlsx ({', '.join(importable())})")
     kind = import_kind(name)

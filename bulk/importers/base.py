@@ -51,10 +51,22 @@ CHUNK = 900  # values per IN (...) lookup: under SQLite's variable limit on ever
 
 
 @dataclass
+class Found:
+    """A row written on post without its post's certificates (an import ``as_found``): the person
+    and what the dual-certificate check found missing."""
+
+    row: int
+    post: str
+    missing: list[str]
+    staff_id: int | None = None  # once written
+
+
+@dataclass
 class Outcome:
     imported: int = 0
     skipped: int = 0
     errors: list[RowError] = field(default_factory=list)
+    found: list[Found] = field(default_factory=list)  # as_found: the rows the dual-certificate check let through
 
     @property
     def bad_rows(self) -> set[int]:
@@ -98,10 +110,12 @@ def validate(kind: Kind, row: ParsedRow, schema: type[M], data: dict[str, Any], 
 class Importer:
     kind: Kind
 
-    def __init__(self, who: Principal, report: Progress) -> None:
+    def __init__(self, who: Principal, report: Progress, *, as_found: bool = False) -> None:
         self.who = who
         self.report = report
         self.day = today()
+        self.as_found = as_found  # HR's first load of existing staff: people on post recorded as found
+        self.found: list[Found] = []
 
     def progress(self, stage: str, total: int) -> Callable[[int], None]:
         """A counter for a domain's batch writes: reports ``stage`` as each batch is written."""
@@ -132,6 +146,7 @@ class Importer:
         )
         if write and (valid_only or not checked.errors):
             await self.write(checked.new)
+        outcome.found = self.found
         return outcome
 
     async def lookup(self, rows: list[ParsedRow]) -> None:

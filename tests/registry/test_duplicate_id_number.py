@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.bulk.helpers import upload, xlsx
 from tests.support import World, staff_body
 
 API = "/api/v1"
 HR, ADMIN = "district_hr", "kindergarten_admin"
+HEADERS = ["身份证号", "姓名", "园所代码", "岗位", "用工形式", "在岗状态"]
 
 
 async def registered_at(client: Any, world: World, kg: dict[str, Any]) -> dict[str, Any]:
@@ -61,6 +63,13 @@ async def test_a_kindergarten_admin_learns_only_that_it_is_registered_elsewhere(
     assert body["code"] == "duplicate-id-number" and "existing" not in body
     assert body["detail"] == "该身份证号已在本区其他园所登记（一人一条记录）：请联系区教委人事核实或办理调动"
     assert world.kg_b["code"] not in r.text and "乙幼儿园" not in r.text and str(person["id"]) not in r.text
+    # the import says the same on the row
+    row = [person["id_number"], "王芳", world.kg_a["code"], "专任教师", "编外合同", "待岗培训"]
+    imported = await upload(client, world.h(ADMIN), "staff", xlsx(HEADERS, [row]))
+    assert imported.status_code == 422
+    [error] = imported.json()["errors"]
+    assert (error["field"], error["message"]) == ("id_number", body["detail"])
+    assert world.kg_b["code"] not in imported.text and "乙幼儿园" not in imported.text
 
 
 async def test_a_kindergarten_admin_is_told_about_their_own_kindergartens_record(client, world: World) -> None:
