@@ -19,6 +19,7 @@ from kernel.auth import Principal, requires
 from kernel.common.params import Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT, Page
 from kernel.errors import FieldError, TooLarge, problem_responses
+from kernel.i18n import _
 from kernel.settings import get_settings
 
 Req = Request[Principal, Any, Any]
@@ -81,9 +82,10 @@ class ImportController(Controller):
         content = await data.file.read(limit + 1)
         await data.file.close()
         if len(content) > limit:
+            size = f"{limit:,}"
             raise TooLarge(
-                f"the file is over the limit of {limit:,} bytes (REGISTRY_IMPORT_MAX_BYTES)",
-                [FieldError("file", "too large")],
+                _("the file is over the limit of {limit} bytes (REGISTRY_IMPORT_MAX_BYTES)", limit=size),
+                [FieldError("file", _("too large"))],
             )
         return await services.run_import(
             request.user,

@@ -41,6 +41,7 @@ from kernel.common.time import today
 from kernel.db import fetch_all, get_engine
 from kernel.errors import DomainError
 from kernel.files import Kind
+from kernel.i18n import _
 from kernel.workers import run_in_thread
 from registry.staff.rules import IdNumberError, parse_id_number
 
@@ -196,7 +197,7 @@ async def people(id_numbers: Iterable[str | None]) -> dict[str, dict[str, Any]]:
     wanted = sorted({i for i in id_numbers if i})
     found: dict[str, dict[str, Any]] = {}
     for part in chunks(wanted):
-        sql = PERSON_SQL.format(", ".join("{}" for _ in part))
+        sql = PERSON_SQL.format(", ".join("{}" for _i in part))
         for r in await fetch_all(sql, *part):
             found[r["id_number"]] = r
     return found
@@ -222,7 +223,8 @@ class PersonRows(Importer):
         scope = self.own_kindergarten
         if person is None or (scope is not None and person["kindergarten"] != scope):
             # outside the caller's scope reads as missing, like the API's 404
-            errors.append(RowError(row.row, column.header, "id_number", f"no staff member with ID number {raw}"))
+            missing = _("no staff member with ID number {id_number}", id_number=raw)
+            errors.append(RowError(row.row, column.header, "id_number", missing))
             return None
         return person
 

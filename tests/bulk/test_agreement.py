@@ -235,4 +235,4 @@ async def test_a_person_outside_the_admins_kindergarten(client: Any, world: Worl
     row = [world.staff_b["id_number"], *(body.get(f) for f in CREDIT_FIELDS)]
     imported = await upload(client, world.h(ADMIN), "credits", xlsx(["身份证号", *CREDIT_FIELDS.values()], [row]))
     [(field, message)] = import_errors(imported)
-    assert field == "id_number" and message.startswith("no staff member")
+    assert field == "id_number" and message.startswith("没有身份证号为")

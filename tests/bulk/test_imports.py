@@ -135,7 +135,7 @@ async def test_a_row_differing_from_the_existing_record_is_an_error(client: Any,
     assert r.status_code == 422, r.text
     [error] = r.json()["errors"]
     assert (error["row"], error["column"], error["field"]) == (2, "姓名", "name")
-    assert "never changes them" in error["message"]
+    assert "不修改已有记录" in error["message"]
 
 
 async def test_numbers_in_identifier_columns_are_errors(client: Any, world: World) -> None:
@@ -146,7 +146,7 @@ async def test_numbers_in_identifier_columns_are_errors(client: Any, world: Worl
     body = r.json()
     assert body["imported"] == 0 and body["outcome"] == "rejected"
     [error] = body["errors"]
-    assert (error["row"], error["column"]) == (3, "身份证号") and "stored as a number" in error["message"]
+    assert (error["row"], error["column"]) == (3, "身份证号") and "以数字形式保存" in error["message"]
     assert {k: v for k, v in (await counts()).items() if k != "import_run"} == {
         k: v for k, v in before.items() if k != "import_run"
     }
@@ -421,7 +421,7 @@ async def test_templates_read_back_as_empty_files_of_their_kind(client: Any, wor
         assert r.headers["content-type"].startswith(XLSX)
         assert "attachment" in r.headers["content-disposition"]
         back = await upload(client, world.h(HR), kind, r.content, f"{kind}.xlsx")
-        assert back.status_code == 422 and "no data rows" in back.json()["detail"], back.text
+        assert back.status_code == 422 and "没有数据行" in back.json()["detail"], back.text
     assert (await client.get(f"{API}/imports/templates/staff.csv", headers=world.h(HR))).status_code == 404
 
 
