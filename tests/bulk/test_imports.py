@@ -135,7 +135,7 @@ async def test_a_row_differing_from_the_existing_record_is_an_error(client: Any,
     assert r.status_code == 422, r.text
     [error] = r.json()["errors"]
     assert (error["row"], error["column"], error["field"]) == (2, "姓名", "name")
-    assert "never changes them" in error["message"]
+    assert "不修改已有记录" in error["message"]
 
 
 async def test_numbers_in_identifier_columns_are_errors(client: Any, world: World) -> None:
@@ -146,7 +146,7 @@ async def test_numbers_in_identifier_columns_are_errors(client: Any, world: Worl
     body = r.json()
     assert body["imported"] == 0 and body["outcome"] == "rejected"
     [error] = body["errors"]
-    assert (error["row"], error["column"]) == (3, "身份证号") and "stored as a number" in error["message"]
+    assert (error["row"], error["column"]) == (3, "身份证号") and "以数字形式保存" in error["message"]
     assert {k: v for k, v in (await counts()).items() if k != "import_run"} == {
         k: v for k, v in before.items() if k != "import_run"
     }
@@ -170,7 +170,7 @@ async def test_every_bad_row_is_listed_and_nothing_written(client: Any, world: W
     got = {(e["row"], e["column"]) for e in body["errors"]}
     assert got == {(3, "身份证号"), (4, "岗位"), (6, "身份证号"), (7, "园所代码"), (8, "入职日期")}, body["errors"]
     assert "invalid ID number (check)" in next(e["message"] for e in body["errors"] if e["row"] == 3)
-    assert "repeats the ID number of row 5" in next(e["message"] for e in body["errors"] if e["row"] == 6)
+    assert "与第 5 行的身份证号重复" in next(e["message"] for e in body["errors"] if e["row"] == 6)
     assert body["errors_url"] == f"{API}/imports/runs/{body['id']}/errors.xlsx"
     after = await counts()
     assert after["import_run"] == before["import_run"] + 1  # the rejected run is kept, for its errors
@@ -226,7 +226,7 @@ async def test_a_kindergarten_admin_imports_their_own_kindergarten_only(client: 
     assert r.status_code == 422, r.text
     [error] = r.json()["errors"]
     assert (error["row"], error["column"]) == (3, "园所代码")
-    assert error["message"] == "a kindergarten admin may only add staff to their own kindergarten"
+    assert error["message"] == "园所管理员只能为本园添加教职工"
     r = await upload(client, world.h("kindergarten_admin"), "staff", xlsx(STAFF_HEADERS, rows), valid_only=True)
     assert r.json()["imported"] == 1
     assert (await counts())["staff"] == before["staff"] + 1
@@ -238,7 +238,7 @@ async def test_a_kindergarten_admin_imports_their_own_kindergarten_only(client: 
         xlsx(STAFF_HEADERS, [staff_row(world, world.staff_b["id_number"])]),
     )
     assert other.status_code == 422
-    assert "one person, one record" in other.json()["errors"][0]["message"]
+    assert "一人一条记录" in other.json()["errors"][0]["message"]
     # and the runs of others are not theirs to read
     hr_run = (await upload(client, world.h(HR), "staff", xlsx(STAFF_HEADERS, [staff_row(world)]))).json()["id"]
     assert (await client.get(f"{API}/imports/runs/{hr_run}", headers=world.h("kindergarten_admin"))).status_code == 404
@@ -421,7 +421,7 @@ async def test_templates_read_back_as_empty_files_of_their_kind(client: Any, wor
         assert r.headers["content-type"].startswith(XLSX)
         assert "attachment" in r.headers["content-disposition"]
         back = await upload(client, world.h(HR), kind, r.content, f"{kind}.xlsx")
-        assert back.status_code == 422 and "no data rows" in back.json()["detail"], back.text
+        assert back.status_code == 422 and "没有数据行" in back.json()["detail"], back.text
     assert (await client.get(f"{API}/imports/templates/staff.csv", headers=world.h(HR))).status_code == 404
 
 
