@@ -113,6 +113,8 @@ def nav_for(who: Principal | None) -> list[NavItem]:
         items += [NavItem("/violations", "持证上岗"), NavItem("/expiring", "证书到期"), NavItem("/rounds", "评审名单")]
     if allowed("training.result.submit", who.role):
         items.append(NavItem("/training/sessions", "培训成绩"))
+    if allowed("import.run", who.role):
+        items.append(NavItem("/imports", "批量导入"))
     if who.staff_id is not None:
         base = f"/staff/{who.staff_id}"
         items += [

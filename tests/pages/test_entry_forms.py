@@ -29,6 +29,10 @@ MATRIX: list[tuple[str, str, dict[str, int | str]]] = [
     ("GET", "/staff/{o}/credits/new", {HR: 200, ADMIN: 404}),
     ("POST", "/staff/{p}/credits/new", {HR: 422, ADMIN: 422, TEACHER: 403, INSPECTOR: 403, ANON: LOGIN}),
     ("POST", "/staff/{o}/credits/new", {ADMIN: 404}),
+    ("GET", "/imports", {HR: 200, ADMIN: 200, TEACHER: 403, INSPECTOR: 403, ANON: LOGIN}),
+    ("GET", "/imports/templates/credits.xlsx", {HR: 200, ADMIN: 200, TEACHER: 403, INSPECTOR: 403, ANON: LOGIN}),
+    ("GET", "/imports/templates/kindergartens.xlsx", {HR: 200, ADMIN: 403}),
+    ("GET", "/imports/checks/" + "x" * 32, {HR: 404, ADMIN: 404, TEACHER: 403, INSPECTOR: 403, ANON: LOGIN}),
 ]
 CASES = [
     pytest.param(method, path, role, code, id=f"{method} {path} as {role}")
@@ -74,6 +78,8 @@ async def test_links_to_the_forms_only_for_those_who_may_write(entry: EntryWorld
     assert 'id="ethics-roster-link"' in (await admin.get(kg)).text
     assert 'id="ethics-roster-link"' not in (await entry.clients[INSPECTOR].get(kg)).text
     nav = (await admin.get(kg)).text
+    assert 'href="/training/sessions"' in nav and 'href="/imports"' in nav
+    assert 'href="/imports"' not in (await teacher.get(person)).text
 
 
 # --- sanctions (district HR) -----------------------------------------------------------------------------------
