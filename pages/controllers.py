@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import DefineMiddleware
@@ -36,7 +37,9 @@ from kernel.errors import exception_handlers as API_EXCEPTION_HANDLERS
 from kernel.i18n import _, use_locale
 from kernel.settings import Settings
 from pages import rules, search, services, sorting
+from pages.data_entry import DATA_ENTRY_PAGES
 from pages.documents import DocumentPages
+from pages.form_support import Render
 from pages.schemas import LoginForm, PlacementForm
 from pages.security import (
     SECURITY_HEADERS,
@@ -82,6 +85,7 @@ def environment() -> Environment:
     )
     env.filters.update(label=_label, num=rules.num, pct=rules.pct_text, day=_day, missing=rules.missing_text)
     env.filters["reason"] = rules.assignment_reason
+    env.globals["allowed"] = allowed  # a link to a form only for the roles that may write it
     return env
 
 
@@ -111,6 +115,10 @@ def nav_for(who: Principal | None) -> list[NavItem]:
         if who.kindergarten_id is not None:
             items.append(NavItem(f"/kindergartens/{who.kindergarten_id}", "本园"))
         items += [NavItem("/violations", "持证上岗"), NavItem("/expiring", "证书到期"), NavItem("/rounds", "评审名单")]
+    if allowed("training.result.submit", who.role):
+        items.append(NavItem("/training/sessions", "培训成绩"))
+    if allowed("import.run", who.role):
+        items.append(NavItem("/imports", "批量导入"))
     if who.staff_id is not None:
         base = f"/staff/{who.staff_id}"
         items += [
@@ -159,6 +167,11 @@ def page(request: Req, template: str, context: dict[str, Any], status_code: int 
         status_code=status_code,
         headers=headers or None,
     )
+
+
+def render() -> Render:
+    """The ``render`` dependency of the pages mounted from other modules (the forms, the review)."""
+    return Render(page)
 
 
 # --- errors ----------------------------------------------------------------------------------------------
@@ -524,7 +537,8 @@ def mount(settings: Settings) -> Mount:
     headers = DefineMiddleware(SecurityHeadersMiddleware, cookie_secure=settings.cookie_secure)
     pages = Router(
         path="/",
-        route_handlers=CONTROLLERS,
+        route_handlers=[*CONTROLLERS, *DATA_ENTRY_PAGES],
+        dependencies={"render": Provide(render, sync_to_thread=False)},
         # the API's JWT middleware does not apply: pages authenticate with the session cookie
         opt={"exclude_from_auth": True},
         middleware=[ChinesePages, headers, session_middleware(settings), PrincipalMiddleware],

@@ -143,6 +143,19 @@ def _decided_already(row: dict[str, Any]) -> Conflict:
     )
 
 
+async def _each(who: Principal, handler: Handler, items: list[tuple[BaseModel, int | None]]) -> list[BaseModel]:
+    """Each write in turn (in the caller's transaction); a refused one of several is named by its index."""
+    out = []
+    for index, (data, target) in enumerate(items):
+        try:
+            out.append(await handler.apply(who, target, data))
+        except DomainError as exc:
+            if len(items) > 1:
+                exc.extra["item"] = index
+            raise
+    return out
+
+
 class Changes:
     """The kinds of change the app knows, and the review of them."""
 
@@ -167,11 +180,12 @@ class Changes:
     ) -> list[Applied] | list[Submitted]:
         """Several writes of one kind as one (a form for a whole roster): all applied in one
         transaction, or all checked together and kept as one change request each; one broken rule
-        refuses them all."""
+        refuses them all. When there are several, the refusal names the one it refused: the domain
+        error's ``extra["item"]`` is its index in ``items`` (a form puts the message on that row)."""
         handler = self.handler(kind)
         if not self.needs_review(who, kind):
             async with write_transaction():
-                return [Applied(await handler.apply(who, target, data)) for data, target in items]
+                return [Applied(result) for result in await _each(who, handler, items)]
         return [Submitted(change) for change in await self._submit(who, handler, items)]
 
     async def _submit(
@@ -186,8 +200,7 @@ class Changes:
         kindergartens = [await handler.kindergarten_of(target, data) for data, target in items]
         try:
             async with write_transaction():  # the writes themselves, to check them: rolled back
-                for data, target in items:
-                    await handler.apply(who, target, data)
+                await _each(who, handler, items)
                 raise _DryRun
         except _DryRun:
             pass
