@@ -12,6 +12,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, QueryParameter
 
 from bulk import exports, services
+from bulk.changes import import_or_submit
 from bulk.columns import exportable, importable
 from bulk.schemas import ImportOut
 from eligibility.codes import Purpose
@@ -21,6 +22,9 @@ from kernel.common.schemas import DEFAULT_LIMIT, Page
 from kernel.errors import FieldError, TooLarge, problem_responses
 from kernel.i18n import _
 from kernel.settings import get_settings
+from registry.changes.controllers import REVIEWED, ChangesDep, answer
+from registry.changes.schemas import ChangeOut
+from registry.changes.services import Applied, Submitted
 
 Req = Request[Principal, Any, Any]
 
@@ -60,11 +64,12 @@ class ImportController(Controller):
             "nothing. Limit: REGISTRY_IMPORT_MAX_BYTES (413 above). Not a spreadsheet: 415."
         ),
         request_max_body_size=get_settings().import_max_bytes + MULTIPART_OVERHEAD,
-        responses=problem_responses([415]),
+        responses={**problem_responses([415]), **REVIEWED},
     )
     async def run(
         self,
         request: Req,
+        changes: ChangesDep,
         kind: FromPath[str],
         data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)],
         valid_only: Annotated[bool, QueryParameter(description="import the valid rows, list the bad ones")] = False,
@@ -76,7 +81,7 @@ class ImportController(Controller):
                 "certificates too (they show up as dual-certificate violations; audited)"
             ),
         ] = False,
-    ) -> ImportOut:
+    ) -> Response[ImportOut]:
         services.import_kind(kind)
         limit = get_settings().import_max_bytes
         content = await data.file.read(limit + 1)
@@ -87,7 +92,8 @@ class ImportController(Controller):
                 _("the file is over the limit of {limit} bytes (REGISTRY_IMPORT_MAX_BYTES)", limit=size),
                 [FieldError("file", _("too large"))],
             )
-        return await services.run_import(
+        outcome = await import_or_submit(
+            changes,
             request.user,
             kind,
             data.file.filename or "",
@@ -96,6 +102,7 @@ class ImportController(Controller):
             dry_run=dry_run,
             as_found=as_found,
         )
+        return answer(Submitted(outcome) if isinstance(outcome, ChangeOut) else Applied(outcome), 200)
 
     @get(
         "/templates/{filename:str}",

@@ -32,6 +32,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
+from bulk.changes import import_or_submit
 from bulk.columns import KINDS, importable
 from bulk.controllers import MULTIPART_OVERHEAD
 from bulk.exports import content_disposition
@@ -42,7 +43,9 @@ from kernel.auth import Principal, allowed, requires
 from kernel.errors import DomainError, NotFound
 from kernel.i18n import _
 from kernel.settings import get_settings
-from pages.form_support import FormErrors, Render, set_flash
+from pages.form_support import MY_SUBMISSIONS, FormErrors, Render, after_write, set_flash
+from registry.changes.schemas import ChangeOut
+from registry.changes.services import Changes, Submitted
 
 Req = Request[Any, Any, Any]
 UPLOADS = "page-imports"
@@ -214,13 +217,14 @@ class ImportPages(Controller):
         return render.page(request, "import_run.html", context)
 
     @post("/checks/{token:str}", summary="Import the checked file (all rows, or only the valid ones)", status_code=303)
-    async def run(self, request: Req, token: FromPath[str]) -> Response[Any]:
+    async def run(self, request: Req, token: FromPath[str], changes: NamedDependency[Changes]) -> Response[Any]:
         who: Principal = request.user
         kept, content = await kept_file(request, token)
         form = await request.form()
         valid_only = form.get("valid_only") == "yes"
         try:
-            run = await run_import(who, kept.kind, kept.filename, content, valid_only=valid_only)
+            # a kindergarten admin's import of a reviewed kind is kept for district HR (bulk.changes)
+            run = await import_or_submit(changes, who, kept.kind, kept.filename, content, valid_only=valid_only)
         except ImportRejected as exc:  # the registry changed since the check: rows are refused now
             again = Kept(kept.token, kept.kind, kept.filename, kept.account_id, exc.out.id)
             await asyncio.to_thread(_write, _folder(), again, content)
@@ -235,6 +239,9 @@ class ImportPages(Controller):
         session = _session(request)
         session.pop(SESSION_KEY, None)
         request.set_session(session)
+        if isinstance(run, ChangeOut):
+            after_write(request, [Submitted(run)], "")
+            return Redirect(path=MY_SUBMISSIONS, status_code=303)
         set_flash(request, _("Imported {count} records", count=run.imported))
         return Redirect(path=f"/imports/runs/{run.id}", status_code=303)
 

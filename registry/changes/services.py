@@ -56,6 +56,9 @@ class Handler:
     kindergarten_of: Callable[[int | None, Any], Awaitable[int | None]]
     summary: Callable[[Any, Snapshot | None], str]
     before: Callable[[int], Awaitable[Snapshot | None]] | None = None
+    # after the change is decided (approved, rejected or withdrawn) and committed: let go of what it
+    # kept outside the database (an import's file)
+    decided: Callable[[Any], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,8 @@ class Changes:
             _normal(await handler.before(target)) if handler.before and target is not None else None
             for _data, target in items
         ]
-        kindergartens = [await handler.kindergarten_of(target, data) for data, target in items]
+        # the record's kindergarten; for a change without one (an import), the submitter's
+        kindergartens = [(await handler.kindergarten_of(target, data)) or who.kindergarten_id for data, target in items]
         try:
             async with write_transaction():  # the writes themselves, to check them: rolled back
                 await _each(who, handler, items)
@@ -274,15 +278,23 @@ class Changes:
             await record(
                 who, "approve", "change_request", change_id, {"status": row["status"]}, change.model_dump(mode="json")
             )
+        if handler.decided is not None:
+            await handler.decided(data)
         return ChangeDecision(change=change, result=result.model_dump(mode="json"))
 
     async def reject(self, who: Principal, change_id: int, reason: str) -> ChangeOut:
         if not reason.strip():
             raise Invalid.field("reason", _("a rejection needs its reason"))
-        return await _close(who, change_id, ChangeStatus.rejected, reason, "reject")
+        return await self._closed(await _close(who, change_id, ChangeStatus.rejected, reason, "reject"))
 
     async def withdraw(self, who: Principal, change_id: int) -> ChangeOut:
-        return await _close(who, change_id, ChangeStatus.withdrawn, "", "withdraw")
+        return await self._closed(await _close(who, change_id, ChangeStatus.withdrawn, "", "withdraw"))
+
+    async def _closed(self, change: ChangeOut) -> ChangeOut:
+        handler = self.handler(change.kind)
+        if handler.decided is not None:
+            await handler.decided(handler.schema.model_validate(change.payload))
+        return change
 
 
 async def _close(who: Principal, change_id: int, status: ChangeStatus, reason: str, action: str) -> ChangeOut:

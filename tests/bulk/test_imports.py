@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from tests.bulk.helpers import API, XLSX, counts, csv_file, read_xlsx, upload, xlsx
-from tests.support import World, kindergarten_body, new_code, new_id_number, teacher_qualification_number
+from tests.support import World, approved, kindergarten_body, new_code, new_id_number, teacher_qualification_number
 from tests.training.helpers import HR, enrolled, make_course, make_session, new_staff
 
 STAFF_HEADERS = ["身份证号", "姓名", "园所代码", "岗位", "用工形式", "职称", "荣誉称号", "入职日期", "在岗状态"]
@@ -228,7 +228,9 @@ async def test_a_kindergarten_admin_imports_their_own_kindergarten_only(client: 
     assert (error["row"], error["column"]) == (3, "园所代码")
     assert error["message"] == "园所管理员只能为本园添加教职工"
     r = await upload(client, world.h("kindergarten_admin"), "staff", xlsx(STAFF_HEADERS, rows), valid_only=True)
-    assert r.json()["imported"] == 1
+    assert r.status_code == 202 and r.json()["kind"] == "import.staff"  # an admin's import: reviewed (issue 15)
+    assert (await counts())["staff"] == before["staff"]
+    assert (await approved(client, world, r)).json()["result"]["imported"] == 1
     assert (await counts())["staff"] == before["staff"] + 1
     # someone registered at another kindergarten is not theirs to import
     other = await upload(
@@ -348,9 +350,9 @@ async def test_credit_entries_import_and_reimport(client: Any, world: World) -> 
         ],
         [person["id_number"], person["name"], "2024-05-01", "家园共育", "名师工作室", 20, None, None, "工作室活动"],
     ]
-    r = await upload(client, world.h("kindergarten_admin"), "credits", xlsx(CREDIT_HEADERS, rows))
-    assert r.status_code == 200, r.text
-    assert r.json()["imported"] == 2
+    submitted = await upload(client, world.h("kindergarten_admin"), "credits", xlsx(CREDIT_HEADERS, rows))
+    r = await approved(client, world, submitted)  # an admin's import: reviewed (issue 15)
+    assert r.json()["result"]["imported"] == 2
     transcript = (
         await client.get(f"{API}/staff/{person['id']}/credits", params={"cycle": "2021-2025"}, headers=world.h(HR))
     ).json()

@@ -9,9 +9,14 @@ from typing import Any
 
 import httpx
 
+from app.changes import app_changes
+from kernel.auth import Principal
+from kernel.codes import Role
 from kernel.common.time import today
 from kernel.settings import get_settings
 from pages.imports import UPLOADS
+from registry.changes.codes import ChangeKind, ChangeStatus
+from registry.changes.services import list_changes
 from tests.pages.entry_world import ADMIN, HR, EntryWorld
 from tests.pages.helpers import CSRF_COOKIE, log_in, page_client
 
@@ -72,6 +77,9 @@ async def test_a_form_without_kind_or_file_and_a_file_that_is_no_spreadsheet(ent
     assert 'value="credits" selected' in r.text  # what was chosen is kept
 
 
+REVIEWER = Principal(account_id=0, username="test-reviewer", role=Role.district_hr)
+
+
 async def test_check_then_import_the_valid_rows(app: Any, entry: EntryWorld) -> None:
     c = entry.clients[ADMIN]
     staff_id = entry.people[0]
@@ -101,16 +109,33 @@ async def test_check_then_import_the_valid_rows(app: Any, entry: EntryWorld) -> 
         r = await other.post(check_url, data={"_csrf_token": str(other.cookies[CSRF_COOKIE]), "valid_only": "yes"})
         assert r.status_code == 404
 
+    # an admin's import is kept for district HR's review (issue 15): nothing imported yet
     r = await c.post(check_url, data={"_csrf_token": entry.token(ADMIN), "valid_only": "yes"})
     assert r.status_code == 303, r.text
-    assert r.headers["location"].startswith("/imports/runs/")
-    page = (await c.get(r.headers["location"])).text
-    assert "已导入 1 条记录" in page and "已导入无误的行" in page
-    assert count(page, "imported") == 1
+    assert r.headers["location"] == "/my/changes"
+    assert "导入测试甲" not in await reasons(entry, staff_id)
+    assert not (kept / f"{token}.data").exists()
+    assert (await c.get(check_url)).status_code == 404  # handed over: gone
+    pending = await list_changes(REVIEWER, status=ChangeStatus.pending, kind=ChangeKind.import_credits)
+    [change] = [ch for ch in pending.items if ch.payload["filename"] == "学分.csv"]
+    decision = await app_changes().approve(REVIEWER, change.id)
+    assert decision.result["imported"] == 1 and decision.result["actor"] == entry.usernames[ADMIN]
     found = await reasons(entry, staff_id)
     assert "导入测试甲" in found and "导入测试乙" not in found
-    assert not (kept / f"{token}.data").exists()
-    assert (await c.get(check_url)).status_code == 404  # imported: gone
+
+
+async def test_hr_imports_at_once_from_the_page(app: Any, entry: EntryWorld) -> None:
+    c = entry.clients[HR]
+    staff_id = entry.people[0]
+    r = await upload(c, entry.token(HR), "credits", "学分.csv", credits_csv(entry, [(staff_id, "7", "导入测试丙")]))
+    assert r.status_code == 303, r.text
+    check_url = r.headers["location"]
+    r = await c.post(check_url, data={"_csrf_token": entry.token(HR)})
+    assert r.status_code == 303 and r.headers["location"].startswith("/imports/runs/"), (await c.get(check_url)).text
+    page = (await c.get(r.headers["location"])).text
+    assert "已导入 1 条记录" in page
+    assert count(page, "imported") == 1
+    assert "导入测试丙" in await reasons(entry, staff_id)
 
 
 async def test_a_clean_file_imports_whole_and_twice_adds_nothing(entry: EntryWorld) -> None:
