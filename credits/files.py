@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from credits.codes import CourseCategory, CreditSource
+from credits.ledger import note_words
 from kernel.files import DATE, DEC, ENUM, ID, ID_NOTE, CellType, Column, Export, Kind, T, derived, info
 from kernel.rows import as_day, as_decimal
 
@@ -40,7 +41,12 @@ def credit_values(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _export_values(r: dict[str, Any], on: date) -> dict[str, Any]:
-    return credit_values(r)
+    """An entry as the export writes it: the registry's own notes in the reader's language (an import
+    compares with ``credit_values``: the note as stored)."""
+    values = credit_values(r)
+    if values["reason"]:
+        values["reason"] = note_words(values["reason"])
+    return values
 
 
 CREDITS = Kind(
