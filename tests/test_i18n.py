@@ -74,11 +74,6 @@ PENDING: set[str] = {
     "staffing/placement.py",
     "staffing/pool.py",
     "staffing/projection.py",
-    "training/catalogue.py",
-    "training/common.py",
-    "training/coverage.py",
-    "training/enrolments.py",
-    "training/results.py",
 }
 
 
