@@ -53,7 +53,6 @@ PENDING: set[str] = {
     "bulk/exports.py",
     "bulk/files.py",
     "bulk/services.py",
-    "certificates/services.py",
     "demo/loader.py",
     "eligibility/files.py",
     "eligibility/services.py",
