@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from certificates import services
+from certificates.onboarding import OnboardingCreate, OnboardingOut
 from certificates.schemas import (
     CertificateCreate,
     CertificateOut,
@@ -19,6 +20,8 @@ from certificates.schemas import (
 from kernel.auth import Principal, requires
 from kernel.common.params import Group, Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT, Page
+from registry.changes.codes import ChangeKind
+from registry.changes.controllers import REVIEWED, ChangesDep, answer
 from registry.staff.codes import Post
 
 Req = Request[Principal, Any, Any]
@@ -32,9 +35,11 @@ class StaffCertificateController(Controller):
     async def list(self, request: Req, staff_id: FromPath[int]) -> list[CertificateOut]:
         return await services.list_for_staff(request.user, staff_id)
 
-    @post("/certificates", guards=[requires("certificate.write")], summary="Record a certificate")
-    async def create(self, request: Req, staff_id: FromPath[int], data: JSONBody[CertificateCreate]) -> CertificateOut:
-        return await services.add_certificate(request.user, staff_id, data)
+    @post("/certificates", guards=[requires("certificate.write")], summary="Record a certificate", responses=REVIEWED)
+    async def create(
+        self, request: Req, staff_id: FromPath[int], data: JSONBody[CertificateCreate], changes: ChangesDep
+    ) -> Response[CertificateOut]:
+        return answer(await changes.write(request.user, ChangeKind.certificate_create, data, staff_id), 201)
 
     @get("/dual-certificate", guards=[requires("certificate.read")], summary="The dual-certificate verdict (双证上岗)")
     async def dual(
@@ -51,21 +56,23 @@ class CertificateController(Controller):
         "/{certificate_id:int}",
         guards=[requires("certificate.write")],
         summary="Correct a certificate, or suspend / revoke / reinstate it (district HR, with a reason)",
+        responses=REVIEWED,
     )
     async def update(
-        self, request: Req, certificate_id: FromPath[int], data: JSONBody[CertificateUpdate]
-    ) -> CertificateOut:
-        return await services.update_certificate(request.user, certificate_id, data)
+        self, request: Req, certificate_id: FromPath[int], data: JSONBody[CertificateUpdate], changes: ChangesDep
+    ) -> Response[CertificateOut]:
+        return answer(await changes.write(request.user, ChangeKind.certificate_update, data, certificate_id), 200)
 
     @post(
         "/{certificate_id:int}/registrations",
         guards=[requires("certificate.write")],
         summary="Record a five-yearly registration (定期注册) of a teacher qualification",
+        responses=REVIEWED,
     )
     async def register(
-        self, request: Req, certificate_id: FromPath[int], data: JSONBody[RegistrationIn]
-    ) -> CertificateOut:
-        return await services.add_registration(request.user, certificate_id, data)
+        self, request: Req, certificate_id: FromPath[int], data: JSONBody[RegistrationIn], changes: ChangesDep
+    ) -> Response[CertificateOut]:
+        return answer(await changes.write(request.user, ChangeKind.certificate_register, data, certificate_id), 201)
 
     @get("/expiring", guards=[requires("certificate.read")], summary="Valid certificates that expire soon")
     async def expiring(
@@ -113,4 +120,25 @@ class ComplianceController(Controller):
         )
 
 
-CONTROLLERS: list[type] = [StaffCertificateController, CertificateController, ComplianceController]
+class OnboardingController(Controller):
+    path = "/staff/onboarding"
+    tags = ["staff"]
+
+    @post(
+        "/",
+        guards=[requires("staff.onboard")],
+        summary="A new person with their certificates and training results, in one write",
+        responses=REVIEWED,
+    )
+    async def create(
+        self, request: Req, data: JSONBody[OnboardingCreate], changes: ChangesDep
+    ) -> Response[OnboardingOut]:
+        return answer(await changes.write(request.user, ChangeKind.staff_onboard, data), 201)
+
+
+CONTROLLERS: list[type] = [
+    StaffCertificateController,
+    CertificateController,
+    ComplianceController,
+    OnboardingController,
+]

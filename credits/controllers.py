@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from credits import ledger, policies, transcripts
 from credits.schemas import EntryCreate, EntryOut, PolicyCreate, PolicyOut, ReversalCreate, TranscriptOut
 from kernel.auth import Principal, requires
+from registry.changes.codes import ChangeKind
+from registry.changes.controllers import REVIEWED, ChangesDep, answer
 
 Req = Request[Principal, Any, Any]
 
@@ -37,11 +39,18 @@ class CreditEntryController(Controller):
     path = "/credits"
     tags = ["credits"]
 
-    @post("/entries", guards=[requires("credits.write")], summary="Record a credit entry (append-only ledger)")
+    @post(
+        "/entries",
+        guards=[requires("credits.write")],
+        summary="Record a credit entry (append-only ledger)",
+        responses=REVIEWED,
+    )
     async def create(
-        self, request: Req, data: JSONBody[EntryCreate], idempotency_key: IdempotencyKey = None
-    ) -> EntryOut:
-        return await ledger.create_entry(request.user, data, idempotency_key)
+        self, request: Req, data: JSONBody[EntryCreate], changes: ChangesDep, idempotency_key: IdempotencyKey = None
+    ) -> Response[EntryOut]:
+        if changes.needs_review(request.user, ChangeKind.credit_entry):
+            return answer(await changes.write(request.user, ChangeKind.credit_entry, data), 201)
+        return Response(await ledger.create_entry(request.user, data, idempotency_key), status_code=201)
 
     @post(
         "/entries/{entry_id:int}/reversal",

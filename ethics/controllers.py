@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ethics import services
@@ -17,6 +17,8 @@ from ethics.schemas import (
     StandingOut,
 )
 from kernel.auth import Principal, requires
+from registry.changes.codes import ChangeKind
+from registry.changes.controllers import REVIEWED, ChangesDep, answer
 
 Req = Request[Principal, Any, Any]
 
@@ -33,9 +35,12 @@ class StaffEthicsController(Controller):
         "/evaluations",
         guards=[requires("ethics.evaluate")],
         summary="Record an annual ethics evaluation (师德考核), or correct one with supersedes",
+        responses=REVIEWED,
     )
-    async def evaluate(self, request: Req, staff_id: FromPath[int], data: JSONBody[EvaluationCreate]) -> EvaluationOut:
-        return await services.add_evaluation(request.user, staff_id, data)
+    async def evaluate(
+        self, request: Req, staff_id: FromPath[int], data: JSONBody[EvaluationCreate], changes: ChangesDep
+    ) -> Response[EvaluationOut]:
+        return answer(await changes.write(request.user, ChangeKind.ethics_evaluation, data, staff_id), 201)
 
     @post(
         "/sanctions",

@@ -43,7 +43,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "staff.list": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
     "staff.read": ALL_ROLES,
     "staff.write": frozenset({Role.district_hr, Role.kindergarten_admin}),
-    "staff.transfer": frozenset({Role.district_hr}),
+    "staff.transfer": frozenset({Role.district_hr, Role.kindergarten_admin}),  # an admin's: reviewed
+    # a new person with their certificates and training results in one write (issue 15)
+    "staff.onboard": frozenset({Role.district_hr, Role.kindergarten_admin}),
     "audit.read": frozenset({Role.district_hr, Role.inspector}),
     "account.read": frozenset({Role.district_hr}),
     "account.write": frozenset({Role.district_hr}),
@@ -54,7 +56,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "training.read": ALL_ROLES,
     "training.write": frozenset({Role.district_hr}),
     "training.enrol": frozenset({Role.district_hr, Role.kindergarten_admin}),
-    "training.result": frozenset({Role.district_hr}),
+    "training.result": frozenset({Role.district_hr}),  # corrections
+    # a result recorded: an admin's for their own staff, sent for review (issue 15)
+    "training.result.submit": frozenset({Role.district_hr, Role.kindergarten_admin}),
     "training.coverage": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
     # continuing-education credits (issue 4); rows are scoped like staff records
     "credits.read": ALL_ROLES,
@@ -97,6 +101,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # district dashboard is for the district-wide roles (an admin's home is their kindergarten's page)
     "dashboard.read": frozenset({Role.district_hr, Role.inspector}),
     "me": ALL_ROLES,
+    # two-level review (issue 15): an admin sees their kindergarten's change requests and withdraws
+    # their own; district HR see all and decide
+    "change.read": frozenset({Role.district_hr, Role.kindergarten_admin}),
+    "change.decide": frozenset({Role.district_hr}),
 }
 
 

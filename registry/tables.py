@@ -4,6 +4,7 @@ from certificates.tables import Certificate, CertificateEvent, CertificateRegist
 from ethics.tables import EthicsEvaluation, EthicsSanction
 from registry.accounts.tables import Account, LoginThrottle
 from registry.audit.tables import AuditEvent
+from registry.changes.tables import ChangeRequest
 from registry.kindergartens.tables import Kindergarten
 from registry.staff.tables import Staff, StaffAssignment
 
@@ -13,6 +14,7 @@ __all__ = [
     "Certificate",
     "CertificateEvent",
     "CertificateRegistration",
+    "ChangeRequest",
     "EthicsEvaluation",
     "EthicsSanction",
     "Kindergarten",

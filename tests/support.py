@@ -274,3 +274,12 @@ _names = itertools.count(1)
 def new_username(prefix: str = "u") -> str:
     """A username never used before in this test run."""
     return f"{prefix}_{next(_names):04d}"
+
+
+async def approved(client: Any, world: World, submitted: Any) -> Any:
+    """A kindergarten admin's write sent for review (202), approved by district HR: the approval's
+    answer, whose ``result`` is what the write answers (issue 15)."""
+    assert submitted.status_code == 202, submitted.text
+    r = await client.post(f"/api/v1/changes/{submitted.json()['id']}/approve", headers=world.h("district_hr"))
+    assert r.status_code == 200, r.text
+    return r

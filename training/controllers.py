@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from credits.codes import CourseCategory, CourseMode
 from kernel.auth import Principal, requires
 from kernel.common.params import Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT, Page
+from registry.changes.codes import ChangeKind
+from registry.changes.controllers import REVIEWED, ChangesDep, answer
 from registry.staff.codes import Post
 from training import catalogue, coverage, enrolments, results
 from training.codes import CourseLevel
@@ -126,9 +128,14 @@ class ResultController(Controller):
     path = "/training/results"
     tags = ["training"]
 
-    @post("/", guards=[requires("training.result")], summary="Record the result of an enrolment (one per enrolment)")
-    async def create(self, request: Req, data: JSONBody[ResultCreate]) -> ResultOut:
-        return await results.record_result(request.user, data)
+    @post(
+        "/",
+        guards=[requires("training.result.submit")],
+        summary="Record the result of an enrolment (one per enrolment)",
+        responses=REVIEWED,
+    )
+    async def create(self, request: Req, data: JSONBody[ResultCreate], changes: ChangesDep) -> Response[ResultOut]:
+        return answer(await changes.write(request.user, ChangeKind.training_result, data), 201)
 
     @post(
         "/{result_id:int}/correction",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -165,6 +165,8 @@ class Policy:
     eligibility: EligibilityPolicy
     employment: EmploymentPolicy
     staffing: StaffingPolicy
+    # two-level review (issue 15): role -> the kinds of write it submits for review
+    review: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _sources(section: dict[str, Any]) -> dict[str, str]:
@@ -244,6 +246,7 @@ def _build(raw: dict[str, Any]) -> Policy:
             source=raw["employment"]["min_working_age_source"],
         ),
         staffing=staffing_policy(raw["staffing"]),
+        review={role: frozenset(kinds) for role, kinds in raw.get("review", {}).items() if isinstance(kinds, list)},
     )
 
 

@@ -2,20 +2,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, patch, post
-from litestar.di import NamedDependency
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from kernel.auth import Principal, requires
 from kernel.common.params import Group, Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT, Page
+from registry.changes.codes import ChangeKind
+from registry.changes.controllers import REVIEWED, ChangesDep, answer
 from registry.kindergartens.codes import Ownership
 from registry.staff import services
+from registry.staff.changes import update_kind
 from registry.staff.codes import Employment, Honour, Post, StaffStatus, Title
 from registry.staff.schemas import StaffCreate, StaffDetail, StaffOut, StaffUpdate, TransferIn
-from registry.staff.services import OnPostGate
-
-Gate = NamedDependency[OnPostGate]  # the dual-certificate check, provided by the app (app.factory)
 
 Req = Request[Principal, Any, Any]
 
@@ -61,23 +60,24 @@ class StaffController(Controller):
     async def get(self, request: Req, staff_id: FromPath[int]) -> StaffDetail:
         return await services.get_staff(request.user, staff_id)
 
-    @post("/", guards=[requires("staff.write")], summary="Add a staff member")
-    async def create(self, request: Req, data: JSONBody[StaffCreate], on_post_gate: Gate) -> StaffDetail:
-        return await services.create_staff(request.user, data, gate=on_post_gate)
+    @post("/", guards=[requires("staff.write")], summary="Add a staff member", responses=REVIEWED)
+    async def create(self, request: Req, data: JSONBody[StaffCreate], changes: ChangesDep) -> Response[StaffDetail]:
+        return answer(await changes.write(request.user, ChangeKind.staff_create, data), 201)
 
-    @patch("/{staff_id:int}", guards=[requires("staff.write")], summary="Change a staff record")
+    @patch("/{staff_id:int}", guards=[requires("staff.write")], summary="Change a staff record", responses=REVIEWED)
     async def update(
-        self, request: Req, staff_id: FromPath[int], data: JSONBody[StaffUpdate], on_post_gate: Gate
-    ) -> StaffDetail:
-        return await services.update_staff(request.user, staff_id, data, gate=on_post_gate)
+        self, request: Req, staff_id: FromPath[int], data: JSONBody[StaffUpdate], changes: ChangesDep
+    ) -> Response[StaffDetail]:
+        return answer(await changes.write(request.user, update_kind(data), data, staff_id), 200)
 
     @post(
         "/{staff_id:int}/transfer",
         guards=[requires("staff.transfer")],
         status_code=200,
         summary="Move a person to another kindergarten (the record and its history stay)",
+        responses=REVIEWED,
     )
     async def transfer(
-        self, request: Req, staff_id: FromPath[int], data: JSONBody[TransferIn], on_post_gate: Gate
-    ) -> StaffDetail:
-        return await services.transfer_staff(request.user, staff_id, data, gate=on_post_gate)
+        self, request: Req, staff_id: FromPath[int], data: JSONBody[TransferIn], changes: ChangesDep
+    ) -> Response[StaffDetail]:
+        return answer(await changes.write(request.user, ChangeKind.staff_transfer, data, staff_id), 200)

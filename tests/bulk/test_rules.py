@@ -68,7 +68,7 @@ def test_codes_from_labels_codes_and_label_parts() -> None:
     assert rules.parse_cell(post, "专任教师") == Post.teacher
     assert rules.parse_cell(post, "Teacher") == Post.teacher
     assert rules.parse_cell(status, "休假") == StaffStatus.on_leave  # 离岗/休假
-    with pytest.raises(rules.CellProblem, match="unknown value '教师'"):
+    with pytest.raises(rules.CellProblem, match="未知的取值 '教师'"):
         rules.parse_cell(post, "教师")
     honours = STAFF.column("honours")
     assert rules.parse_cell(honours, "市级骨干教师、学科带头人") == [Honour.city_backbone, Honour.subject_leader]

@@ -22,13 +22,13 @@ def _case(method: str, path: str, body: Any, expected: dict[str, int]) -> list[A
 CASES = [
     *_case("GET", "/staff/{sa}/certificates", None, {HR: 200, ADMIN: 200, TEACHER: 200, INSPECTOR: 200, ANON: 401}),
     *_case("GET", "/staff/{sb}/certificates", None, {HR: 200, ADMIN: 404, TEACHER: 404, INSPECTOR: 200, ANON: 401}),
-    *_case("POST", "/staff/{sa}/certificates", "cert", {HR: 201, ADMIN: 201, TEACHER: 403, INSPECTOR: 403, ANON: 401}),
+    *_case("POST", "/staff/{sa}/certificates", "cert", {HR: 201, ADMIN: 202, TEACHER: 403, INSPECTOR: 403, ANON: 401}),
     *_case("POST", "/staff/{sb}/certificates", "cert", {HR: 201, ADMIN: 404, TEACHER: 403, INSPECTOR: 403, ANON: 401}),
     *_case(
         "PATCH",
         "/certificates/{ca}",
         {"issuer": "北京市教委"},
-        {HR: 200, ADMIN: 200, TEACHER: 403, INSPECTOR: 403, ANON: 401},
+        {HR: 200, ADMIN: 202, TEACHER: 403, INSPECTOR: 403, ANON: 401},
     ),
     *_case(
         "PATCH",
@@ -46,7 +46,7 @@ CASES = [
         "POST",
         "/certificates/{ca}/registrations",
         {"registered_on": "2021-01-01", "result": "passed"},
-        {HR: 201, ADMIN: 201, TEACHER: 403, INSPECTOR: 403, ANON: 401},
+        {HR: 201, ADMIN: 202, TEACHER: 403, INSPECTOR: 403, ANON: 401},
     ),
     *_case("GET", "/staff/{sa}/dual-certificate", None, {HR: 200, ADMIN: 200, TEACHER: 200, INSPECTOR: 200, ANON: 401}),
     *_case("GET", "/staff/{sb}/dual-certificate", None, {HR: 200, ADMIN: 404, TEACHER: 404, INSPECTOR: 200, ANON: 401}),

@@ -24,7 +24,7 @@ CASES = [
     *_case("GET", "/staff/{sa}/credits", None, ALL_200),
     *_case("GET", "/staff/{sb}/credits", None, OWN_ONLY),
     *_case("GET", "/me/credits", None, {HR: 404, ADMIN: 404, TEACHER: 200, INSPECTOR: 404, ANON: 401}),
-    *_case("POST", "/credits/entries", "entry_a", {HR: 201, ADMIN: 201, TEACHER: 403, INSPECTOR: 403, ANON: 401}),
+    *_case("POST", "/credits/entries", "entry_a", {HR: 201, ADMIN: 202, TEACHER: 403, INSPECTOR: 403, ANON: 401}),
     *_case("POST", "/credits/entries", "entry_b", {HR: 201, ADMIN: 404, TEACHER: 403, INSPECTOR: 403, ANON: 401}),
     *_case("POST", "/credits/entries/{ea}/reversal", "reason", {HR: 201, ADMIN: 201, TEACHER: 403, INSPECTOR: 403}),
     *_case("POST", "/credits/entries/{eb}/reversal", "reason", {HR: 201, ADMIN: 404, TEACHER: 403, INSPECTOR: 403}),

@@ -25,7 +25,7 @@ CASES = [
     *_case("GET", "/staff/{sa}/ethics", None, {HR: 200, ADMIN: 200, TEACHER: 200, INSPECTOR: 200, ANON: 401}),
     *_case("GET", "/staff/{sb}/ethics", None, {HR: 200, ADMIN: 404, TEACHER: 404, INSPECTOR: 200, ANON: 401}),
     *_case(
-        "POST", "/staff/{sa}/ethics/evaluations", "ev", {HR: 201, ADMIN: 201, TEACHER: 403, INSPECTOR: 403, ANON: 401}
+        "POST", "/staff/{sa}/ethics/evaluations", "ev", {HR: 201, ADMIN: 202, TEACHER: 403, INSPECTOR: 403, ANON: 401}
     ),
     *_case(
         "POST", "/staff/{sb}/ethics/evaluations", "ev", {HR: 201, ADMIN: 404, TEACHER: 403, INSPECTOR: 403, ANON: 401}

@@ -54,7 +54,7 @@ CASES = [
         "new_staff_b",
         {HR: 201, ADMIN: 404, TEACHER: 403, INSPECTOR: 403, ANON: 401},
     ),
-    *_case("POST", "/training/results", "result", HR_ONLY_CREATE),
+    *_case("POST", "/training/results", "result", {HR: 201, ADMIN: 202, TEACHER: 403, INSPECTOR: 403, ANON: 401}),
     *_case(
         "POST",
         "/training/results/{r}/correction",
