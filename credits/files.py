@@ -32,7 +32,9 @@ def credit_values(r: dict[str, Any]) -> dict[str, Any]:
         "hours": as_decimal(r["hours"]),
         "credits": as_decimal(r["credits"]),
         "reference": r["reference"],
-        "reason": r["reason"] or None,
+        # the registry's own notes in the reader's language, in the file and in the comparison alike (an
+        # exported file imported again changes nothing); the stored note never changes
+        "reason": note_words(r["reason"]) if r["reason"] else None,
         "school_year": r.get("school_year"),
         "entry_id": r.get("id"),
         "reverses": r.get("reverses"),
@@ -41,12 +43,7 @@ def credit_values(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _export_values(r: dict[str, Any], on: date) -> dict[str, Any]:
-    """An entry as the export writes it: the registry's own notes in the reader's language (an import
-    compares with ``credit_values``: the note as stored)."""
-    values = credit_values(r)
-    if values["reason"]:
-        values["reason"] = note_words(values["reason"])
-    return values
+    return credit_values(r)
 
 
 CREDITS = Kind(
