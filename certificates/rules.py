@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from kernel.codes import CertificateStatus, CertificateType
+from kernel.i18n import F_, _
 from kernel.policy import CertificatePolicy
 from registry.staff.rules import PROVINCE_CODES
 
@@ -23,18 +24,26 @@ EARLIEST_QUALIFICATION_YEAR = 1995  # 教师资格条例 (1995): the first certi
 
 
 def teacher_qualification_problem(number: str, today: date) -> str | None:
-    """教师资格证书编号: 17 digits = year 4, province 2, awarding body 3, type 1, sex 1, serial 6."""
-    if len(number) != 17 or not number.isdigit():
-        return f"must be 17 digits, got {len(number)} characters" if len(number) != 17 else "must be digits only"
+    """教师资格证书编号: 17 digits = year 4, province 2, awarding body 3, type 1, sex 1, serial 6. The
+    problem reads after the number's name (``teacher qualification number {problem}``)."""
+    if len(number) != 17:
+        return _("must be 17 digits, got {length} characters", length=len(number))
+    if not number.isdigit():
+        return _("must be digits only")
     year = int(number[:4])
     if not EARLIEST_QUALIFICATION_YEAR <= year <= today.year:
-        return f"year {year} is out of range ({EARLIEST_QUALIFICATION_YEAR}-{today.year})"
+        return _(
+            "year {year} is out of range ({first}-{last})",
+            year=year,
+            first=EARLIEST_QUALIFICATION_YEAR,
+            last=today.year,
+        )
     if number[4:6] not in PROVINCE_CODES:
-        return f"province code {number[4:6]} is unknown"
+        return _("province code {code} is unknown", code=number[4:6])
     if number[9] not in "1234567":
-        return f"type digit {number[9]} is unknown (1 = kindergarten)"
+        return _("type digit {digit} is unknown (1 = kindergarten)", digit=number[9])
     if number[10] not in "012":
-        return f"sex digit {number[10]} must be 0, 1 or 2"
+        return _("sex digit {digit} must be 0, 1 or 2", digit=number[10])
     return None
 
 
@@ -44,9 +53,9 @@ def is_kindergarten_qualification(number: str, policy: CertificatePolicy) -> boo
 
 def dates_problem(issued_on: date, expires_on: date | None, today: date) -> tuple[str, str] | None:
     if issued_on > today:
-        return "issued_on", f"is in the future ({issued_on.isoformat()})"
+        return F_("issued_on"), _("is in the future ({day})", day=issued_on.isoformat())
     if expires_on is not None and expires_on < issued_on:
-        return "expires_on", f"is before issued_on ({issued_on.isoformat()})"
+        return F_("expires_on"), _("is before issued_on ({day})", day=issued_on.isoformat())
     return None
 
 
@@ -145,7 +154,11 @@ def dual_certificate(
         key=lambda e: e.expires_on,
     )
     notes = [
-        f"teacher qualification {c.number} is not a kindergarten qualification (type digit {c.number[9:10]})"
+        _(
+            "teacher qualification {number} is not a kindergarten qualification (type digit {digit})",
+            number=c.number,
+            digit=c.number[9:10],
+        )
         for c in certs
         if c.type == CertificateType.teacher_qualification
         and effective_status(c.status, c.expires_on, on) == CertificateStatus.valid
@@ -248,7 +261,7 @@ def induction_hours_problem(passed: list[tuple[str, Decimal]], accepted: tuple[s
     hours = sum((h for c, h in passed if c == "induction"), Decimal(0))
     if hours < minimum:
         shown = f"{hours:.1f}".removesuffix(".0")  # 80, 80.5 (the column's one decimal, on either engine)
-        return f"{shown} of {minimum} induction hours passed"
+        return _("{hours} of {minimum} induction hours passed", hours=shown, minimum=minimum)
     return None
 
 

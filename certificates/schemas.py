@@ -7,7 +7,11 @@ from pydantic import BaseModel, Field
 from certificates.codes import RegistrationResult
 from kernel.codes import CertificateStatus, CertificateType
 from kernel.common.schemas import Schema
+from kernel.i18n import F_
 from registry.staff.codes import Post
+
+# the input fields' names as the messages name them (``kernel.i18n.field_label``)
+FIELD_NAMES = (F_("type"), F_("issuer"), F_("result"), F_("note"))
 
 
 class CertificateCreate(Schema):

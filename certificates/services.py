@@ -26,15 +26,18 @@ from certificates.tables import CertificateEvent as E
 from certificates.tables import CertificateRegistration as R
 from certificates.tables import Reminder
 from certificates.writes import NewCertificate, add_certificates
+from credits.codes import CourseCategory
 from kernel.auth import Principal
-from kernel.codes import CertificateStatus, CertificateType, Role, label
+from kernel.codes import CertificateStatus, CertificateType, Role, label, term
 from kernel.common.scope import kindergarten_scope, staff_scope
+from kernel.common.text import missing_terms
 from kernel.common.time import today, utcnow
 from kernel.db import fetch_all, write_transaction
 from kernel.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from kernel.i18n import F_, _
 from kernel.policy import policy_on
 from registry.audit.services import record
-from registry.staff.codes import StaffStatus
+from registry.staff.codes import Post, StaffStatus
 from registry.staff.services import load_visible
 from training.results import passed_training
 
@@ -107,7 +110,7 @@ async def list_for_staff(who: Principal, staff_id: int) -> list[CertificateOut]:
 
 
 async def _load_certificate(who: Principal, certificate_id: int) -> dict[str, Any]:
-    missing = f"no certificate {certificate_id}"
+    missing = _("no certificate {certificate}", certificate=certificate_id)
     row = await C.select().where(C.id == certificate_id).first()
     if row is None:
         raise NotFound(missing)
@@ -115,11 +118,16 @@ async def _load_certificate(who: Principal, certificate_id: int) -> dict[str, An
     return row
 
 
+def duplicate_number(cert_type: str, number: str) -> str:
+    """The refusal of a number recorded already for the type (the API's 409, an import's row error)."""
+    return _("a {type} numbered {number} is recorded already", type=term(CertificateType, cert_type), number=number)
+
+
 def check_number(cert_type: str, number: str, day: date) -> None:
     if cert_type == CertificateType.teacher_qualification:
         problem = rules.teacher_qualification_problem(number, day)
         if problem:
-            raise Invalid.field("number", f"teacher qualification number {problem}")
+            raise Invalid.field(F_("number"), _("teacher qualification number {problem}", problem=problem))
 
 
 async def check_post_certificate_training(staff_id: int, post: str) -> None:
@@ -129,11 +137,15 @@ async def check_post_certificate_training(staff_id: int, post: str) -> None:
     categories = policy.certificates.training_for_post_certificate(post)
     passed = await passed_training(staff_id, categories)
     if not passed:
-        names = " or ".join(categories)
+        names = _(" or ").join(term(CourseCategory, c) for c in categories)
         raise Conflict(
-            f"no post certificate without passed training: this person has no passed {names} course "
-            f"(不培训不上岗、培训不合格不上岗)",
-            [FieldError("type", f"missing passed training: {names}")],
+            _(
+                "no post certificate without passed training: this person has no passed {names} course "
+                "(不培训不上岗、培训不合格不上岗)",
+                names=names,
+            ),
+            [FieldError("type", _("missing passed training: {names}", names=names))],
+            code="training-required",
             missing_training=list(categories),
         )
     problem = rules.induction_hours_problem(
@@ -141,9 +153,14 @@ async def check_post_certificate_training(staff_id: int, post: str) -> None:
     )
     if problem:
         raise Conflict(
-            f"no post certificate yet: {problem} (教育部令第7号: new teachers at least "
-            f"{policy.credits.induction_hours_minimum} hours of induction)",
+            _(
+                "no post certificate yet: {problem} "
+                "(教育部令第7号: new teachers at least {minimum} hours of induction)",
+                problem=problem,
+                minimum=policy.credits.induction_hours_minimum,
+            ),
             [FieldError("type", problem)],
+            code="training-required",
             missing_training=["induction"],
         )
 
@@ -156,13 +173,14 @@ async def add_certificate(who: Principal, staff_id: int, data: CertificateCreate
     if problem:
         raise Invalid.field(*problem)
     if who.role != Role.district_hr and who.role != Role.kindergarten_admin:
-        raise Forbidden("only district HR and kindergarten admins record certificates")
+        raise Forbidden(_("only district HR and kindergarten admins record certificates"))
     async with write_transaction():
         person = await load_visible(who, staff_id)
         if await C.exists().where(C.type == data.type.value, C.number == number):
             raise Conflict(
-                f"a {data.type.value} numbered {number} is recorded already",
-                [FieldError("number", "duplicate for this type")],
+                duplicate_number(data.type.value, number),
+                [FieldError("number", _("duplicate for this type"))],
+                code="duplicate",
             )
         if data.type == CertificateType.post_certificate:
             await check_post_certificate_training(staff_id, person["post"])
@@ -182,15 +200,22 @@ async def update_certificate(who: Principal, certificate_id: int, data: Certific
         target = changes.get("status")
         if target is not None and target != row["status"]:
             if who.role != Role.district_hr:
-                raise Forbidden("only district HR suspends, revokes or reinstates a certificate")
+                raise Forbidden(_("only district HR suspends, revokes or reinstates a certificate"))
             if target == CertificateStatus.expired:
-                raise Invalid.field("status", "expired is not set by hand: it follows from expires_on")
+                raise Invalid.field(F_("status"), _("expired is not set by hand: it follows from expires_on"))
             action = rules.status_change_action(row["status"], target)
             if action is None:
-                raise Conflict(f"a {row['status']} certificate cannot become {target.value}")
+                raise Conflict(
+                    _(
+                        "a {status} certificate cannot become {target}",
+                        status=term(CertificateStatus, row["status"]),
+                        target=term(CertificateStatus, target.value),
+                    ),
+                    code="status-change",
+                )
             reason = (changes.get("reason") or "").strip()
             if not reason:
-                raise Invalid.field("reason", "a status change needs its reason")
+                raise Invalid.field(F_("reason"), _("a status change needs its reason"))
             await E.insert(
                 E(
                     certificate=certificate_id,
@@ -207,7 +232,7 @@ async def update_certificate(who: Principal, certificate_id: int, data: Certific
             if key in changes and changes[key] != row[key]:
                 value = changes[key]
                 if key in ("number", "issued_on") and value is None:
-                    raise Invalid.field(key, "may not be null")
+                    raise Invalid.field(key, _("may not be null"))
                 if key == "number":
                     value = value.strip().upper()
                 values[key] = value
@@ -216,8 +241,9 @@ async def update_certificate(who: Principal, certificate_id: int, data: Certific
             check_number(row["type"], values["number"], day)
             if await C.exists().where(C.type == row["type"], C.number == values["number"], C.id != certificate_id):
                 raise Conflict(
-                    f"a {row['type']} numbered {values['number']} is recorded already",
-                    [FieldError("number", "duplicate for this type")],
+                    duplicate_number(row["type"], values["number"]),
+                    [FieldError("number", _("duplicate for this type"))],
+                    code="duplicate",
                 )
         problem = rules.dates_problem(
             values.get("issued_on", row["issued_on"]), values.get("expires_on", row["expires_on"]), day
@@ -237,13 +263,13 @@ def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
 
 async def add_registration(who: Principal, certificate_id: int, data: RegistrationIn) -> CertificateOut:
     if data.registered_on > today():
-        raise Invalid.field("registered_on", "is in the future")
+        raise Invalid.field(F_("registered_on"), _("is in the future"))
     async with write_transaction():
         row = await _load_certificate(who, certificate_id)
         if row["type"] != CertificateType.teacher_qualification:
-            raise Conflict("only a teacher qualification is registered (定期注册)")
+            raise Conflict(_("only a teacher qualification is registered (定期注册)"), code="not-registrable")
         if data.registered_on < row["issued_on"]:
-            raise Invalid.field("registered_on", "is before the certificate was issued")
+            raise Invalid.field(F_("registered_on"), _("is before the certificate was issued"))
         await R.insert(
             R(
                 certificate=certificate_id,
@@ -298,9 +324,17 @@ async def assert_may_go_on_post(staff_id: int | None, post: str) -> None:
         missing = (await verdict_for(staff_id, post, day)).missing
     if missing:
         raise Conflict(
-            f"cannot put a {post} on post without: {', '.join(missing)} (双证上岗); "
-            f"record them first, or use status pending_induction",
-            [FieldError("status", f"missing certificate: {m}") for m in missing],
+            _(
+                "cannot put a {post} on post without: {missing} (双证上岗); "
+                "record them first, or use status pending_induction",
+                post=term(Post, post),
+                missing=missing_terms(missing),
+            ),
+            [
+                FieldError("status", _("missing certificate: {certificate}", certificate=missing_terms([m])))
+                for m in missing
+            ],
+            code="dual-certificate",
             missing=missing,
         )
 
@@ -378,7 +412,7 @@ async def compliance(
     rows = [
         ComplianceRow(
             key=str(g["key"]),
-            label=str(g["label"]),
+            label=_("district") if by == "district" else str(g["label"]),
             on_post=g["on_post"],
             compliant=int(g["compliant"] or 0),
             rate=rules.rate(int(g["compliant"] or 0), g["on_post"]),
@@ -392,7 +426,7 @@ async def compliance(
     on_post = sum(r.on_post for r in rows)
     compliant = sum(r.compliant for r in rows)
     total = ComplianceRow(
-        key="total", label="total", on_post=on_post, compliant=compliant, rate=rules.rate(compliant, on_post)
+        key="total", label=_("total"), on_post=on_post, compliant=compliant, rate=rules.rate(compliant, on_post)
     )
     bad = [r for r in result if r["part"] == 1]
     held: dict[int, list[rules.HeldCertificate]] = defaultdict(list)

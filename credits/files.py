@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from credits.codes import CourseCategory, CreditSource
+from credits.ledger import note_words
 from kernel.files import DATE, DEC, ENUM, ID, ID_NOTE, CellType, Column, Export, Kind, T, derived, info
 from kernel.rows import as_day, as_decimal
 
@@ -31,7 +32,9 @@ def credit_values(r: dict[str, Any]) -> dict[str, Any]:
         "hours": as_decimal(r["hours"]),
         "credits": as_decimal(r["credits"]),
         "reference": r["reference"],
-        "reason": r["reason"] or None,
+        # the registry's own notes in the reader's language, in the file and in the comparison alike (an
+        # exported file imported again changes nothing); the stored note never changes
+        "reason": note_words(r["reason"]) if r["reason"] else None,
         "school_year": r.get("school_year"),
         "entry_id": r.get("id"),
         "reverses": r.get("reverses"),

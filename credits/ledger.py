@@ -25,10 +25,12 @@ from credits.tables import CreditEntry as CE
 from credits.tables import CreditIdempotency as CI
 from credits.writes import NewEntry, add_entries
 from kernel.auth import Principal
-from kernel.codes import Role
+from kernel.codes import Role, term
+from kernel.common.text import translate_stored
 from kernel.common.time import today, utcnow
 from kernel.db import write_transaction
 from kernel.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from kernel.i18n import F_, N_, _
 from kernel.policy import policy_on
 from kernel.rows import as_date, is_unique_violation
 from registry.staff.services import load_visible
@@ -50,6 +52,20 @@ ENTRY_COLUMNS = (
 )
 
 
+# The notes the registry itself writes on a ledger entry (stored in English, as written; shown in the
+# reader's language: ``note_words``). A correction's note ends with the reason a person gave.
+PASSED_TRAINING = N_("passed training result")
+RESULT_CORRECTED = N_("result corrected: {reason}")
+CORRECTED_RESULT = N_("corrected training result: {reason}")
+RECREDITED = N_("re-credited after correction of result {result}: {reason}")
+NOTES = (PASSED_TRAINING, RESULT_CORRECTED, CORRECTED_RESULT, RECREDITED)
+
+
+def note_words(reason: str) -> str:
+    """An entry's note as its reader reads it: the registry's own notes translated, a person's as written."""
+    return translate_stored(reason, NOTES)
+
+
 def entry_out(row: dict[str, Any], reversed_by: int | None = None, counted: Decimal | None = None) -> EntryOut:
     return EntryOut(
         id=row["id"],
@@ -62,7 +78,7 @@ def entry_out(row: dict[str, Any], reversed_by: int | None = None, counted: Deci
         credits=float(dec(row["credits"])),
         counted=None if counted is None else float(counted),
         reference=row["reference"],
-        reason=row["reason"],
+        reason=note_words(row["reason"]),
         recorded_by=row["recorded_by"],
         reverses=row["reverses"],
         reversed_by=reversed_by,
@@ -86,15 +102,20 @@ async def _insert_entry(
     """Insert one ledger row and its audit event (inside the caller's write transaction)."""
     if await CE.exists().where(CE.source == source, CE.reference == reference):
         raise Conflict(
-            f"a {source} entry with reference {reference} exists already: it is never counted twice",
-            [FieldError("reference", "duplicate")],
+            _(
+                "a {source} entry with reference {reference} exists already: it is never counted twice",
+                source=term(CreditSource, source),
+                reference=reference,
+            ),
+            [FieldError("reference", _("duplicate"))],
+            code="duplicate",
         )
     new = NewEntry(staff_id, day, category, source, hours, credits, reference, reason, reverses)
     try:
         (entry_id,) = await add_entries(who, [new])
     except Exception as exc:  # a concurrent writer got there first
         if is_unique_violation(exc):
-            raise Conflict("the entry was recorded concurrently already") from exc
+            raise Conflict(_("the entry was recorded concurrently already"), code="duplicate") from exc
         raise
     row = await CE.select(*ENTRY_COLUMNS).where(CE.id == entry_id).first()
     assert row is not None
@@ -120,9 +141,13 @@ async def _replayed(who: Principal, key: str, data: EntryCreate) -> EntryOut | N
         return None
     if seen["request_hash"] != _request_hash(data):
         raise Conflict(
-            f"Idempotency-Key {key!r} was used for a different entry (entry {seen['entry']}): "
-            "use a new key for a new entry",
-            [FieldError("Idempotency-Key", "used for a different entry")],
+            _(
+                "Idempotency-Key {key} was used for a different entry (entry {entry}): use a new key for a new entry",
+                key=repr(key),
+                entry=seen["entry"],
+            ),
+            [FieldError("Idempotency-Key", _("used for a different entry"))],
+            code="idempotency-key-reused",
         )
     row = await CE.select(*ENTRY_COLUMNS).where(CE.id == seen["entry"]).first()
     assert row is not None
@@ -153,15 +178,20 @@ async def _posted_twice(data: EntryCreate) -> None:
     if twin is None or await CE.exists().where(CE.reverses == twin["id"]):
         return
     raise Conflict(
-        f"an identical entry (entry {twin['id']}) was posted in the last {hours} hours: send an Idempotency-Key "
-        "header to retry a request safely, or a reference to record a second, distinct entry",
-        [FieldError("reference", f"identical to entry {twin['id']}")],
+        _(
+            "an identical entry (entry {entry}) was posted in the last {hours} hours: send an Idempotency-Key "
+            "header to retry a request safely, or a reference to record a second, distinct entry",
+            entry=twin["id"],
+            hours=hours,
+        ),
+        [FieldError("reference", _("identical to entry {entry}", entry=twin["id"]))],
+        code="posted-twice",
     )
 
 
 async def create_entry(who: Principal, data: EntryCreate, idempotency_key: str | None = None) -> EntryOut:
     if idempotency_key is not None and not IDEMPOTENCY_KEY.match(idempotency_key):
-        raise Invalid.field("Idempotency-Key", "1 to 128 printable ASCII characters, no spaces")
+        raise Invalid.field(F_("Idempotency-Key"), _("1 to 128 printable ASCII characters, no spaces"))
     problems = rules.entry_problems(
         data.hours, data.date, today(), data.reference, data.credits is not None, who.role == Role.district_hr
     )
@@ -173,7 +203,7 @@ async def create_entry(who: Principal, data: EntryCreate, idempotency_key: str |
     person = await load_visible(who, data.staff_id)
     left = rules.left_problem(as_date(person["left_on"]), data.date)
     if left:
-        raise Conflict(left, [FieldError("date", left)])
+        raise Conflict(left, [FieldError("date", left)], code="staff-left")
     version = rules.policy_for(data.date, await policy_versions())
     credits = data.credits
     if credits is None:
@@ -204,22 +234,31 @@ async def create_entry(who: Principal, data: EntryCreate, idempotency_key: str |
                 )
             except Exception as exc:  # the same key in a concurrent request
                 if is_unique_violation(exc):
-                    raise Conflict("a request with this Idempotency-Key is being recorded: retry it") from exc
+                    raise Conflict(
+                        _("a request with this Idempotency-Key is being recorded: retry it"),
+                        code="idempotency-key-in-use",
+                    ) from exc
                 raise
         return out
 
 
 async def reverse_entry(who: Principal, entry_id: int, data: ReversalCreate) -> EntryOut:
     async with write_transaction():
-        missing = f"no credit entry {entry_id}"
+        missing = _("no credit entry {entry}", entry=entry_id)
         row = await CE.select(*ENTRY_COLUMNS).where(CE.id == entry_id).first()
         if row is None:
             raise NotFound(missing)
         await load_visible(who, row["staff"], missing)  # out of the caller's scope: the same 404
         if row["reverses"] is not None:
-            raise Conflict(f"entry {entry_id} is itself a reversal; record a new entry instead")
+            raise Conflict(
+                _("entry {entry} is itself a reversal; record a new entry instead", entry=entry_id), code="reversal"
+            )
         if await CE.exists().where(CE.reverses == entry_id):
-            raise Conflict(f"entry {entry_id} is reversed already", [FieldError("id", "already reversed")])
+            raise Conflict(
+                _("entry {entry} is reversed already", entry=entry_id),
+                [FieldError("id", _("already reversed"))],
+                code="already-reversed",
+            )
         return await _insert_entry(
             who,
             staff_id=row["staff"],
@@ -297,7 +336,7 @@ async def record_training_result(
     hours: Decimal,
     credits: Decimal,
     correction: int | None = None,
-    reason: str = "passed training result",
+    reason: str = PASSED_TRAINING,
 ) -> EntryOut | None:
     """The ledger entry of a passed training result (called inside the result's transaction): the hours
     it earns credits for and those credits. Recording the same result twice adds nothing:
@@ -307,7 +346,7 @@ async def record_training_result(
     existing = await CE.select(CE.staff).where(CE.source == CreditSource.training.value, CE.reference == reference)
     if existing:
         if existing[0]["staff"] != staff_id:  # pragma: no cover - references are reserved since the fix
-            raise Conflict(f"ledger reference {reference} belongs to another person")
+            raise Conflict(_("ledger reference {reference} belongs to another person", reference=reference))
         return None
     if hours <= 0:  # the course's hours are all credited already: nothing more to earn
         return None

@@ -15,15 +15,20 @@ from credits.schemas import (
 )
 from credits.tables import CreditPolicy as CP
 from kernel.auth import Principal
+from kernel.common.text import translate_stored
 from kernel.common.time import utcnow
 from kernel.db import write_transaction
 from kernel.errors import Conflict, FieldError
+from kernel.i18n import N_, _
 from kernel.policy import policy_on
 from kernel.policy import versions as default_versions
 from kernel.rows import as_date, is_unique_violation, json_value
 from registry.audit.services import record
 
 _VERSIONS: dict[tuple[Any, ...], PolicyVersion] = {}
+
+# the description of a version seeded from the policy file (stored in English, shown translated)
+SEEDED = N_("seeded from registry/policy/defaults.toml version {version}")
 
 
 def _version(row: dict[str, Any]) -> PolicyVersion:
@@ -63,7 +68,7 @@ def _policy_out(row: dict[str, Any]) -> PolicyOut:
         id=row["id"],
         effective_from=row["effective_from"],
         effective_to=row["effective_to"],
-        description=row["description"],
+        description=translate_stored(row["description"], (SEEDED,)),
         values=json_value(row["policy_values"]),
         citations=json_value(row["citations"]),
         created_by=row["created_by"],
@@ -87,7 +92,7 @@ async def _seed() -> None:
                     citations=json.dumps(rules.citations_of(p.recognition), ensure_ascii=False),
                     # the file's path when the registry first shipped: kept, so that the seeded rows
                     # read the same in every database, old or new (it is now kernel/policy/)
-                    description=f"seeded from registry/policy/defaults.toml version {p.id}",
+                    description=SEEDED.format(version=p.id),
                     created_by="system",
                     created_at=utcnow(),
                 )
@@ -124,8 +129,9 @@ async def create_policy(who: Principal, data: PolicyCreate) -> PolicyOut:
         problem, to_close = rules.policy_conflict(data.effective_from, data.effective_to, existing)
         if problem:
             raise Conflict(
-                f"two policies would cover the same dates: {problem}",
+                _("two policies would cover the same dates: {problem}", problem=problem),
                 [FieldError("effective_from", problem)],
+                code="policy-overlap",
             )
         if to_close is not None:
             closed_on = data.effective_from - timedelta(days=1)

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from credits.codes import CreditStatus
+from kernel.i18n import F_, _
 from kernel.policy import RecognitionPolicy
 
 CENT = Decimal("0.01")
@@ -168,7 +169,7 @@ def policy_conflict(
     stated ranges (an open end counts as 'for ever') is a conflict.
     """
     if new_to is not None and new_to < new_from:
-        return "effective_to is before effective_from", None
+        return _("effective_to is before effective_from"), None
     to_close: PolicyVersion | None = None
     for v in existing:
         v_end = v.effective_to or date.max
@@ -177,11 +178,10 @@ def policy_conflict(
             to_close = v
             continue
         if new_from <= v_end and v.effective_from <= n_end:
-            return (
-                f"policy {v.id} covers {v.effective_from.isoformat()}"
-                f"–{v.effective_to.isoformat() if v.effective_to else 'open'} already",
-                None,
-            )
+            end = v.effective_to.isoformat() if v.effective_to else _("open")
+            return _(
+                "policy {policy} covers {start}–{end} already", policy=v.id, start=v.effective_from.isoformat(), end=end
+            ), None
     return None, to_close
 
 
@@ -217,7 +217,7 @@ def school_years_of_cycle(first: int, last: int) -> list[str]:
 
 
 def hours_problem(hours: Decimal) -> str | None:
-    return "must be greater than zero" if hours <= 0 else None
+    return _("must be greater than zero") if hours <= 0 else None
 
 
 SYSTEM_REFERENCE_PREFIXES = ("training_result", "reversal", "entry")
@@ -240,21 +240,24 @@ def entry_problems(
     out = []
     problem = hours_problem(hours)
     if problem:
-        out.append(EntryProblem("hours", problem))
+        out.append(EntryProblem(F_("hours"), problem))
     if day > today:
-        out.append(EntryProblem("date", "is in the future"))
+        out.append(EntryProblem(F_("date"), _("is in the future")))
     if reference and reference.split(":", 1)[0] in SYSTEM_REFERENCE_PREFIXES:
-        out.append(EntryProblem("reference", f"prefixes {', '.join(SYSTEM_REFERENCE_PREFIXES)} are reserved"))
+        prefixes = ", ".join(SYSTEM_REFERENCE_PREFIXES)
+        out.append(EntryProblem(F_("reference"), _("prefixes {prefixes} are reserved", prefixes=prefixes)))
     if credits_given and not by_district_hr:
         out.append(
-            EntryProblem("credits", "only district HR sets credits by hand; otherwise they follow from the hours", True)
+            EntryProblem(
+                F_("credits"), _("only district HR sets credits by hand; otherwise they follow from the hours"), True
+            )
         )
     return out
 
 
 def left_problem(left_on: date | None, day: date) -> str | None:
     if left_on is not None and left_on < day:
-        return f"the person left on {left_on.isoformat()}: no credits after that"
+        return _("the person left on {day}: no credits after that", day=left_on.isoformat())
     return None
 
 
@@ -293,10 +296,16 @@ def parse_cycle(text: str, rec: RecognitionPolicy) -> Cycle:
     try:
         a, b = (int(p) for p in text.split("-"))
     except ValueError:
-        raise ValueError("cycle must look like 2021-2025") from None
+        raise ValueError(_("cycle must look like 2021-2025")) from None
     expected = cycle_of(date(a, 1, 1), rec)
     if (a, b) != (expected.first, expected.last):
-        raise ValueError(f"not a cycle of the policy (cycles of {rec.cycle_years} years from {rec.cycle_start_year})")
+        raise ValueError(
+            _(
+                "not a cycle of the policy (cycles of {years} years from {start})",
+                years=rec.cycle_years,
+                start=rec.cycle_start_year,
+            )
+        )
     return Cycle(a, b)
 
 

@@ -11,6 +11,10 @@ from pydantic import BaseModel, Field, model_validator
 from credits.codes import CourseCategory, CourseMode, CreditSource, CreditStatus
 from credits.rules import VALUE_KEYS
 from kernel.common.schemas import Schema
+from kernel.i18n import F_, _
+
+# the input fields' names as the messages name them (``kernel.i18n.field_label``)
+FIELD_NAMES = (F_("source"), F_("effective_from"), F_("effective_to"), F_("description"), F_("citations"), F_("values"))
 
 # --- Ledger ------------------------------------------------------------------------------------
 
@@ -79,15 +83,17 @@ class PolicyValues(Schema):
     @model_validator(mode="after")
     def _check(self) -> PolicyValues:
         if self.carry_over:
-            raise ValueError("carry_over: only false is supported")
+            raise ValueError(_("carry_over: only false is supported"))
         missing = [s.value for s in CreditSource if self.hours_per_credit.get(s, 0) <= 0]
         if missing:
-            raise ValueError(f"hours_per_credit: needs a positive rate for {', '.join(missing)}")
+            raise ValueError(_("hours_per_credit: needs a positive rate for {missing}", missing=", ".join(missing)))
         missing = [m.value for m in CourseMode if self.hours_per_credit_by_mode.get(m, 0) <= 0]
         if missing:
-            raise ValueError(f"hours_per_credit_by_mode: needs a positive rate for {', '.join(missing)}")
+            raise ValueError(
+                _("hours_per_credit_by_mode: needs a positive rate for {missing}", missing=", ".join(missing))
+            )
         if any(v < 0 for v in [*self.required_categories.values(), *self.caps_per_year.values()]):
-            raise ValueError("required_categories and caps_per_year must not be negative")
+            raise ValueError(_("required_categories and caps_per_year must not be negative"))
         return self
 
 
@@ -102,10 +108,10 @@ class PolicyCreate(Schema):
     def _cited(self) -> PolicyCreate:
         missing = [k for k in VALUE_KEYS if not (self.citations.get(k) or "").strip()]
         if missing:
-            raise ValueError(f"citations: missing for {', '.join(missing)}")
+            raise ValueError(_("citations: missing for {missing}", missing=", ".join(missing)))
         unknown = sorted(set(self.citations) - set(VALUE_KEYS))
         if unknown:
-            raise ValueError(f"citations: unknown values {', '.join(unknown)}")
+            raise ValueError(_("citations: unknown values {unknown}", unknown=", ".join(unknown)))
         return self
 
 

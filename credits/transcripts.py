@@ -19,6 +19,7 @@ from credits.tables import CreditEntry as CE
 from kernel.auth import Principal
 from kernel.common.time import today
 from kernel.errors import Invalid, NotFound
+from kernel.i18n import F_, _
 from kernel.policy import policy_on
 from kernel.rows import as_date
 from registry.staff.services import load_visible
@@ -52,7 +53,7 @@ def _cycle(cycle: str | None, versions: list[PolicyVersion], as_of: date) -> rul
     try:
         return rules.parse_cycle(cycle, rec)
     except ValueError as exc:
-        raise Invalid.field("cycle", str(exc)) from None
+        raise Invalid.field(F_("cycle"), str(exc)) from None
 
 
 async def transcript_for(staff_id: int, name: str, cycle: str | None, as_of: date | None = None) -> TranscriptOut:
@@ -92,5 +93,5 @@ async def staff_transcript(who: Principal, staff_id: int, cycle: str | None) -> 
 
 async def my_transcript(who: Principal, cycle: str | None) -> TranscriptOut:
     if who.staff_id is None:
-        raise NotFound("this account has no staff record")
+        raise NotFound(_("this account has no staff record"))
     return await staff_transcript(who, who.staff_id, cycle)

@@ -16,6 +16,7 @@ from kernel.common.time import today
 from kernel.db import fetch_all
 from kernel.errors import BadRequest, FieldError
 from kernel.files import BOOL, ENUM, ID, Column, Computed, ComputedExport, ExportArgs, Kind, T, derived
+from kernel.i18n import _
 from registry.staff.codes import Post, Title
 
 
@@ -47,7 +48,7 @@ async def _eligibility_export(who: Principal, args: ExportArgs) -> Computed:
     """The eligibility export: a purpose is required, the day is today unless ``on`` says otherwise;
     the file is named by both."""
     if args.purpose is None:
-        raise BadRequest("the eligibility export needs a purpose", [FieldError("purpose", "required")])
+        raise BadRequest(_("the eligibility export needs a purpose"), [FieldError("purpose", _("is required"))])
     day = args.on or today()
     rows = await eligibility_rows(who, args.purpose, day, args.kindergarten_id)
     return Computed(rows, f"{label(Purpose, args.purpose)}_{day.isoformat()}")

@@ -35,10 +35,11 @@ from kernel.auth import Principal
 from kernel.codes import label
 from kernel.common.schemas import DEFAULT_LIMIT
 from kernel.common.scope import kindergarten_scope
-from kernel.common.text import chinese_part, missing_text
+from kernel.common.text import missing_text
 from kernel.common.time import today
 from kernel.db import fetch_all
 from kernel.errors import Invalid, NotFound
+from kernel.i18n import F_, _, use_locale
 from kernel.policy import policy_on
 from registry.staff.codes import Post, Title
 from registry.staff.services import load_visible
@@ -161,8 +162,13 @@ def _reasons(
     nothing = fig_rules.Figures()
     out: list[Reason] = []
     if veto is not None:
+        # the veto's words in both of the answer's languages: ``detail`` English, ``words`` Chinese
+        with use_locale("en"):
+            detail = veto.detail
+        with use_locale("zh"):
+            words = veto.detail
         until = f" (through {veto.until.isoformat()})" if veto.until else ""
-        out.append(Reason("ethics_veto", False, f"{veto.detail}{until}", chinese_part(veto.detail)))
+        out.append(Reason("ethics_veto", False, f"{detail}{until}", words))
     else:
         out.append(
             Reason(
@@ -256,7 +262,9 @@ def _check_purpose(purpose: str) -> Purpose:
     try:
         return Purpose(purpose)
     except ValueError:
-        raise Invalid.field("purpose", f"one of {', '.join(p.value for p in Purpose)}") from None
+        raise Invalid.field(
+            F_("purpose"), _("one of {purposes}", purposes=", ".join(p.value for p in Purpose))
+        ) from None
 
 
 async def eligibility(who: Principal, staff_id: int, purpose: str, on: date | None) -> EligibilityOut:
@@ -329,7 +337,7 @@ def _selection(kindergarten_id: int | None, staff_ids: list[int] | None) -> tupl
         sql += " AND s.kindergarten = {}"
         args.append(kindergarten_id)
     if staff_ids is not None:
-        sql += f" AND s.id IN ({', '.join('{}' for _ in staff_ids)})" if staff_ids else " AND 1 = 0"
+        sql += f" AND s.id IN ({', '.join('{}' for _id in staff_ids)})" if staff_ids else " AND 1 = 0"
         args += staff_ids
     return sql, args
 
@@ -422,7 +430,7 @@ async def eligibility_batch(
     day = on or today()
     scope = kindergarten_scope(who)
     if scope is not None and kindergarten_id is not None and kindergarten_id != scope:
-        raise NotFound(f"no kindergarten {kindergarten_id}")
+        raise NotFound(_("no kindergarten {kindergarten_id}", kindergarten_id=kindergarten_id))
     kg = kindergarten_id if kindergarten_id is not None else scope
     certs = policy_on(day).certificates
     roster = roster_of(day, p, kg)

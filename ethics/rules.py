@@ -55,12 +55,14 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ethics.codes import EthicsGrade, SanctionKind, SanctionOutcome
-from kernel.codes import label
+from kernel.codes import label, term
+from kernel.i18n import _, current_locale
 
 if TYPE_CHECKING:
     from kernel.policy import EthicsPolicy
@@ -137,6 +139,12 @@ def measure_words(kind: str) -> str:
     """A sanction kind in Chinese words: "记过处分"; other measures are no 处分: their label alone."""
     name = label(SanctionKind, kind)
     return name if kind == SanctionKind.other_measures else f"{name}处分"
+
+
+def measure_term(kind: str) -> str:
+    """A sanction kind inside a message: in Chinese words (``measure_words``) for a Chinese reader,
+    the code otherwise."""
+    return measure_words(kind) if current_locale() == "zh" else kind
 
 
 def strictest_cap(sanctions: Iterable[str], policy: EthicsPolicy) -> tuple[str, str] | None:
@@ -243,17 +251,20 @@ class CountedGrade:
         return self.grade != self.evaluation.grade
 
     def words(self) -> str | None:
-        """Why the grade counts lower than recorded, in Chinese then English; None when it does not."""
+        """Why the grade counts lower than recorded, in the reader's language; None when it does not."""
         if not self.above_cap or self.cap_sanction is None:
             return None
         e, s = self.evaluation, self.cap_sanction
         assert s.sanction is not None
-        decided = s.bar_from.isoformat()
-        return (
-            f"{e.school_year} 学年师德考核记录为{label(EthicsGrade, e.grade)}，{measure_words(s.sanction)}"
-            f"（{decided} 决定）限定该学年最高为{label(EthicsGrade, self.grade)}，按{label(EthicsGrade, self.grade)}计 "
-            f"(the {e.school_year} evaluation #{e.id} is recorded {e.grade}; the {s.sanction} decided {decided} "
-            f"caps the year at {self.grade}: every rule reads {self.grade})"
+        return _(
+            "the {year} evaluation #{id} is recorded {recorded}; the {sanction} decided {decided} caps the year "
+            "at {grade}: every rule reads {grade}",
+            year=e.school_year,
+            id=e.id,
+            recorded=term(EthicsGrade, e.grade),
+            sanction=measure_term(s.sanction),
+            decided=s.bar_from.isoformat(),
+            grade=term(EthicsGrade, self.grade),
         )
 
 
@@ -300,8 +311,13 @@ class Veto:
     known: a permanent bar, or a failed evaluation no later one has replaced yet)."""
 
     reason_code: str  # "unqualified_evaluation" or "sanction_in_force"
-    detail: str
     until: date | None
+    words: Callable[[], str] = field(repr=False, compare=False)  # ``detail``, made in the reader's language
+
+    @property
+    def detail(self) -> str:
+        """Why, in the language of the reader when it is read (``use_locale`` picks another)."""
+        return self.words()
 
 
 def until_words(reason_code: str, until: date | None) -> str:
@@ -313,40 +329,45 @@ def until_words(reason_code: str, until: date | None) -> str:
 
 def sanction_detail(s: SanctionRecord) -> str:
     assert s.sanction is not None
-    name = measure_words(s.sanction)
+    name = measure_term(s.sanction)
     if s.bar_until is None:
-        return (
-            f"{name} {s.bar_from.isoformat()} 起，不得参加评奖评优、职务晋升、职称评定 "
-            f"({s.sanction} decided {s.bar_from.isoformat()}: a permanent bar)"
-        )
-    return (
-        f"{name} {s.bar_from.isoformat()} 起至 {s.bar_until.isoformat()} 期间不得参加评奖评优、"
-        f"职务晋升、职称评定 ({s.sanction} in force through {s.bar_until.isoformat()})"
+        return _("{sanction} decided {start}: a permanent bar", sanction=name, start=s.bar_from.isoformat())
+    return _(
+        "{sanction} decided {start}, in force through {end}",
+        sanction=name,
+        start=s.bar_from.isoformat(),
+        end=s.bar_until.isoformat(),
     )
 
 
 def evaluation_detail(c: CountedGrade, until: date | None, minimum_end: date) -> str:
     """A failed evaluation's veto in words; a capped one says what was recorded and which sanction caps it."""
-    e, grade = c.evaluation, c.grade
-    made = e.evaluated_on.isoformat()
-    head = f"{e.school_year} 学年师德考核{label(EthicsGrade, grade)}（{made} 作出"
-    what = f"{grade} ethics evaluation for {e.school_year}, made {made}"
+    e = c.evaluation
+    grade = term(EthicsGrade, c.grade)
+    capped = ""
     if c.above_cap and c.cap_sanction is not None and c.cap_sanction.sanction is not None:
         s = c.cap_sanction
         assert s.sanction is not None
-        decided = s.bar_from.isoformat()
-        head += (
-            f"；记录为{label(EthicsGrade, e.grade)}，{measure_words(s.sanction)}（{decided} 决定）"
-            f"限定该学年最高为{label(EthicsGrade, grade)}"
+        capped = _(
+            " (recorded {recorded}, capped at {grade} by the {sanction} decided {decided})",
+            recorded=term(EthicsGrade, e.grade),
+            grade=grade,
+            sanction=measure_term(s.sanction),
+            decided=s.bar_from.isoformat(),
         )
-        what += f" (recorded {e.grade}, capped by the {s.sanction} decided {decided})"
-    head += "），一票否决"
+    what = {"year": e.school_year, "grade": grade, "made": e.evaluated_on.isoformat(), "capped": capped}
     if until is None:
-        return (
-            f"{head}，至少至 {minimum_end.isoformat()}，并持续到新的师德考核 "
-            f"({what}: vetoes at least through {minimum_end.isoformat()} and until a later evaluation replaces it)"
+        return _(
+            "{grade} ethics evaluation for {year}, made {made}{capped}: vetoes at least through {minimum} "
+            "and until a later evaluation replaces it",
+            minimum=minimum_end.isoformat(),
+            **what,
         )
-    return f"{head}，至 {until.isoformat()} ({what}: vetoes through {until.isoformat()})"
+    return _(
+        "{grade} ethics evaluation for {year}, made {made}{capped}: vetoes through {until}",
+        until=until.isoformat(),
+        **what,
+    )
 
 
 def replaced_on(e: EvaluationRecord, evaluations: Iterable[EvaluationRecord]) -> date | None:
@@ -395,10 +416,10 @@ def veto(
         if evaluation_vetoes(e, replaced, on, policy, c.grade):
             until = evaluation_veto_end(e, replaced, policy)
             minimum = period_end(e.evaluated_on, policy.veto_months)
-            candidates.append(Veto("unqualified_evaluation", evaluation_detail(c, until, minimum), until))
+            candidates.append(Veto("unqualified_evaluation", until, partial(evaluation_detail, c, until, minimum)))
     for s in current_sanctions(sanctions):
         if in_force(s, on):
-            candidates.append(Veto("sanction_in_force", sanction_detail(s), s.bar_until))
+            candidates.append(Veto("sanction_in_force", s.bar_until, partial(sanction_detail, s)))
     if not candidates:
         return None
     # longest-lasting first (None = no end known); a sanction before an evaluation on a tie
@@ -422,14 +443,17 @@ def standing(school_year: str, on_post: int, evaluated: int, sanctions: int, pol
     missing = max(on_post - evaluated, 0)
     share = missing / on_post if on_post else None
     if sanctions:
-        reasons.append(
-            f"{school_year} 学年有 {sanctions} 起师德处分 ({sanctions} sanction(s) decided in {school_year})"
-        )
+        reasons.append(_("{count} sanction(s) decided in {year}", count=sanctions, year=school_year))
     threshold = policy.missing_evaluations_threshold
     if share is not None and share > threshold:
+        shares = {"share": f"{share:.0%}", "threshold": f"{threshold:.0%}"}
         reasons.append(
-            f"{missing}/{on_post} 名在岗教师缺 {school_year} 学年师德考核，超过 {threshold:.0%} "
-            f"({missing} of {on_post} on-post teaching staff have no {school_year} evaluation: "
-            f"{share:.0%} > {threshold:.0%})"
+            _(
+                "{missing} of {on_post} on-post teaching staff have no {year} evaluation: {share} > {threshold}",
+                missing=missing,
+                on_post=on_post,
+                year=school_year,
+                **shares,
+            )
         )
     return Standing(flagged=bool(reasons), reasons=tuple(reasons), missing_share=share)

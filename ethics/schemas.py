@@ -8,6 +8,10 @@ from pydantic import BaseModel, Field
 
 from ethics.codes import EthicsGrade, SanctionKind, SanctionOutcome
 from kernel.common.schemas import Schema
+from kernel.i18n import F_
+
+# the input fields' names as the messages name them (``kernel.i18n.field_label``)
+FIELD_NAMES = (F_("facts"), F_("supersedes"))
 
 
 class EvaluationCreate(Schema):
@@ -54,7 +58,7 @@ class EvaluationOut(BaseModel):
         "after it): it counts as capped_grade",
     )
     capped_by: int | None = Field(default=None, description="the sanction whose cap applies, when above_cap")
-    cap_words: str | None = Field(default=None, description="why it counts lower, in Chinese then English")
+    cap_words: str | None = Field(default=None, description="why it counts lower, in the reader's language")
 
 
 class SanctionOut(BaseModel):

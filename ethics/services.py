@@ -11,7 +11,7 @@ from typing import Any
 from certificates.tables import Certificate as C
 from certificates.tables import CertificateEvent as CE
 from ethics import rules
-from ethics.codes import EthicsGrade, SanctionKind, SanctionOutcome
+from ethics.codes import EthicsGrade, SanctionOutcome
 from ethics.reads import as_date, date_or_none, evaluation_of, policy_of_year, policy_on, sanction_of
 from ethics.schemas import (
     EvaluationCreate,
@@ -27,11 +27,12 @@ from ethics.schemas import (
 from ethics.tables import EthicsEvaluation as EV
 from ethics.tables import EthicsSanction as SA
 from kernel.auth import Principal
-from kernel.codes import CertificateStatus, CertificateType, Role, label
+from kernel.codes import CertificateStatus, CertificateType, Role, term
 from kernel.common.scope import kindergarten_scope
 from kernel.common.time import today, utcnow
 from kernel.db import fetch_all, write_transaction
 from kernel.errors import BadRequest, Conflict, FieldError, Forbidden, Invalid
+from kernel.i18n import F_, _, field_label
 from registry.audit.services import record
 from registry.staff.services import load_visible, lock_person
 
@@ -88,12 +89,15 @@ def _capped_evaluation(
     if e is None or rules.grade_allowed(e.grade, policy.grade_cap[s.sanction], policy):
         return None
     c = rules.counted_grade(e, sanctions, policy)
-    counted = label(EthicsGrade, c.grade)
-    words = (
-        f"{year} 学年师德考核（#{e.id}）记录为{label(EthicsGrade, e.grade)}，高于{rules.measure_words(s.sanction)}"
-        f"允许的最高等次{label(EthicsGrade, policy.grade_cap[s.sanction])}：各项规则按{counted}计 "
-        f"(the {year} evaluation #{e.id} is recorded {e.grade}, above the cap of this {s.sanction}: "
-        f"every rule reads {c.grade})"
+    words = _(
+        "the {year} evaluation #{id} is recorded {recorded}, above the cap of this {sanction} ({cap}): "
+        "every rule reads {grade}",
+        year=year,
+        id=e.id,
+        recorded=term(EthicsGrade, e.grade),
+        sanction=rules.measure_term(s.sanction),
+        cap=term(EthicsGrade, policy.grade_cap[s.sanction]),
+        grade=term(EthicsGrade, c.grade),
     )
     return e.id, words
 
@@ -163,12 +167,15 @@ async def staff_ethics(who: Principal, staff_id: int) -> StaffEthicsOut:
 async def add_evaluation(who: Principal, staff_id: int, data: EvaluationCreate) -> EvaluationOut:
     bounds = rules.parse_school_year(data.school_year)
     if bounds is None:
-        raise Invalid.field("school_year", 'must be "YYYY-YYYY" with consecutive years, e.g. "2025-2026"')
+        raise Invalid.field(F_("school_year"), _('must be "YYYY-YYYY" with consecutive years, e.g. "2025-2026"'))
     start, _end = bounds
     if data.evaluated_on < start:
-        raise Invalid.field("evaluated_on", f"is before the {data.school_year} school year starts ({start})")
+        raise Invalid.field(
+            F_("evaluated_on"),
+            _("is before the {year} school year starts ({day})", year=data.school_year, day=start.isoformat()),
+        )
     if data.evaluated_on > today():
-        raise Invalid.field("evaluated_on", "is in the future")
+        raise Invalid.field(F_("evaluated_on"), _("is in the future"))
     year = data.school_year
     async with write_transaction():
         await load_visible(who, staff_id)
@@ -178,19 +185,41 @@ async def add_evaluation(who: Principal, staff_id: int, data: EvaluationCreate) 
         existing = current.get((staff_id, year))
         if existing is not None and data.supersedes is None:
             raise Conflict(
-                f"an evaluation for {year} is recorded already (#{existing.id}, {existing.grade}); "
-                f"to correct it or record an appeal outcome, send supersedes={existing.id}",
-                [FieldError("supersedes", "required: the current evaluation of this school year")],
+                _(
+                    "an evaluation for {year} is recorded already (#{id}, {grade}); "
+                    "to correct it or record an appeal outcome, send supersedes={id}",
+                    year=year,
+                    id=existing.id,
+                    grade=term(EthicsGrade, existing.grade),
+                ),
+                [FieldError("supersedes", _("required: the current evaluation of this school year"))],
+                code="duplicate",
                 current_id=existing.id,
             )
         if data.supersedes is not None and (existing is None or existing.id != data.supersedes):
+            if existing is not None:
+                detail = _(
+                    "evaluation #{id} is not the current {year} evaluation of this person "
+                    "(the current one is #{current})",
+                    id=data.supersedes,
+                    year=year,
+                    current=existing.id,
+                )
+            else:
+                detail = _(
+                    "evaluation #{id} is not the current {year} evaluation of this person (there is none)",
+                    id=data.supersedes,
+                    year=year,
+                )
             raise Conflict(
-                f"evaluation #{data.supersedes} is not the current {year} evaluation of this person"
-                + (f" (the current one is #{existing.id})" if existing else " (there is none)"),
-                [FieldError("supersedes", "not the current evaluation of this school year")],
+                detail,
+                [FieldError("supersedes", _("not the current evaluation of this school year"))],
+                code="not-current",
             )
         if existing is not None and existing.grade == "unqualified" and who.role != Role.district_hr:
-            raise Forbidden("only district HR revises an unqualified evaluation: it carries the one-vote veto")
+            raise Forbidden(
+                _("only district HR revises an unqualified evaluation: it carries the one-vote veto"), code="veto"
+            )
         policy = policy_of_year(year)
         sanctions = [sanction_of(r) for r in await _sanction_rows(staff_id)]
         cap = rules.year_cap(sanctions, year, policy)
@@ -198,9 +227,16 @@ async def add_evaluation(who: Principal, staff_id: int, data: EvaluationCreate) 
             s, best = cap
             kind = s.sanction or ""
             raise Conflict(
-                f"a {kind} ({label(SanctionKind, kind)}) decided {s.bar_from.isoformat()} caps the "
-                f"{year} grade at {best} ({label(EthicsGrade, best)}): {data.grade.value} is not allowed",
-                [FieldError("grade", f"at most {best} for {year}")],
+                _(
+                    "a {sanction} decided {day} caps the {year} grade at {cap}: {grade} is not allowed",
+                    sanction=rules.measure_term(kind),
+                    day=s.bar_from.isoformat(),
+                    year=year,
+                    cap=term(EthicsGrade, best),
+                    grade=term(EthicsGrade, data.grade.value),
+                ),
+                [FieldError("grade", _("at most {cap} for {year}", cap=term(EthicsGrade, best), year=year))],
+                code="grade-cap",
                 cap=best,
                 sanction_id=s.id,
             )
@@ -237,21 +273,27 @@ def _sanction_shape(data: SanctionCreate) -> SanctionOutcome:
     """The outcome the body describes; 422 for combinations that make no sense."""
     if data.supersedes is None:
         if data.outcome not in (None, SanctionOutcome.decided):
-            raise Invalid.field("outcome", f"{data.outcome} needs supersedes: the sanction the appeal answers")
+            raise Invalid.field(
+                F_("outcome"),
+                _(
+                    "{outcome} needs supersedes: the sanction the appeal answers",
+                    outcome=term(SanctionOutcome, data.outcome),
+                ),
+            )
         if data.sanction is None:
-            raise Invalid.field("sanction", "is required")
+            raise Invalid.field(F_("sanction"), _("is required"))
         if data.violation is None:
-            raise Invalid.field("violation", "is required")
+            raise Invalid.field(F_("violation"), _("is required"))
         return SanctionOutcome.decided
     outcome = data.outcome or (SanctionOutcome.lifted if data.sanction is None else SanctionOutcome.changed)
     if outcome == SanctionOutcome.decided:
-        raise Invalid.field("outcome", "an appeal outcome (with supersedes) is changed or lifted")
+        raise Invalid.field(F_("outcome"), _("an appeal outcome (with supersedes) is changed or lifted"))
     if outcome == SanctionOutcome.lifted and data.sanction is not None:
-        raise Invalid.field("sanction", "must be null when the appeal lifts the sanction")
+        raise Invalid.field(F_("sanction"), _("must be null when the appeal lifts the sanction"))
     if outcome == SanctionOutcome.changed and data.sanction is None:
-        raise Invalid.field("sanction", "is required when the appeal changes the sanction")
+        raise Invalid.field(F_("sanction"), _("is required when the appeal changes the sanction"))
     if outcome == SanctionOutcome.lifted and data.revoke_qualification:
-        raise Invalid.field("revoke_qualification", "a lifting appeal revokes nothing")
+        raise Invalid.field(F_("revoke_qualification"), _("a lifting appeal revokes nothing"))
     return outcome
 
 
@@ -291,7 +333,7 @@ async def _revoke_qualifications(who: Principal, staff_id: int, reason: str) -> 
 async def add_sanction(who: Principal, staff_id: int, data: SanctionCreate) -> SanctionOut:
     outcome = _sanction_shape(data)
     if data.decided_on > today():
-        raise Invalid.field("decided_on", "is in the future")
+        raise Invalid.field(F_("decided_on"), _("is in the future"))
     async with write_transaction():
         await load_visible(who, staff_id)
         await lock_person(staff_id)
@@ -302,23 +344,27 @@ async def add_sanction(who: Principal, staff_id: int, data: SanctionCreate) -> S
             original = await SA.select().where(SA.id == data.supersedes, SA.staff == staff_id).first()
             if original is None:
                 raise Conflict(
-                    f"no sanction #{data.supersedes} of this person to appeal",
-                    [FieldError("supersedes", "not a sanction of this person")],
+                    _("no sanction #{id} of this person to appeal", id=data.supersedes),
+                    [FieldError("supersedes", _("not a sanction of this person"))],
+                    code="unknown-sanction",
                 )
             if await SA.exists().where(SA.supersedes == data.supersedes):
                 raise Conflict(
-                    f"sanction #{data.supersedes} was already changed or lifted by a later decision",
-                    [FieldError("supersedes", "not the current decision")],
+                    _("sanction #{id} was already changed or lifted by a later decision", id=data.supersedes),
+                    [FieldError("supersedes", _("not the current decision"))],
+                    code="not-current",
                 )
             if original["outcome"] == SanctionOutcome.lifted:
-                raise Conflict(f"sanction #{data.supersedes} is lifted already")
+                raise Conflict(_("sanction #{id} is lifted already", id=data.supersedes), code="not-current")
             if data.decided_on < as_date(original["decided_on"]):
-                raise Invalid.field("decided_on", "is before the decision the appeal answers")
+                raise Invalid.field(F_("decided_on"), _("is before the decision the appeal answers"))
             violation = violation if violation is not None else original["violation"]
             bar_from = as_date(original["bar_from"])
         policy = policy_on(bar_from).ethics
         if violation is None or not 1 <= violation <= policy.violation_kinds:
-            raise Invalid.field("violation", f"must be a kind of violation from 1 to {policy.violation_kinds}")
+            raise Invalid.field(
+                F_("violation"), _("must be a kind of violation from 1 to {last}", last=policy.violation_kinds)
+            )
         sanction = data.sanction.value if data.sanction else None
         until = rules.bar_until(bar_from, sanction, policy) if sanction else None
         revoked: list[int] = []
@@ -331,8 +377,9 @@ async def add_sanction(who: Principal, staff_id: int, data: SanctionCreate) -> S
             revoked = await _revoke_qualifications(who, staff_id, reason)
             if not revoked:
                 raise Conflict(
-                    "this person holds no teacher qualification that could be revoked",
-                    [FieldError("revoke_qualification", "no teacher qualification on record")],
+                    _("this person holds no teacher qualification that could be revoked"),
+                    [FieldError("revoke_qualification", _("no teacher qualification on record"))],
+                    code="nothing-to-revoke",
                 )
         rows = await SA.insert(
             SA(
@@ -398,8 +445,12 @@ async def ethics_standing(who: Principal, school_year: str | None) -> StandingOu
     bounds = rules.parse_school_year(year)
     if bounds is None:
         raise BadRequest(
-            "school_year: must be YYYY-YYYY with consecutive years",
-            [FieldError("school_year", 'e.g. "2025-2026"')],
+            _(
+                "{field}: {message}",
+                field=field_label(F_("school_year")),
+                message=_("must be YYYY-YYYY with consecutive years"),
+            ),
+            [FieldError("school_year", _('e.g. "2025-2026"'))],
         )
     start, end = bounds
     policy = policy_on(start)
@@ -407,7 +458,7 @@ async def ethics_standing(who: Principal, school_year: str | None) -> StandingOu
     scope = kindergarten_scope(who)
     kg_filter = "" if scope is None else " WHERE k.id = {}"
     kg_args: list[Any] = [] if scope is None else [scope]
-    post_list = ", ".join("{}" for _ in posts)
+    post_list = ", ".join("{}" for _post in posts)
     people = await fetch_all(
         "SELECT k.id, k.code, k.name, COUNT(s.id) AS on_post, COUNT(e.staff) AS evaluated "
         "FROM kindergarten k "

@@ -12,7 +12,8 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from kernel.codes import Role
+from kernel.codes import Role, term
+from kernel.i18n import _
 
 
 @dataclass(frozen=True)
@@ -117,12 +118,14 @@ def requires(permission: str) -> Any:
     """A guard: the caller's role must hold ``permission`` in the matrix (PERMISSIONS above)."""
 
     # async, so Litestar calls it on the event loop instead of handing it to a worker thread
-    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
         user = connection.scope.get("user")
         if not isinstance(user, Principal):
-            raise NotAuthorizedException("authentication required")
+            raise NotAuthorizedException(_("authentication required"))
         if not allowed(permission, user.role):
-            raise PermissionDeniedException(f"role {user.role.value} may not do this ({permission})")
+            raise PermissionDeniedException(
+                _("role {role} may not do this ({permission})", role=term(Role, user.role), permission=permission)
+            )
 
     guard.__name__ = f"requires_{permission.replace('.', '_')}"
     return guard

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from kernel.i18n import current_locale
+
 
 class CertificateType(StrEnum):
     teacher_qualification = "teacher_qualification"
@@ -63,6 +65,12 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
 
 def label(enum: type[StrEnum], code: str) -> str:
     return LABELS.get(enum, {}).get(code, code)
+
+
+def term(enum: type[StrEnum], code: str) -> str:
+    """A code inside a message, as its reader reads it: the Chinese label for a Chinese reader, the
+    code itself in English (``_("a {kind} caps the grade", kind=term(SanctionKind, kind))``)."""
+    return label(enum, code) if current_locale() == "zh" else code
 
 
 def enum_named(name: str) -> type[StrEnum] | None:

@@ -35,6 +35,7 @@ from typing import ParamSpec, TypeVar
 from kernel.admission import stepped_out
 from kernel.db import start_pool
 from kernel.errors import Busy
+from kernel.i18n import _, current_locale, use_locale
 from kernel.settings import get_settings
 
 P = ParamSpec("P")
@@ -84,7 +85,11 @@ async def _turn() -> AsyncIterator[None]:
     async with stepped_out():
         if gate.running.locked() and gate.waiting >= settings.cpu_queue:
             raise Busy(
-                f"{settings.cpu_workers} long tasks are running and {gate.waiting} are waiting: try again shortly",
+                _(
+                    "{running} long tasks are running and {waiting} are waiting: try again shortly",
+                    running=settings.cpu_workers,
+                    waiting=gate.waiting,
+                ),
                 retry_after=settings.cpu_retry_after_seconds,
             )
         gate.waiting += 1
@@ -98,17 +103,26 @@ async def _turn() -> AsyncIterator[None]:
             gate.running.release()
 
 
+def _in_locale(locale: str, fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+    """In the worker process: ``fn`` with its messages in the caller's language (a context variable
+    does not cross into another process)."""
+    with use_locale(locale):
+        return fn(*args, **kwargs)
+
+
 async def run_cpu(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """``fn(*args, **kwargs)`` in a worker process, awaited; ``Busy`` when too many calls wait already."""
+    """``fn(*args, **kwargs)`` in a worker process, awaited, its messages in the caller's language;
+    ``Busy`` when too many calls wait already."""
     if _inline:
         return fn(*args, **kwargs)
+    call = partial(_in_locale, current_locale(), fn, *args, **kwargs)
     async with _turn():
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
+            return await loop.run_in_executor(_executor(), call)
         except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool, one more try
             _discard(_pool)
-            return await loop.run_in_executor(_executor(), partial(fn, *args, **kwargs))
+            return await loop.run_in_executor(_executor(), call)
 
 
 _worker_loop: asyncio.AbstractEventLoop | None = None

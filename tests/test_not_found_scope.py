@@ -77,4 +77,4 @@ async def test_hr_still_reverses_and_a_missing_entry_is_404(client: Any, world: 
     r = await client.post(f"{API}/credits/entries/{ids['entry']}/reversal", json={"reason": "录入错误"}, headers=hr)
     assert r.status_code == 201, r.text
     r = await client.post(f"{API}/credits/entries/{MISSING}/reversal", json={"reason": "录入错误"}, headers=hr)
-    assert r.status_code == 404 and r.json()["detail"] == f"no credit entry {MISSING}"
+    assert r.status_code == 404 and r.json()["detail"] == f"没有编号为 {MISSING} 的学分条目"

@@ -19,6 +19,7 @@ from kernel.common.schemas import Page
 from kernel.common.time import today, utcnow
 from kernel.db import write_transaction
 from kernel.errors import Conflict, FieldError, Invalid, NotFound
+from kernel.i18n import F_, _
 from kernel.rows import json_list
 from registry.audit.services import record
 from training import rules
@@ -94,7 +95,7 @@ async def list_courses(
 async def get_course(who: Principal, course_id: int) -> CourseOut:
     row = await C.select().where(C.id == course_id).first()
     if row is None:
-        raise NotFound(f"no course {course_id}")
+        raise NotFound(_("no course {course}", course=course_id))
     return _course_out(row)
 
 
@@ -105,7 +106,11 @@ async def create_course(who: Principal, data: CourseCreate) -> CourseOut:
     credits, credits_set = rules.course_credits(data.hours, data.mode, data.credits, recognition)
     async with write_transaction():
         if await C.exists().where(C.code == data.code):
-            raise Conflict(f"course code {data.code} exists already", [FieldError("code", "duplicate")])
+            raise Conflict(
+                _("course code {code} exists already", code=data.code),
+                [FieldError("code", _("duplicate"))],
+                code="duplicate",
+            )
         now = utcnow()
         rows = await C.insert(
             C(
@@ -209,7 +214,7 @@ async def list_sessions(
 async def get_session(who: Principal, session_id: int) -> SessionOut:
     row = await TS.select(*SESSION_COLUMNS).where(TS.id == session_id).first()
     if row is None:
-        raise NotFound(f"no training session {session_id}")
+        raise NotFound(_("no training session {session}", session=session_id))
     taken = await E.count().where(E.session == session_id)
     return _session_out(row, taken)
 
@@ -217,10 +222,10 @@ async def get_session(who: Principal, session_id: int) -> SessionOut:
 async def create_session(who: Principal, data: SessionCreate) -> SessionOut:
     problem = rules.session_dates_problem(data.starts_on, data.ends_on)
     if problem:
-        raise Invalid.field("ends_on", problem)
+        raise Invalid.field(F_("ends_on"), problem)
     async with write_transaction():
         if not await C.exists().where(C.id == data.course_id):
-            raise Invalid.field("course_id", f"no course {data.course_id}")
+            raise Invalid.field(F_("course_id"), _("no course {course}", course=data.course_id))
         rows = await TS.insert(
             TS(
                 course=data.course_id,

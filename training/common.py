@@ -13,6 +13,7 @@ from kernel.auth import Principal
 from kernel.codes import Role
 from kernel.common.scope import kindergarten_scope, staff_scope
 from kernel.errors import NotFound
+from kernel.i18n import _
 from registry.staff.tables import Staff as S
 from training.schemas import (
     ResultOut,
@@ -48,7 +49,7 @@ async def scoped_staff(who: Principal, staff_id: int) -> dict[str, Any]:
         .first()
     )
     if row is None:
-        raise NotFound(f"no staff member {staff_id}")
+        raise NotFound(_("no staff member {staff_id}", staff_id=staff_id))
     return row
 
 

@@ -13,6 +13,7 @@ from kernel.common.scope import kindergarten_scope
 from kernel.common.time import today
 from kernel.db import fetch_all
 from kernel.errors import Invalid
+from kernel.i18n import F_, _
 from kernel.policy import policy_on
 from registry.kindergartens.tables import Kindergarten as K
 from registry.staff.codes import StaffStatus
@@ -32,7 +33,7 @@ FAMILY_INSTRUCTOR_CERTIFICATE = CertificateType.family_education_instructor.valu
 
 
 def _in_list(values: Iterable[Any]) -> str:
-    return ", ".join("{}" for _ in values)
+    return ", ".join("{}" for _value in values)
 
 
 async def _on_post_by_kindergarten(kg: int | None) -> dict[int, int]:
@@ -93,7 +94,7 @@ async def coverage(who: Principal, *, year: int | None = None, category: str | N
     try:
         policy = policy_on(rules.policy_day_for_year(year, day))
     except LookupError:
-        raise Invalid.field("year", f"no policy version is in force in {year}") from None
+        raise Invalid.field(F_("year"), _("no policy version is in force in {year}", year=year)) from None
     categories = rules.coverage_categories(policy.coverage.categories, category)
     target = policy.coverage.target_rate
     scope = kindergarten_scope(who)

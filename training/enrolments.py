@@ -13,6 +13,7 @@ from kernel.common.schemas import Page
 from kernel.common.time import utcnow
 from kernel.db import is_sqlite, write_transaction
 from kernel.errors import Conflict, FieldError, NotFound
+from kernel.i18n import _
 from registry.audit.services import record
 from training import rules
 from training.common import dec, results_of, scoped_staff, staff_filters
@@ -75,14 +76,15 @@ async def enrol(who: Principal, session_id: int, data: EnrolmentCreate) -> Enrol
     async with write_transaction():
         session = await _lock_session(session_id)
         if session is None:
-            raise NotFound(f"no training session {session_id}")
+            raise NotFound(_("no training session {session}", session=session_id))
         person = await scoped_staff(who, data.staff_id)
         taken = await E.count().where(E.session == session_id)
         already = await E.exists().where(E.session == session_id, E.staff == data.staff_id)
         capacity = rules.effective_capacity(session["capacity"], session["course_capacity"])
-        problem = rules.enrolment_problem(person["status"], already, capacity, taken)
-        if problem:
-            raise Conflict(problem, [FieldError("staff_id", problem)])
+        refused = rules.enrolment_problem(person["status"], already, capacity, taken)
+        if refused:
+            code, problem = refused
+            raise Conflict(problem, [FieldError("staff_id", problem)], code=code)
         rows = await E.insert(
             E(session=session_id, staff=data.staff_id, enrolled_at=utcnow(), enrolled_by=who.username)
         ).returning(E.id)
@@ -103,7 +105,7 @@ async def enrol(who: Principal, session_id: int, data: EnrolmentCreate) -> Enrol
 
 async def list_enrolments(who: Principal, session_id: int, *, limit: int, offset: int) -> Page[EnrolmentOut]:
     if not await TS.exists().where(TS.id == session_id):
-        raise NotFound(f"no training session {session_id}")
+        raise NotFound(_("no training session {session}", session=session_id))
     where = [E.session == session_id, *staff_filters(who, E.staff, E.staff.kindergarten)]
     rows = (
         await E.select(*ENROLMENT_COLUMNS)

@@ -11,13 +11,22 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from credits.ledger import credited_training_hours, record_training_result, reverse_training_result
+from credits.ledger import (
+    CORRECTED_RESULT,
+    PASSED_TRAINING,
+    RECREDITED,
+    RESULT_CORRECTED,
+    credited_training_hours,
+    record_training_result,
+    reverse_training_result,
+)
 from credits.policies import policy_versions
 from credits.rules import policy_for
 from kernel.auth import Principal
 from kernel.common.time import today, utcnow
 from kernel.db import is_sqlite, write_transaction
 from kernel.errors import Conflict, FieldError, Invalid, NotFound
+from kernel.i18n import F_, _, field_label
 from registry.audit.services import record
 from registry.staff.services import lock_person
 from training import rules
@@ -139,7 +148,7 @@ async def _credit(who: Principal, result: ResultOut, *, staff_id: int, course_id
         day=result.completed_on,
         hours=hours,
         correction=None,
-        reason="passed training result",
+        reason=PASSED_TRAINING,
     )
 
 
@@ -162,7 +171,8 @@ async def _recredit(
         credited.update(
             rules.allocate_credited_hours([(int(r["id"]), dec(r["hours"])) for r in passed], dec(course["hours"]))
         )
-    entries = await reverse_training_result(who, staff_id, after.id, f"result corrected: {reason}")
+    # the notes are stored in English as written (``credits.ledger.note_words`` shows them translated)
+    entries = await reverse_training_result(who, staff_id, after.id, RESULT_CORRECTED.format(reason=reason))
     if after.id in credited:
         await _write_entry(
             who,
@@ -172,7 +182,7 @@ async def _recredit(
             day=after.completed_on,
             hours=credited[after.id],
             correction=entries + 1,
-            reason=f"corrected training result: {reason}",
+            reason=CORRECTED_RESULT.format(reason=reason),
         )
     for sibling, hours in credited.items():
         if sibling == after.id:
@@ -180,7 +190,7 @@ async def _recredit(
         was = await credited_training_hours(staff_id, {sibling})
         if was == hours:
             continue
-        why = f"re-credited after correction of result {after.id}: {reason}"
+        why = RECREDITED.format(result=after.id, reason=reason)
         entries = await reverse_training_result(who, staff_id, sibling, why)
         day = rows[sibling]["completed_on"]
         await _write_entry(
@@ -206,6 +216,13 @@ async def on_result_recorded(who: Principal, result: ResultOut, *, staff_id: int
     await _credit(who, result, staff_id=staff_id, course_id=course_id)
 
 
+def _invalid(problems: list[tuple[str, str]]) -> Invalid:
+    """The 422 of a result's field problems (``rules.result_problems``), every one named."""
+    errors = [FieldError(f, m) for f, m in problems]
+    detail = _("; ").join(_("{field}: {message}", field=field_label(e.field), message=e.message) for e in errors)
+    return Invalid(detail, errors)
+
+
 async def correct_result(who: Principal, result_id: int, data: ResultCorrection) -> ResultOut:
     """Correct a recorded result (hours, passed, score, completion day), with a reason, in one
     transaction: the result row, a reversal of the ledger entries it earned, the entry of the
@@ -214,14 +231,16 @@ async def correct_result(who: Principal, result_id: int, data: ResultCorrection)
     and a ``correct`` audit event."""
     changes = data.model_dump(exclude_unset=True, exclude={"reason"})
     if not changes:
-        raise Invalid.field("hours", "nothing to correct: give the corrected hours, passed, score or completed_on")
-    for key in ("hours", "passed"):  # a result always has them (a score may be cleared)
+        raise Invalid.field(
+            F_("hours"), _("nothing to correct: give the corrected hours, passed, score or completed_on")
+        )
+    for key in (F_("hours"), F_("passed")):  # a result always has them (a score may be cleared)
         if key in changes and changes[key] is None:
-            raise Invalid.field(key, "may not be null")
+            raise Invalid.field(key, _("may not be null"))
     async with write_transaction():
         row = await R.select(*RESULT_COLUMNS).where(R.id == result_id).first()
         if row is None:
-            raise NotFound(f"no training result {result_id}")
+            raise NotFound(_("no training result {result}", result=result_id))
         before = result_out(row)
         where = await _course_of_result(result_id)
         staff_id = where["staff_id"]
@@ -248,8 +267,7 @@ async def correct_result(who: Principal, result_id: int, data: ResultCorrection)
             today=today(),
         )
         if problems:
-            errors = [FieldError(f, m) for f, m in problems]
-            raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+            raise _invalid(problems)
         await R.update({R.hours: hours, R.passed: passed, R.score: score, R.completed_on: completed_on}).where(
             R.id == result_id
         )
@@ -285,10 +303,12 @@ async def record_result(who: Principal, data: ResultCreate) -> ResultOut:
             .first()
         )
         if enrolment is None:
-            raise NotFound(f"no enrolment {data.enrolment_id}")
+            raise NotFound(_("no enrolment {enrolment}", enrolment=data.enrolment_id))
         if await R.exists().where(R.enrolment == data.enrolment_id):
             raise Conflict(
-                f"enrolment {data.enrolment_id} has a result already", [FieldError("enrolment_id", "duplicate")]
+                _("enrolment {enrolment} has a result already", enrolment=data.enrolment_id),
+                [FieldError("enrolment_id", _("duplicate"))],
+                code="duplicate",
             )
         day = today()
         completed_on = data.completed_on or rules.default_completed_on(enrolment["ends_on"], day)
@@ -302,8 +322,7 @@ async def record_result(who: Principal, data: ResultCreate) -> ResultOut:
             today=day,
         )
         if problems:
-            errors = [FieldError(f, m) for f, m in problems]
-            raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+            raise _invalid(problems)
         rows = await R.insert(
             R(
                 enrolment=data.enrolment_id,

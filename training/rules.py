@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from credits import rules as credit_rules
 from credits.codes import CourseMode
+from kernel.i18n import F_, _
 from kernel.policy import RecognitionPolicy
 
 CREDIT_STEP = Decimal("0.01")
@@ -84,7 +85,11 @@ def result_credits(
 
 def session_dates_problem(starts_on: date, ends_on: date) -> str | None:
     if ends_on < starts_on:
-        return f"ends before it starts ({ends_on.isoformat()} < {starts_on.isoformat()})"
+        return _(
+            "ends before it starts ({ends_on} < {starts_on})",
+            ends_on=ends_on.isoformat(),
+            starts_on=starts_on.isoformat(),
+        )
     return None
 
 
@@ -99,14 +104,18 @@ def seats_left(capacity: int | None, taken: int) -> int | None:
     return max(capacity - taken, 0)
 
 
-def enrolment_problem(staff_status: str, already_enrolled: bool, capacity: int | None, taken: int) -> str | None:
-    """Why a person may not be enrolled in a session (a 409), or None."""
+def enrolment_problem(
+    staff_status: str, already_enrolled: bool, capacity: int | None, taken: int
+) -> tuple[str, str] | None:
+    """Why a person may not be enrolled in a session (a 409): (its stable code, the message), or None."""
     if staff_status == "left":
-        return "the person has left; people who left are not enrolled"
+        return "staff-left", _("the person has left; people who left are not enrolled")
     if already_enrolled:
-        return "the person is enrolled in this session already"
+        return "duplicate", _("the person is enrolled in this session already")
     if capacity is not None and taken >= capacity:
-        return f"the session is full ({taken} of {capacity} seats taken)"
+        return "over-capacity", _(
+            "the session is full ({taken} of {capacity} seats taken)", taken=taken, capacity=capacity
+        )
     return None
 
 
@@ -133,17 +142,17 @@ def result_problems(
     """
     problems: list[tuple[str, str]] = []
     if hours < 0:
-        problems.append(("hours", "must not be negative"))
+        problems.append((F_("hours"), _("must not be negative")))
     elif hours > course_hours:
-        problems.append(("hours", f"more than the course's {course_hours} hours"))
+        problems.append((F_("hours"), _("more than the course's {hours} hours", hours=course_hours)))
     elif passed and hours == 0:
-        problems.append(("hours", "a passed result needs attended hours"))
+        problems.append((F_("hours"), _("a passed result needs attended hours")))
     if score is not None and not (0 <= score <= SCORE_MAX):
-        problems.append(("score", f"must be between 0 and {SCORE_MAX}"))
+        problems.append((F_("score"), _("must be between 0 and {maximum}", maximum=SCORE_MAX)))
     if completed_on < session_starts_on:
-        problems.append(("completed_on", f"before the session starts ({session_starts_on.isoformat()})"))
+        problems.append((F_("completed_on"), _("before the session starts ({day})", day=session_starts_on.isoformat())))
     elif completed_on > today:
-        problems.append(("completed_on", "is in the future"))
+        problems.append((F_("completed_on"), _("is in the future")))
     return problems
 
 

@@ -9,8 +9,24 @@ from pydantic import BaseModel, Field, field_validator
 
 from credits.codes import CourseCategory, CourseMode
 from kernel.common.schemas import Schema
+from kernel.i18n import F_
 from registry.staff.codes import Post
 from training.codes import CourseLevel
+
+# the input fields' names as the messages name them (``kernel.i18n.field_label``)
+FIELD_NAMES = (
+    F_("code"),
+    F_("category"),
+    F_("level"),
+    F_("capacity"),
+    F_("required_for"),
+    F_("starts_on"),
+    F_("place"),
+    F_("trainer"),
+    F_("staff_id"),
+    F_("enrolment_id"),
+    F_("passed"),
+)
 
 
 def _unique_posts(value: list[Post]) -> list[Post]:

@@ -20,11 +20,12 @@ from bulk.rules import (
 from certificates import rules as cert_rules
 from certificates.files import CERTIFICATES, certificate_values
 from certificates.schemas import CertificateCreate
-from certificates.services import check_number, check_post_certificate_training
+from certificates.services import check_number, check_post_certificate_training, duplicate_number
 from certificates.writes import NewCertificate, add_certificates
-from kernel.codes import CertificateType
+from kernel.codes import CertificateType, term
 from kernel.db import fetch_all
 from kernel.errors import DomainError
+from kernel.i18n import _
 from kernel.policy import policy_on
 from training.results import passed_staff_ids
 
@@ -48,7 +49,7 @@ class CertificateImporter(PersonRows):
         numbers = sorted({v.strip().upper() for r in rows if isinstance(v := r.values.get("number"), str)})
         self.existing: dict[tuple[str, str], dict[str, Any]] = {}
         for part in chunks(numbers):
-            for c in await fetch_all(EXISTING_CERTIFICATES_SQL.format(", ".join("{}" for _ in part)), *part):
+            for c in await fetch_all(EXISTING_CERTIFICATES_SQL.format(", ".join("{}" for _each in part)), *part):
                 self.existing[(c["type"], c["number"])] = c
         # 不培训不上岗: who has passed the training a post certificate needs (one query per category set)
 
@@ -78,10 +79,15 @@ class CertificateImporter(PersonRows):
             key = self._key(row)
             existing = self.existing.get(key) if key else None
             if existing is not None:
-                what = f"a {existing['type']} numbered {existing['number']}"
+                what = _(
+                    "a {type} numbered {number}",
+                    type=term(CertificateType, existing["type"]),
+                    number=existing["number"],
+                )
                 if person is not None and not errors:
                     if existing["staff"] != person["id"]:
-                        errors.append(RowError(row.row, number_column.header, "number", f"{what} is recorded already"))
+                        duplicate = duplicate_number(existing["type"], existing["number"])
+                        errors.append(RowError(row.row, number_column.header, "number", duplicate))
                     else:
                         values = certificate_values(existing, self.day)
                         given = {**row.values, "number": key[1] if key else None}

@@ -15,6 +15,7 @@ from litestar.params import ParameterKwarg, ParamType, QueryParameter
 
 from kernel.common.schemas import DEFAULT_LIMIT, MAX_LIMIT, NUL_MESSAGE
 from kernel.errors import BadRequest, FieldError
+from kernel.i18n import _, translate
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"page size (max {MAX_LIMIT})")]
 Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000, description="rows to skip")]
@@ -56,8 +57,10 @@ async def check_query_params(request: Request[Any, Any, Any]) -> None:
     nul = [name for name, value in request.query_params.multi_items() if "\x00" in value]
     nul += [name for name, value in request.path_params.items() if isinstance(value, str) and "\x00" in value]
     if nul:
+        message = translate(NUL_MESSAGE)
         raise BadRequest(
-            f"{', '.join(nul)}: {NUL_MESSAGE}", [FieldError(name, NUL_MESSAGE) for name in dict.fromkeys(nul)]
+            _("{field}: {message}", field=", ".join(nul), message=message),
+            [FieldError(name, message) for name in dict.fromkeys(nul)],
         )
     if not request.query_params:
         return
@@ -65,6 +68,10 @@ async def check_query_params(request: Request[Any, Any, Any]) -> None:
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         raise BadRequest(
-            f"unknown query parameter(s): {', '.join(unknown)}; allowed: {', '.join(sorted(allowed)) or 'none'}",
-            [FieldError(name, "unknown query parameter") for name in unknown],
+            _(
+                "unknown query parameter(s): {unknown}; allowed: {allowed}",
+                unknown=", ".join(unknown),
+                allowed=", ".join(sorted(allowed)) or _("none"),
+            ),
+            [FieldError(name, _("unknown query parameter")) for name in unknown],
         )

@@ -7,12 +7,14 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
+from kernel.i18n import N_, translate
+
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
-NUL_MESSAGE = "text may not contain the NUL character (U+0000)"
+NUL_MESSAGE = N_("text may not contain the NUL character (U+0000)")  # translated where shown
 
 
 def refuse_nul(value: Any) -> Any:
@@ -23,7 +25,7 @@ def refuse_nul(value: Any) -> Any:
     look alike and differ): both engines refuse it alike, here, as a 422 naming the field."""
     if isinstance(value, str):
         if "\x00" in value:
-            raise PydanticCustomError("nul_character", NUL_MESSAGE)
+            raise PydanticCustomError("nul_character", translate(NUL_MESSAGE))
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
             refuse_nul(item)

@@ -16,6 +16,7 @@ from typing import Any
 
 from kernel.common.time import today
 from kernel.errors import FieldError, Invalid
+from kernel.i18n import F_, _, field_label
 
 DEFAULTS = Path(__file__).with_name("defaults.toml")
 
@@ -313,11 +314,24 @@ def policy_on(day: date | None = None) -> Policy:
 
     day = day or today()
     if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-        raise NoPolicyInForce(f"{day} is outside the years the registry handles ({EARLIEST_YEAR}-{LATEST_YEAR})")
+        raise NoPolicyInForce(
+            _(
+                "{day} is outside the years the registry handles ({first}-{last})",
+                day=day.isoformat(),
+                first=EARLIEST_YEAR,
+                last=LATEST_YEAR,
+            )
+        )
     in_force = [p for p in versions() if p.effective_from <= day]
     if not in_force:
         first = versions()[0].effective_from
-        raise NoPolicyInForce(f"no policy version is in force on {day}; the first takes effect on {first}")
+        raise NoPolicyInForce(
+            _(
+                "no policy version is in force on {day}; the first takes effect on {first}",
+                day=day.isoformat(),
+                first=first.isoformat(),
+            )
+        )
     return in_force[-1]
 
 
@@ -328,4 +342,6 @@ class NoPolicyInForce(Invalid, LookupError):
     """No policy version applies to the day asked about: a 422 naming ``on`` at the API."""
 
     def __init__(self, message: str) -> None:
-        Invalid.__init__(self, f"on: {message}", [FieldError("on", message)])
+        Invalid.__init__(
+            self, _("{field}: {message}", field=field_label(F_("on")), message=message), [FieldError("on", message)]
+        )

@@ -401,7 +401,7 @@ async def test_training_results_go_through_the_training_service(client: Any, wor
     assert r.status_code == 422, r.text
     [error] = r.json()["errors"]
     assert (error["row"], error["column"]) == (4, "学时")
-    assert error["message"].startswith("more than the course's 12")  # the training service's own message
+    assert error["message"].startswith("超过课程学时（12")  # the training service's own message
     r = await upload(client, world.h(HR), "training-results", xlsx(RESULT_HEADERS, rows))
     assert r.status_code == 200, r.text
     after = await counts()

@@ -85,7 +85,8 @@ async def test_no_post_certificate_without_passed_training(client, world: World)
     post_cert = {"type": "post_certificate", "number": f"SG{person['id']:08d}", "issued_on": "2024-08-01"}
     none = await client.post(url, json=post_cert, headers=world.h("district_hr"))
     assert none.status_code == 409
-    assert none.json()["missing_training"] == ["induction"] and "induction" in none.json()["detail"]
+    assert none.json()["missing_training"] == ["induction"] and "任职资格培训" in none.json()["detail"]
+    assert none.json()["code"] == "training-required"
     await give_training(person["id"], "safety", passed=True)  # the wrong kind of course
     await give_training(person["id"], "induction", passed=False)
     failed = await client.post(url, json=post_cert, headers=world.h("district_hr"))
@@ -102,7 +103,9 @@ async def test_the_post_certificate_needs_120_induction_hours(client, world: Wor
     await give_training(person["id"], "induction", passed=True, hours=80)
     short = await client.post(url, json=post_cert, headers=world.h("district_hr"))
     assert short.status_code == 409, short.text
-    assert "80 of 120 induction hours" in short.json()["detail"]
+    assert "任职资格培训已通过 80 学时，要求 120 学时" in short.json()["detail"]
+    english = await client.post(url, json=post_cert, headers={**world.h("district_hr"), "Accept-Language": "en"})
+    assert "80 of 120 induction hours" in english.json()["detail"] and english.json()["code"] == "training-required"
     await give_training(person["id"], "induction", passed=True, hours=40)
     assert (await client.post(url, json=post_cert, headers=world.h("district_hr"))).status_code == 201
 
@@ -302,3 +305,19 @@ async def test_registration_of_a_teacher_qualification(client, world: World) -> 
             headers=world.h("district_hr"),
         )
     ).status_code == 409
+
+
+async def test_the_dual_certificate_refusal_reads_in_chinese_and_in_english(client, world: World) -> None:
+    """Issue 15: the 409 of the dual-certificate rule in Chinese by default, in English when asked, with
+    its stable code and the missing types as codes for programs."""
+    person = await new_person(client, world)
+    url, hr = f"{API}/staff/{person['id']}", world.h("district_hr")
+    zh = (await client.patch(url, json={"status": "on_post"}, headers=hr)).json()
+    assert zh["code"] == "dual-certificate" and zh["title"] == "冲突"
+    assert zh["detail"].startswith("专任教师缺少以下证书，不能上岗：教师资格证、上岗证（双证上岗）")
+    assert zh["missing"] == ["teacher_qualification", "post_certificate"]
+    assert {e["message"] for e in zh["errors"]} == {"缺少证书：教师资格证", "缺少证书：上岗证"}
+    en = (await client.patch(url, json={"status": "on_post"}, headers={**hr, "Accept-Language": "en"})).json()
+    assert en["code"] == "dual-certificate" and en["title"] == "Conflict"
+    assert en["detail"].startswith("cannot put a teacher on post without: teacher_qualification, post_certificate")
+    assert [e["field"] for e in en["errors"]] == ["status", "status"]

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from certificates import rules
 from certificates.rules import HeldCertificate, dual_certificate
 from kernel.codes import CertificateStatus, CertificateType
+from kernel.i18n import use_locale
 from kernel.policy import policy_on
 from registry.staff.codes import Post
 
@@ -87,7 +88,10 @@ def test_a_primary_school_qualification_does_not_count() -> None:
     certs = [cert("teacher_qualification", number=PRIMARY_TQ), cert("post_certificate", cid=2)]
     v = dual_certificate("teacher", certs, ON, POLICY, warn_days=90)
     assert not v.compliant and v.missing == ["teacher_qualification"]
-    assert "not a kindergarten qualification" in v.notes[0]
+    assert v.notes == [f"教师资格证 {PRIMARY_TQ} 不是幼儿园教师资格（类别位为 2）"]
+    with use_locale("en"):
+        english = dual_certificate("teacher", certs, ON, POLICY, warn_days=90).notes[0]
+    assert english == f"teacher qualification {PRIMARY_TQ} is not a kindergarten qualification (type digit 2)"
 
 
 @pytest.mark.parametrize("status", ["suspended", "revoked"])
@@ -134,13 +138,19 @@ def test_expiring_window_boundaries(days: int, listed: bool) -> None:
     ],
 )
 def test_teacher_qualification_numbers(number: str, problem: str | None) -> None:
-    found = rules.teacher_qualification_problem(number, ON)
+    with use_locale("en"):
+        found = rules.teacher_qualification_problem(number, ON)
     assert (found is None) if problem is None else (found is not None and problem in found)
 
 
 def test_dates() -> None:
     problem = rules.dates_problem(date(2020, 1, 1), date(2019, 12, 31), ON)
-    assert problem == ("expires_on", "is before issued_on (2020-01-01)")
+    assert problem == ("expires_on", "早于发证日期（2020-01-01）")
+    with use_locale("en"):
+        assert rules.dates_problem(date(2020, 1, 1), date(2019, 12, 31), ON) == (
+            "expires_on",
+            "is before issued_on (2020-01-01)",
+        )
     assert rules.dates_problem(ON + timedelta(days=1), None, ON)[0] == "issued_on"  # type: ignore[index]
     assert rules.dates_problem(ON, ON, ON) is None
 
@@ -187,8 +197,12 @@ def test_new_teachers_need_120_induction_hours_before_the_post_certificate() -> 
     assert minimum == 120
     teacher = ("induction",)
     assert (
-        rules.induction_hours_problem([("induction", D(119))], teacher, minimum) == "119 of 120 induction hours passed"
+        rules.induction_hours_problem([("induction", D(119))], teacher, minimum)
+        == "任职资格培训已通过 119 学时，要求 120 学时"
     )
+    with use_locale("en"):
+        english = rules.induction_hours_problem([("induction", D(119))], teacher, minimum)
+    assert english == "119 of 120 induction hours passed"
     assert rules.induction_hours_problem([("induction", D(120))], teacher, minimum) is None
     assert rules.induction_hours_problem([("induction", D(80)), ("induction", D(40))], teacher, minimum) is None
     # principals' training is not induction: no hours minimum from this rule

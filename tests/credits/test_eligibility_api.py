@@ -77,6 +77,10 @@ async def test_a_warning_vetoes_an_award_however_many_credits(client: Any, world
         rule(barred, "ethics_veto")["words"]
         == "警告处分 2024-06-10 起至 2024-12-10 期间不得参加评奖评优、职务晋升、职称评定"
     )
+    # and the detail in English, whatever language the request reads
+    assert rule(barred, "ethics_veto")["detail"] == (
+        "warning decided 2024-06-10, in force through 2024-12-10 (through 2024-12-10)"
+    )
     for purpose in ("title", "backbone", "promotion", "registration"):
         assert rule(await eligibility(client, world, sid, purpose, "2024-09-01"), "ethics_veto")["passed"] is False
     after = await eligibility(client, world, sid, "award", "2024-12-20")  # the 6-month bar has passed

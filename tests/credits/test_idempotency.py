@@ -69,7 +69,7 @@ async def test_an_identical_entry_within_24_hours_is_409_naming_it(client: Any, 
     assert first.status_code == 201, first.text
     twice = await post(client, world, bare(sid))
     assert twice.status_code == 409, twice.text
-    assert f"entry {first.json()['id']}" in twice.json()["detail"]
+    assert f"（条目 {first.json()['id']}）" in twice.json()["detail"] and twice.json()["code"] == "posted-twice"
     assert twice.json()["errors"][0]["field"] == "reference"
     assert await count(sid) == 1
     # not identical (another date, other hours): recorded

@@ -65,6 +65,7 @@ async def test_reversal(client: Any, world: World) -> None:
     assert (rev["hours"], rev["credits"], rev["reverses"]) == (-40, -2, entry["id"])
     again = await client.post(url, json={"reason": "x"}, headers=world.h(HR))
     assert again.status_code == 409, again.text
+    assert again.json()["code"] == "already-reversed" and again.json()["detail"] == f"条目 {entry['id']} 已被冲销"
     of_reversal = await client.post(
         f"{API}/credits/entries/{rev['id']}/reversal", json={"reason": "x"}, headers=world.h(HR)
     )
@@ -116,3 +117,53 @@ async def test_a_passed_training_result_writes_its_entry_once(client: Any, world
     assert failed.status_code == 201
     t = (await client.get(f"{API}/staff/{person}/credits?cycle=2021-2025", headers=world.h(HR))).json()
     assert len(t["entries"]) == 1
+
+
+async def test_ledger_messages_read_in_chinese_and_in_english(client: Any, world: World) -> None:
+    """Issue 15: the ledger's refusals in Chinese by default and in English when asked, each with its
+    stable code; the notes the registry writes itself are stored in English and shown translated."""
+    sid = await insert_staff(world.kg_a["id"], status="left", left_on=date(2023, 6, 30))
+    body = entry_body(sid, date="2023-07-01")
+    zh = (await client.post(f"{API}/credits/entries", json=body, headers=world.h(HR))).json()
+    assert (zh["code"], zh["title"], zh["detail"]) == ("staff-left", "冲突", "此人已于 2023-06-30 离职，此后不再记学分")
+    assert zh["errors"] == [{"field": "date", "message": zh["detail"]}]
+    en_headers = {**world.h(HR), "Accept-Language": "en"}
+    en = (await client.post(f"{API}/credits/entries", json=body, headers=en_headers)).json()
+    assert (en["code"], en["title"]) == ("staff-left", "Conflict")
+    assert en["detail"] == "the person left on 2023-06-30: no credits after that"
+    future = (
+        await client.post(f"{API}/credits/entries", json=entry_body(sid, date="2999-01-01"), headers=world.h(HR))
+    ).json()
+    assert (
+        future["errors"] == [{"field": "date", "message": "不能晚于今天"}] and future["detail"] == "日期：不能晚于今天"
+    )
+
+    # a passed training result's note: "passed training result" as stored, 培训合格 as shown
+    person = await insert_staff(world.kg_a["id"])
+    course = await make_course(client, world, category="ethics", hours=12)
+    session = await make_session(client, world, course["id"], starts_on="2024-03-01", ends_on="2024-03-03")
+    result = await post_result(client, world, await enrolled(client, world, session["id"], person), hours=12)
+    assert result.status_code == 201, result.text
+    url = f"{API}/staff/{person}/credits?cycle=2021-2025"
+    [shown] = (await client.get(url, headers=world.h(HR))).json()["entries"]
+    [english] = (await client.get(url, headers=en_headers)).json()["entries"]
+    stored = await CreditEntry.select(CreditEntry.reason).where(CreditEntry.id == shown["id"]).first()
+    assert (shown["reason"], english["reason"], stored) == (
+        "培训合格",
+        "passed training result",
+        {"reason": "passed training result"},
+    )
+
+
+async def test_the_seeded_policy_reads_in_the_readers_language(client: Any, world: World) -> None:
+    url = f"{API}/credits/policies"
+    shown = {p["id"]: p["description"] for p in (await client.get(url, headers=world.h(HR))).json()}
+    english = {
+        p["id"]: p["description"]
+        for p in (await client.get(url, headers={**world.h(HR), "Accept-Language": "en"})).json()
+    }
+    seeded = [i for i, d in english.items() if d.startswith("seeded from registry/policy/defaults.toml version ")]
+    assert seeded
+    for i in seeded:
+        version = english[i].rsplit(" ", 1)[1]
+        assert shown[i] == f"由政策文件 registry/policy/defaults.toml 第 {version} 版导入"

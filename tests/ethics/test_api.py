@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from ethics.codes import EthicsGrade
 from ethics.rules import school_year_of
 from ethics.tables import EthicsEvaluation, EthicsSanction
+from kernel.codes import label
 from kernel.common.time import today
 from tests.ethics.helpers import put_evaluation, put_sanction
 from tests.support import World, approved, give_training, insert_staff, kindergarten_body, teacher_qualification_number
@@ -110,8 +112,8 @@ async def test_grade_cap(client, world: World, sanctions: list[str], refused: st
     url = f"{API}/staff/{sid}/ethics/evaluations"
     no = await client.post(url, json=ev(grade=refused), headers=hr)
     assert no.status_code == 409, no.text
-    assert f"caps the 2024-2025 grade at {cap}" in no.json()["detail"]
-    assert no.json()["cap"] == cap
+    assert f"将 2024-2025 学年师德考核等次限定为最高{label(EthicsGrade, cap)}" in no.json()["detail"]
+    assert no.json()["cap"] == cap and no.json()["code"] == "grade-cap"
     # a sanction of another school year does not cap this one
     assert (
         await client.post(url, json=ev(year="2023-2024", grade="excellent", evaluated_on="2024-06-30"), headers=hr)
@@ -126,10 +128,20 @@ async def test_grade_cap_detail_names_the_sanction(client, world: World) -> None
     await client.post(
         f"{API}/staff/{sid}/ethics/sanctions", json=sa(sanction="demerit", decided_on="2025-01-10"), headers=hr
     )
-    r = await client.post(f"{API}/staff/{sid}/ethics/evaluations", json=ev(grade="excellent"), headers=hr)
-    assert r.json()["detail"].startswith(
-        "a demerit (记过) decided 2025-01-10 caps the 2024-2025 grade at basically_qualified"
+    url = f"{API}/staff/{sid}/ethics/evaluations"
+    r = await client.post(url, json=ev(grade="excellent"), headers=hr)
+    assert (r.json()["code"], r.json()["detail"]) == (
+        "grade-cap",
+        "2025-01-10 决定的记过处分将 2024-2025 学年师德考核等次限定为最高基本合格，不能评为优秀",
     )
+    assert r.json()["errors"] == [{"field": "grade", "message": "2024-2025 学年最高为基本合格"}]
+    en = await client.post(url, json=ev(grade="excellent"), headers={**hr, "Accept-Language": "en"})
+    assert (en.json()["code"], en.json()["title"], en.json()["detail"]) == (
+        "grade-cap",
+        "Conflict",
+        "a demerit decided 2025-01-10 caps the 2024-2025 grade at basically_qualified: excellent is not allowed",
+    )
+    assert en.json()["errors"] == [{"field": "grade", "message": "at most basically_qualified for 2024-2025"}]
 
 
 @pytest.mark.parametrize(
@@ -325,12 +337,17 @@ async def test_standing_against_hand_made_kindergartens(client, world: World) ->
     rows = {row["kindergarten_id"]: row for row in out["rows"]}
     m = rows[missing]
     assert (m["on_post"], m["evaluated"], m["missing"], m["sanctions"], m["flagged"]) == (4, 3, 1, 0, True)
-    assert m["missing_share"] == pytest.approx(0.25) and "1 of 4" in m["reasons"][0]
+    assert m["missing_share"] == pytest.approx(0.25)
+    assert m["reasons"] == [f"1/4 名在岗教师缺 {year} 学年师德考核（25%），超过 10%"]
     c = rows[clean]
     assert (c["on_post"], c["evaluated"], c["sanctions"], c["flagged"], c["reasons"]) == (1, 1, 0, False, [])
     s = rows[sanctioned]
     assert (s["on_post"], s["evaluated"], s["sanctions"], s["flagged"]) == (1, 1, 1, True)
-    assert "sanction" in s["reasons"][0]
+    assert s["reasons"] == [f"{year} 学年有 1 起师德处分"]
+    english = await client.get(f"{API}/ethics/standing?school_year={year}", headers={**hr, "Accept-Language": "en"})
+    by_kg = {row["kindergarten_id"]: row["reasons"] for row in english.json()["rows"]}
+    assert by_kg[sanctioned] == [f"1 sanction(s) decided in {year}"]
+    assert by_kg[missing] == [f"1 of 4 on-post teaching staff have no {year} evaluation: 25% > 10%"]
     h = rows[late]
     assert (h["on_post"], h["evaluated"], h["missing"], h["flagged"]) == (1, 0, 1, True)
     e = rows[empty]

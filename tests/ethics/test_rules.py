@@ -8,6 +8,7 @@ import pytest
 
 from ethics import rules
 from ethics.rules import EvaluationRecord, SanctionRecord
+from kernel.i18n import use_locale
 from kernel.policy import policy_on
 
 P = policy_on(date(2025, 1, 1)).ethics
@@ -155,7 +156,8 @@ def test_veto_detail_in_plain_words() -> None:
     v = rules.veto(date(2026, 4, 1), [], [sanction("warning", date(2026, 3, 1))], P)
     assert v is not None
     assert "警告处分 2026-03-01 起至 2026-09-01" in v.detail
-    assert "warning in force through 2026-09-01" in v.detail
+    with use_locale("en"):
+        assert v.detail == "warning decided 2026-03-01, in force through 2026-09-01"
     assert rules.until_words(v.reason_code, v.until) == "至 2026-09-01"
 
 
@@ -254,14 +256,17 @@ def test_latest_ended_school_year() -> None:
 
 def test_standing_flags_a_sanction() -> None:
     s = rules.standing("2025-2026", on_post=10, evaluated=10, sanctions=1, policy=P)
-    assert s.flagged and len(s.reasons) == 1 and "sanction" in s.reasons[0]
+    assert s.flagged and s.reasons == ("2025-2026 学年有 1 起师德处分",)
+    with use_locale("en"):
+        english = rules.standing("2025-2026", on_post=10, evaluated=10, sanctions=1, policy=P)
+    assert english.reasons == ("1 sanction(s) decided in 2025-2026",)
 
 
 def test_standing_threshold_is_exclusive() -> None:
     at = rules.standing("2025-2026", on_post=10, evaluated=9, sanctions=0, policy=P)  # 10% = threshold
     assert not at.flagged and at.missing_share == pytest.approx(0.1)
     above = rules.standing("2025-2026", on_post=10, evaluated=8, sanctions=0, policy=P)
-    assert above.flagged and "2 of 10" in above.reasons[0]
+    assert above.flagged and above.reasons == ("2/10 名在岗教师缺 2025-2026 学年师德考核（20%），超过 10%",)
 
 
 def test_standing_of_an_empty_kindergarten() -> None:

@@ -64,7 +64,13 @@ async def test_duplicate_course_code_is_409(client: Any, world: World) -> None:
     assert (await client.post(f"{API}/training/courses", json=body, headers=world.h(HR))).status_code == 201
     r = await client.post(f"{API}/training/courses", json={**body, "title": "另一门"}, headers=world.h(HR))
     assert r.status_code == 409
-    assert r.json()["errors"] == [{"field": "code", "message": "duplicate"}]
+    assert r.json()["errors"] == [{"field": "code", "message": "重复"}]
+    assert r.json()["code"] == "duplicate" and r.json()["detail"] == f"课程代码 {body['code']} 已存在"
+    en = await client.post(
+        f"{API}/training/courses", json={**body, "title": "另一门"}, headers={**world.h(HR), "Accept-Language": "en"}
+    )
+    assert en.json()["detail"] == f"course code {body['code']} exists already" and en.json()["code"] == "duplicate"
+    assert en.json()["errors"] == [{"field": "code", "message": "duplicate"}]
 
 
 @pytest.mark.parametrize(

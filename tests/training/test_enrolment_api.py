@@ -36,7 +36,8 @@ async def test_never_over_the_sessions_capacity(client: Any, world: World) -> No
     assert (await enrol(client, world, session["id"], people[0]["id"])).status_code == 201
     assert (await enrol(client, world, session["id"], people[1]["id"])).status_code == 201
     r = await enrol(client, world, session["id"], people[2]["id"])
-    assert r.status_code == 409 and "full" in r.json()["detail"]
+    assert r.status_code == 409 and r.json()["detail"] == "该班次已满（已报 2 人，限 2 人）"
+    assert r.json()["code"] == "over-capacity"
     seats = (await client.get(f"{API}/training/sessions/{session['id']}", headers=world.h(HR))).json()
     assert (seats["seats_taken"], seats["seats_left"]) == (2, 0)
 
@@ -58,7 +59,7 @@ async def test_never_twice_in_one_session(client: Any, world: World) -> None:
     person = await new_staff(client, world, world.kg_a["id"])
     assert (await enrol(client, world, session["id"], person["id"])).status_code == 201
     r = await enrol(client, world, session["id"], person["id"])
-    assert r.status_code == 409 and "already" in r.json()["detail"]
+    assert r.status_code == 409 and r.json()["detail"] == "此人已报名该班次" and r.json()["code"] == "duplicate"
     assert r.json()["errors"][0]["field"] == "staff_id"
     listed = (await client.get(f"{API}/training/sessions/{session['id']}/enrolments", headers=world.h(HR))).json()
     assert listed["total"] == 1
@@ -68,7 +69,8 @@ async def test_a_person_who_left_is_not_enrolled(client: Any, world: World) -> N
     session = await make_session(client, world)
     gone = await insert_staff(world.kg_a["id"], status="left")
     r = await enrol(client, world, session["id"], gone)
-    assert r.status_code == 409 and "left" in r.json()["detail"]
+    assert r.status_code == 409 and r.json()["detail"] == "此人已离职，离职人员不能报名"
+    assert r.json()["code"] == "staff-left"
     for status in ("on_post", "on_leave", "pending_induction"):
         assert (
             await enrol(client, world, session["id"], await insert_staff(world.kg_a["id"], status))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from credits.tables import CreditEntry
 from tests.support import World
 from tests.training.helpers import API, HR, enrolled, make_course, make_session, new_staff, post_result
 
@@ -149,7 +150,10 @@ async def test_correcting_a_result_down_re_credits_the_sibling_the_cap_cut(clien
     assert (await transcript(client, world, person))["earned"] == 12
     [b_entry] = of(entries, b)
     assert b_entry["reference"] == f"training_result:{b['id']}:c1" and b_entry["date"] == "2024-05-01"
-    assert b_entry["reason"] == f"re-credited after correction of result {a['id']}: 签到表多记 40 学时"
+    # the registry's own note is stored as written (English) and shown in the reader's language
+    assert b_entry["reason"] == f"成绩 {a['id']} 更正后重新计分：签到表多记 40 学时"
+    stored = await CreditEntry.select(CreditEntry.reason).where(CreditEntry.id == b_entry["id"]).first()
+    assert stored == {"reason": f"re-credited after correction of result {a['id']}: 签到表多记 40 学时"}
     [event] = await recredits(client, world, b)
     assert event["before"] == {"credited_hours": 0}
     assert event["after"]["credited_hours"] == 40 and event["after"]["corrected_result"] == a["id"]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from kernel.i18n import use_locale
 from kernel.policy import policy_on
 from training import rules
 
@@ -74,7 +75,13 @@ def test_results_credited_together_keep_the_earlier_ones_hours_first(
 def test_session_dates() -> None:
     assert rules.session_dates_problem(date(2024, 3, 1), date(2024, 3, 1)) is None
     assert rules.session_dates_problem(date(2024, 3, 1), date(2024, 3, 5)) is None
-    assert "ends before it starts" in (rules.session_dates_problem(date(2024, 3, 2), date(2024, 3, 1)) or "")
+    assert (
+        rules.session_dates_problem(date(2024, 3, 2), date(2024, 3, 1))
+        == "结束日期早于开始日期（2024-03-01 < 2024-03-02）"
+    )
+    with use_locale("en"):
+        english = rules.session_dates_problem(date(2024, 3, 2), date(2024, 3, 1))
+    assert english == "ends before it starts (2024-03-01 < 2024-03-02)"
 
 
 def test_capacity_falls_back_to_the_course_and_none_is_unlimited() -> None:
@@ -89,9 +96,13 @@ def test_capacity_falls_back_to_the_course_and_none_is_unlimited() -> None:
 def test_enrolment_problems_in_order() -> None:
     assert rules.enrolment_problem("on_post", False, None, 10_000) is None
     assert rules.enrolment_problem("pending_induction", False, 2, 1) is None
-    assert "full" in (rules.enrolment_problem("on_post", False, 2, 2) or "")
-    assert "already" in (rules.enrolment_problem("on_post", True, 2, 2) or "")
-    assert "left" in (rules.enrolment_problem("left", True, 2, 2) or "")
+    with use_locale("en"):
+        full = rules.enrolment_problem("on_post", False, 2, 2)
+        twice = rules.enrolment_problem("on_post", True, 2, 2)
+        left = rules.enrolment_problem("left", True, 2, 2)
+    assert full == ("over-capacity", "the session is full (2 of 2 seats taken)")
+    assert twice is not None and twice[0] == "duplicate" and "already" in twice[1]
+    assert left is not None and left[0] == "staff-left" and "left" in left[1]
 
 
 def _problems(**over: object) -> list[tuple[str, str]]:
