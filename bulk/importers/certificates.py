@@ -144,6 +144,6 @@ class CertificateImporter(PersonRows):
                 issued_on=item.model.issued_on,
                 expires_on=item.model.expires_on,
             )
-            for _, item in new
+            for _row, item in new
         ]
         await add_certificates(self.who, certificates, on_batch=self.progress("write", len(new) * 2))

@@ -308,9 +308,12 @@ def test_admin_on_a_phone_submits_the_rosters_a_credit_entry_and_an_import(live:
         page.locator("#errors-download").click()
     assert Path(download.value.path()).read_bytes()[:2] == b"PK"
     page.get_by_role("button", name="只导入无误的 1 行").click()
-    page.wait_for_url("**/imports/runs/**")
-    assert "已导入 1 条记录" in page.locator(".flash[role=status]").inner_text()
-    check(page, "admin-12-import-done")
+    # an admin's import is kept for district HR's review (issue 15): nothing imported until approved
+    page.wait_for_url("**/my/changes")
+    assert live.hr.get(f"/staff/{ids['刘洋']}/credits").json()["entries"] == []
+    [change] = live.hr.get("/changes", params={"kind": "import.credits", "status": "pending"}).json()["items"]
+    approved = live.hr.post(f"/changes/{change['id']}/approve")
+    assert approved.status_code == 200 and approved.json()["result"]["imported"] == 1
     entries = live.hr.get(f"/staff/{ids['刘洋']}/credits").json()["entries"]
     assert [e["reason"] for e in entries] == ["导入的课题"]
 
