@@ -8,10 +8,10 @@ import re
 
 from kernel.i18n import N_, current_locale, translate
 
+CJK = re.compile(r"[\u3400-\u9fff]")
+
 # (the library's English as a pattern, the catalogue message it becomes); first match wins
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^Value error, (?P<text>.*)$", re.S), N_("{text}")),
-    (re.compile(r"^Assertion failed, (?P<text>.*)$", re.S), N_("{text}")),
     (re.compile(r"^Field required$"), N_("is required")),
     (re.compile(r"^Object missing required field `(?P<name>[^`]*)`$"), N_("{name} is required")),
     (re.compile(r"^Extra inputs are not permitted$"), N_("is not a field of this form")),
@@ -66,7 +66,12 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
 
 def validation_message(text: str) -> str:
     """The library's message ``text`` in the current locale (English: unchanged)."""
-    if current_locale() == "en":
+    # our own validators' words (``raise ValueError(_(…))``) are already in the reader's language:
+    # only Pydantic's prefix goes
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if text.startswith(prefix):
+            return text.removeprefix(prefix)
+    if current_locale() == "en" or CJK.search(text):
         return text
     for pattern, msgid in PATTERNS:
         match = pattern.match(text)
