@@ -71,6 +71,13 @@ async def get_kindergarten(who: Principal, kindergarten_id: int) -> Kindergarten
     return to_out(await _load(who, kindergarten_id))
 
 
+async def id_of_code(code: str) -> int | None:
+    """The id of the kindergarten with this code, whoever asks: a transfer names where the person goes,
+    any kindergarten of the district (its code is public; nothing else of it is read)."""
+    row = await K.select(K.id).where(K.code == code.strip()).first()
+    return None if row is None else int(row["id"])
+
+
 async def create_kindergarten(who: Principal, data: KindergartenCreate) -> KindergartenOut:
     async with write_transaction():
         if await K.exists().where(K.code == data.code):
