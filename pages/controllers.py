@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import DefineMiddleware
@@ -28,12 +29,16 @@ from litestar.template.config import TemplateConfig
 
 from bulk.exports import content_disposition, export
 from eligibility.codes import Purpose
-from kernel.auth import Principal, requires
+from kernel.auth import Principal, allowed, requires
 from kernel.codes import Role, label
 from kernel.errors import Busy, DomainError, NotFound, TooManyAttempts, Unauthorized
 from kernel.errors import exception_handlers as API_EXCEPTION_HANDLERS
 from kernel.settings import Settings
 from pages import rules, services
+from pages.certificate_forms import CERTIFICATE_PAGES
+from pages.forms import MY_CHANGES, Render
+from pages.people import PEOPLE_PAGES
+from pages.review import REVIEW, REVIEW_PAGES, pending_for_nav
 from pages.schemas import LoginForm, PlacementForm
 from pages.security import (
     SECURITY_HEADERS,
@@ -78,6 +83,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(label=_label, num=rules.num, pct=rules.pct_text, day=_day, missing=rules.missing_text)
+    env.globals["allowed"] = allowed  # a link to a form only for the roles that may write it
     return env
 
 
@@ -91,7 +97,7 @@ class NavItem:
     text: str
 
 
-def nav_for(who: Principal | None) -> list[NavItem]:
+def nav_for(who: Principal | None, pending: int | None = None) -> list[NavItem]:
     if who is None:
         return []
     items: list[NavItem] = []
@@ -114,6 +120,10 @@ def nav_for(who: Principal | None) -> list[NavItem]:
             NavItem(f"{base}/credits", "我的学分"),
             NavItem(f"{base}/eligibility", "评审资格"),
         ]
+    if allowed("change.decide", who.role):  # the review queue, with the count waiting (issue 15)
+        items.append(NavItem(REVIEW, f"审核（{pending}）" if pending else "审核"))
+    elif allowed("change.read", who.role):
+        items.append(NavItem(MY_CHANGES, "我的提交"))
     return items
 
 
@@ -136,7 +146,7 @@ def set_flash(request: Req, text: str, kind: str = "ok") -> None:
 def page(request: Req, template: str, context: dict[str, Any], status_code: int = 200, **headers: str) -> Template:
     who = request.scope.get("user")
     path = request.url.path
-    nav = nav_for(who)
+    nav = nav_for(who, request.state.get("pending_changes"))
     current = max((n.href for n in nav if path == n.href or path.startswith(n.href + "/")), key=len, default=None)
     return Template(
         template_name=template,
@@ -152,6 +162,11 @@ def page(request: Req, template: str, context: dict[str, Any], status_code: int 
         status_code=status_code,
         headers=headers or None,
     )
+
+
+def render() -> Render:
+    """The ``render`` dependency of the pages mounted from other modules (the forms, the review)."""
+    return Render(page)
 
 
 # --- errors ----------------------------------------------------------------------------------------------
@@ -459,7 +474,9 @@ def mount(settings: Settings) -> Mount:
     headers = DefineMiddleware(SecurityHeadersMiddleware, cookie_secure=settings.cookie_secure)
     pages = Router(
         path="/",
-        route_handlers=CONTROLLERS,
+        route_handlers=[*CONTROLLERS, *PEOPLE_PAGES, *CERTIFICATE_PAGES, *REVIEW_PAGES],
+        dependencies={"render": Provide(render, sync_to_thread=False)},
+        before_request=pending_for_nav,
         # the API's JWT middleware does not apply: pages authenticate with the session cookie
         opt={"exclude_from_auth": True},
         middleware=[headers, session_middleware(settings), PrincipalMiddleware],
