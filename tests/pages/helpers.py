@@ -1,5 +1,6 @@
 """Page clients for the pages' tests: a browser-like httpx client per role (its own cookie jar: the
-session and CSRF cookies), on the app in the tests' event loop."""
+session and CSRF cookies), on the app in the tests' event loop; and the accessibility check the
+browser tests run on every page they visit (axe-core)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.support import PASSWORD
 
@@ -56,3 +58,31 @@ async def token_of(c: httpx.AsyncClient, path: str = "/login") -> str:
 
 def set_cookie_headers(r: httpx.Response, name: str) -> list[str]:
     return [h for h in r.headers.get_list("set-cookie") if h.startswith(f"{name}=")]
+
+
+# --- accessibility (axe-core, in the browser tests) ----------------------------------------------------------
+
+AXE = Axe()
+FAILING_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's violations of impact serious or critical on the page as it is now (WCAG 2.x A and AA
+    rules and axe's best practices)."""
+    results = AXE.run(page)
+    return [v for v in results.response["violations"] if v.get("impact") in FAILING_IMPACTS]
+
+
+def _described(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']} — {v['helpUrl']}")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node.get('failureSummary', '')!r}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Any) -> None:
+    """Fails on any axe-core violation of impact serious or critical, naming each rule and element."""
+    found = axe_violations(page)
+    assert not found, f"accessibility violations on {page.url}:\n{_described(found)}"
