@@ -128,3 +128,23 @@ class ExpiringCertificate(BaseModel):
     name: str
     kindergarten_id: int
     kindergarten_code: str
+
+
+class CertificateHit(BaseModel):
+    """A certificate found by its number, with its holder (the pages' search)."""
+
+    certificate_id: int
+    type: CertificateType
+    number: str
+    status: CertificateStatus = Field(description="today's status: expired is derived from expires_on")
+    expires_on: date | None
+    staff_id: int
+    name: str
+    kindergarten_id: int
+    kindergarten_code: str
+    kindergarten_name: str
+
+
+class CertificateHits(BaseModel):
+    items: list[CertificateHit] = Field(description="exact numbers first, then by number")
+    total: int

@@ -52,6 +52,7 @@ from demo.writers import (
 )
 from kernel.db import fetch_all, write_transaction
 from kernel.errors import Conflict, Invalid
+from kernel.i18n import F_, _
 from kernel.policy import policy_on
 from registry.accounts.hashing import new_hash
 from registry.accounts.writes import ACCOUNTS, AccountRecord
@@ -73,7 +74,7 @@ async def load_demo(
     staff, assignments and accounts are deleted first (the audit trail is kept).
     """
     if scale not in SCALES:
-        raise Invalid.field("scale", f"must be one of {', '.join(SCALES)}")
+        raise Invalid.field(F_("scale"), _("must be one of {choices}", choices=", ".join(SCALES)))
     started = time.perf_counter()
     report = progress or _quiet
     report("generate", 0, 1)
@@ -89,16 +90,25 @@ async def load_demo(
         existing = await count_rows("kindergarten")
         if existing and not reset:
             raise Conflict(
-                f"the database already holds {existing} kindergartens; load the demo into an empty "
-                "database, or reset it",
+                _(
+                    "the database already holds {existing} kindergartens; load the demo into an empty database, "
+                    "or reset it",
+                    existing=existing,
+                ),
+                code="not-empty",
                 existing=existing,
             )
         if reset:
             blocking = await rows_blocking_reset()
             if blocking:
                 raise Conflict(
-                    "cannot reset: rows outside the demo's tables refer to its people or certificates: "
-                    f"{', '.join(blocking)}; reset deletes only {', '.join(RESET_TABLES)}",
+                    _(
+                        "cannot reset: rows outside the demo's tables refer to its people or certificates: "
+                        "{blocking}; reset deletes only {tables}",
+                        blocking=", ".join(blocking),
+                        tables=", ".join(RESET_TABLES),
+                    ),
+                    code="reset-blocked",
                     blocking=blocking,
                 )
             for i, table in enumerate(RESET_TABLES):
@@ -109,14 +119,20 @@ async def load_demo(
             taken = await fetch_all("SELECT username FROM account WHERE username IN ({}, {}, {}, {})", *DEMO_USERNAMES)
             if taken:
                 names = ", ".join(sorted(r["username"] for r in taken))
-                raise Conflict(f"demo account names already taken: {names}")
+                raise Conflict(_("demo account names already taken: {names}", names=names), code="duplicate")
             codes = [c.code for c in data.courses]
             clash = await fetch_all(
-                f"SELECT code FROM training_course WHERE code IN ({', '.join('{}' for _ in codes)})", *codes
+                f"SELECT code FROM training_course WHERE code IN ({', '.join('{}' for _code in codes)})", *codes
             )
             if clash:
                 names = ", ".join(sorted(r["code"] for r in clash))
-                raise Conflict(f"demo course codes already taken: {names}; load into an empty database, or reset it")
+                raise Conflict(
+                    _(
+                        "demo course codes already taken: {names}; load into an empty database, or reset it",
+                        names=names,
+                    ),
+                    code="duplicate",
+                )
         kg_base = await max_id("kindergarten")
         staff_base = await max_id("staff")
         assignment_base = await max_id("staff_assignment")

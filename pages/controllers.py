@@ -26,6 +26,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from bulk.exports import content_disposition, export
 from eligibility.codes import Purpose
@@ -33,12 +34,14 @@ from kernel.auth import Principal, allowed, requires
 from kernel.codes import Role, label
 from kernel.errors import Busy, DomainError, NotFound, TooManyAttempts, Unauthorized
 from kernel.errors import exception_handlers as API_EXCEPTION_HANDLERS
+from kernel.i18n import _, use_locale
 from kernel.settings import Settings
-from pages import rules, services
+from pages import rules, search, services, sorting
 from pages.certificate_forms import CERTIFICATE_PAGES
+from pages.documents import DocumentPages
 from pages.forms import MY_CHANGES, Render
 from pages.people import PEOPLE_PAGES
-from pages.review import REVIEW, REVIEW_PAGES, pending_for_nav
+from pages.review import REVIEW, REVIEW_PAGES, PendingCount
 from pages.schemas import LoginForm, PlacementForm
 from pages.security import (
     SECURITY_HEADERS,
@@ -83,6 +86,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(label=_label, num=rules.num, pct=rules.pct_text, day=_day, missing=rules.missing_text)
+    env.filters["reason"] = rules.assignment_reason
     env.globals["allowed"] = allowed  # a link to a form only for the roles that may write it
     return env
 
@@ -158,6 +162,9 @@ def page(request: Req, template: str, context: dict[str, Any], status_code: int 
             "current": current,
             "flash": _flash(request),
             "path": path,
+            "search_label": search.label_for(who.role) if who else "",
+            "search_hint": search.placeholder_for(who.role) if who else "",
+            "search_term": context.get("term", ""),
         },
         status_code=status_code,
         headers=headers or None,
@@ -199,7 +206,8 @@ def page_error(request: Req, exc: Exception) -> Response[Any]:
     status = answer.status_code or 500
     body = answer.content if isinstance(answer.content, dict) else {}
     detail = str(body.get("detail", "")) if status in (400, 409, 413, 422) else ""
-    if status == 403 and "csrf" in str(body.get("detail", "")).lower():
+    # Litestar's own words name the CSRF check (the answer's detail may be their translation)
+    if status == 403 and "csrf" in str(getattr(exc, "detail", "") or body.get("detail", "")).lower():
         message = "页面已过期或表单来源无法确认（CSRF 校验未通过）。请返回上一页，刷新后重试。"
     elif status == 403:
         message = "您的账户角色无权查看此页面。"
@@ -281,7 +289,7 @@ class AuthPages(Controller):
     async def me(self, request: Req) -> Response[Any]:
         who: Principal = request.user
         if who.staff_id is None:
-            raise NotFound("this account has no staff record")
+            raise NotFound(_("this account has no staff record"))
         return Redirect(path=f"/staff/{who.staff_id}", status_code=303)
 
 
@@ -291,9 +299,21 @@ class AuthPages(Controller):
 class PersonPages(Controller):
     path = "/staff/{staff_id:int}"
 
-    @get("/", guards=[requires("staff.read"), requires("certificate.read")], summary="Record and certificates")
+    @get(
+        "/",
+        guards=[
+            requires("staff.read"),
+            requires("certificate.read"),
+            requires("training.read"),
+            requires("credits.read"),
+            requires("ethics.read"),
+        ],
+        summary="A person's record over time: posts, certificates, training, credits, ethics",
+    )
     async def record(self, request: Req, staff_id: FromPath[int]) -> Template:
-        return page(request, "person.html", await services.person_page(request.user, staff_id))
+        context = await services.person_page(request.user, staff_id)
+        context["pdfs"] = allowed("report.staff", request.user.role)
+        return page(request, "person.html", context)
 
     @get("/credits", guards=[requires("staff.read"), requires("credits.read")], summary="Credits of a cycle")
     async def credits(self, request: Req, staff_id: FromPath[int], cycle: Cycle = None) -> Template:
@@ -338,7 +358,10 @@ class DistrictPages(Controller):
         summary="The plan's progress, training coverage and the gap by street",
     )
     async def dashboard(self, request: Req) -> Template:
-        return page(request, "dashboard.html", await services.dashboard(request.user))
+        context = await services.dashboard(request.user)
+        context["district_pdfs"] = allowed("report.district", request.user.role)
+        context["vetoes_pdf"] = allowed("report.ethics", request.user.role)
+        return page(request, "dashboard.html", context)
 
     @get("/violations", guards=[requires("compliance.read")], summary="People on post without their certificates")
     async def violations(
@@ -396,10 +419,12 @@ class DistrictPages(Controller):
         request: Req,
         search: Annotated[str | None, QueryParameter(max_length=100)] = None,
         street: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        sort: FromQuery[sorting.Sort] = "code",
+        order: FromQuery[sorting.Order] = "asc",
         limit: Limit = PAGE_SIZE,
         offset: Offset = 0,
     ) -> Template:
-        context = await services.kindergartens_page(request.user, search, street, limit, offset)
+        context = await services.kindergartens_page(request.user, search, street, sort, order, limit, offset)
         return page(request, "kindergartens.html", context)
 
     @get(
@@ -413,7 +438,9 @@ class DistrictPages(Controller):
         summary="A kindergarten: staff, gaps, compliance",
     )
     async def kindergarten(self, request: Req, kindergarten_id: FromPath[int]) -> Template:
-        return page(request, "kindergarten.html", await services.kindergarten_page(request.user, kindergarten_id))
+        context = await services.kindergarten_page(request.user, kindergarten_id)
+        context["staffing_pdf"] = allowed("report.kindergarten", request.user.role)
+        return page(request, "kindergarten.html", context)
 
     @get(
         "/kindergartens/{kindergarten_id:int}/pool-matches",
@@ -455,10 +482,48 @@ class DistrictPages(Controller):
         return Redirect(path=f"/kindergartens/{data.kindergarten_id}", status_code=303)
 
 
-CONTROLLERS: list[type[Controller]] = [AuthPages, PersonPages, DistrictPages]
+# --- finding: the search box, pool candidates ----------------------------------------------------------------
+
+
+class FindPages(Controller):
+    path = "/"
+
+    @get(
+        "/search",
+        guards=[requires("staff.read"), requires("certificate.read")],
+        summary="Search people, certificates, kindergartens and pool candidates (each scoped as the API)",
+    )
+    async def find(
+        self, request: Req, q: Annotated[str | None, QueryParameter(max_length=search.TERM_MAX)] = None
+    ) -> Template:
+        return page(request, "search.html", await search.search_page(request.user, q))
+
+    @get(
+        "/pool/candidates/{candidate_id:int}",
+        guards=[requires("pool.read")],
+        summary="A reserve-pool candidate (district HR and inspectors)",
+    )
+    async def candidate(self, request: Req, candidate_id: FromPath[int]) -> Template:
+        return page(request, "candidate.html", await services.candidate_page(request.user, candidate_id))
+
+
+CONTROLLERS: list[type[Controller]] = [AuthPages, PersonPages, DistrictPages, FindPages, DocumentPages]
 
 
 # --- mounting -----------------------------------------------------------------------------------------------------
+
+
+class ChinesePages:
+    """The pages are Chinese (their templates are): the messages they show from the services (an
+    error's detail, a flash) are Chinese too, whatever language the browser asks for (the API follows
+    ``Accept-Language``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with use_locale("zh"):
+            await self.app(scope, receive, send)
 
 
 @dataclass(frozen=True)
@@ -476,10 +541,9 @@ def mount(settings: Settings) -> Mount:
         path="/",
         route_handlers=[*CONTROLLERS, *PEOPLE_PAGES, *CERTIFICATE_PAGES, *REVIEW_PAGES],
         dependencies={"render": Provide(render, sync_to_thread=False)},
-        before_request=pending_for_nav,
         # the API's JWT middleware does not apply: pages authenticate with the session cookie
         opt={"exclude_from_auth": True},
-        middleware=[headers, session_middleware(settings), PrincipalMiddleware],
+        middleware=[ChinesePages, headers, session_middleware(settings), PrincipalMiddleware, PendingCount],
         exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,
     )

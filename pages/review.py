@@ -17,6 +17,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from kernel.auth import Principal, allowed, requires
 from kernel.errors import DomainError, NotFound
@@ -51,6 +52,7 @@ PAGE = 20
 REVIEW = "/review"
 Choice = Annotated[str, QueryParameter(max_length=32)]
 Number = Annotated[str, QueryParameter(max_length=12)]
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="changes per page")]
 ALL = "all"
 
 
@@ -120,21 +122,21 @@ async def views(who: Principal, changes: list[ChangeOut]) -> list[ChangeView]:
     return [view_of(c, names) for c in changes]
 
 
-async def queue_context(who: Principal, filters: Filters, base: str) -> dict[str, Any]:
+async def queue_context(who: Principal, filters: Filters, base: str, limit: int = PAGE) -> dict[str, Any]:
     status = None if filters.status == ALL else ChangeStatus(filters.status)
     page = await list_changes(
         who,
         status=status,
         kind=ChangeKind(filters.kind) if filters.kind else None,
         kindergarten_id=filters.kindergarten_id,
-        limit=PAGE,
+        limit=limit,
         offset=filters.offset,
     )
     kindergartens = [(k.id, f"{k.code} {k.name}") for k in await all_kindergartens(who)] if base == REVIEW else []
     return {
         "items": await views(who, page.items),
         "filters": filters,
-        "pager": Pager(total=page.total, limit=PAGE, offset=filters.offset),
+        "pager": Pager(total=page.total, limit=limit, offset=filters.offset),
         "pager_base": f"{base}?{Filters(filters.status, filters.kind, filters.kindergarten_id).query()}&",
         "back": filters.query(),
         "statuses": [s.value for s in ChangeStatus],
@@ -146,12 +148,19 @@ async def queue_context(who: Principal, filters: Filters, base: str) -> dict[str
     }
 
 
-async def pending_for_nav(request: Req) -> None:
-    """The count of pending changes in district HR's navigation (``request.state.pending_changes``)."""
-    who = request.scope.get("user")
-    if isinstance(who, Principal) and allowed("change.decide", who.role):
-        page = await list_changes(who, status=ChangeStatus.pending, limit=1, offset=0)
-        request.state["pending_changes"] = page.total
+class PendingCount:
+    """District HR's navigation shows how many changes wait (``request.state["pending_changes"]``):
+    counted once per page request, after the principal is known (``PrincipalMiddleware``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        who = scope.get("user")
+        if scope["type"] == "http" and isinstance(who, Principal) and allowed("change.decide", who.role):
+            page = await list_changes(who, status=ChangeStatus.pending, limit=1, offset=0)
+            scope.setdefault("state", {})["pending_changes"] = page.total
+        await self.app(scope, receive, send)
 
 
 def _back(values: dict[str, Any], base: str) -> tuple[Filters, str]:
@@ -186,9 +195,10 @@ class ReviewPages(Controller):
         kind: Choice = "",
         kindergarten_id: Number = "",
         offset: Number = "",
+        limit: Limit = PAGE,
     ) -> Response[Any]:
         filters = Filters.of(status, kind, kindergarten_id, offset)
-        return render.page(request, "review.html", await queue_context(request.user, filters, REVIEW))
+        return render.page(request, "review.html", await queue_context(request.user, filters, REVIEW, limit))
 
     @post(
         f"{REVIEW}/{{change_id:int}}/approve",
@@ -242,11 +252,14 @@ class ReviewPages(Controller):
         return await again(request, render, filters, change_id, message, state.status, state)
 
     @get(MY_CHANGES, guards=[requires("change.read")], summary="My kindergarten's submissions (an admin's)")
-    async def mine(self, request: Req, render: RenderDep, status: Choice = ALL, offset: Number = "") -> Response[Any]:
+    async def mine(
+        self, request: Req, render: RenderDep, status: Choice = ALL, offset: Number = "", limit: Limit = PAGE
+    ) -> Response[Any]:
         if allowed("change.decide", request.user.role):
             return Redirect(path=REVIEW, status_code=303)
         filters = Filters.of(status or ALL, "", "", offset)
-        return render.page(request, "my_changes.html", await queue_context(request.user, filters, MY_CHANGES))
+        context = await queue_context(request.user, filters, MY_CHANGES, limit)
+        return render.page(request, "my_changes.html", context)
 
     @post(
         f"{MY_CHANGES}/{{change_id:int}}/withdraw",

@@ -159,6 +159,18 @@ def label_of(enum_name: str, code: Any) -> str:
     return label(enum, value) if enum is not None else value
 
 
+# --- a person's record over time ------------------------------------------------------------------------
+
+ASSIGNMENT_REASONS = {"hired": "入职", "re-hired": "重新入职", "post changed": "调整岗位", "transfer": "调动"}
+
+
+def assignment_reason(reason: str | None) -> str:
+    """Why an assignment began, in words (the register's own reasons; a transfer's reason as typed)."""
+    if not reason:
+        return ""
+    return ASSIGNMENT_REASONS.get(reason, reason)
+
+
 # --- eligibility in plain words ------------------------------------------------------------------------
 
 RULE_TITLES = {

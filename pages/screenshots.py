@@ -21,6 +21,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,7 @@ def _shoot(out: Path, scale: str, tmp: Path, load: bool) -> list[Path]:
         kgs = _api(base, f"/api/v1/kindergartens?search={top}&limit=1", hr_token)["items"] if top else []
         kg_id = kgs[0]["id"] if kgs else 1
         teacher = f"/staff/{me['staff_id']}"
+        name = _api(base, f"/api/v1/staff/{me['staff_id']}", hr_token)["name"]
         shots: list[tuple[str | None, str, str]] = [
             (None, "login", "/login"),
             ("teacher", "teacher-record", teacher),
@@ -133,12 +135,15 @@ def _shoot(out: Path, scale: str, tmp: Path, load: bool) -> list[Path]:
             ("district_hr", "hr-violations", "/violations?limit=15"),
             ("district_hr", "hr-expiring", "/expiring?limit=15"),
             ("district_hr", "hr-kindergartens", "/kindergartens?limit=15"),
+            ("district_hr", "hr-kindergartens-by-gap", "/kindergartens?sort=teacher&order=desc&limit=15"),
+            ("district_hr", "hr-search", f"/search?q={urllib.parse.quote(name[:1])}"),
             ("district_hr", "hr-kindergarten", f"/kindergartens/{kg_id}"),
             ("district_hr", "hr-pool-matches", f"/kindergartens/{kg_id}/pool-matches?post=teacher"),
             ("district_hr", "hr-rounds", "/rounds?purpose=title&on=2025-12-31&limit=15"),
         ]
         if picks["vetoed"] is not None:
             shots.append(("district_hr", "hr-eligibility-veto", f"/staff/{picks['vetoed']}/eligibility"))
+            shots.append(("district_hr", "hr-person", f"/staff/{picks['vetoed']}"))
         browser = launch_chromium(pw, ("--lang=zh-CN",))  # Chinese date fields, as on a phone in Beijing
         try:
             for size, viewport in VIEWPORTS.items():

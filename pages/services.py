@@ -20,21 +20,24 @@ from ethics.services import staff_ethics
 from kernel.auth import Principal, allowed
 from kernel.codes import CertificateStatus
 from kernel.common.time import today
-from kernel.errors import Invalid
+from kernel.errors import DomainError, Invalid
+from kernel.i18n import F_, _
 from kernel.policy import policy_on
-from pages import rules
+from pages import rules, sorting
 from pages.schemas import Pager, PlacementForm
 from registry.accounts.services import authenticate
 from registry.kindergartens.services import get_kindergarten, list_kindergartens
 from registry.staff.codes import Post, StaffStatus
 from registry.staff.services import get_staff, list_staff
 from reports.services import credit_transcript, issue
-from staffing.gaps import gaps
+from staffing.gaps import gaps, kindergarten_gaps
 from staffing.matching import matches
 from staffing.placement import place as place_candidate
+from staffing.pool import get_candidate
 from staffing.progress import plan_progress
 from staffing.schemas import PlacementIn
 from training.coverage import coverage
+from training.enrolments import staff_training
 
 DISTRICT_LIST_LIMIT = 500  # the list services' largest page
 
@@ -57,20 +60,48 @@ async def _person(who: Principal, staff_id: int) -> Any:
     return await get_staff(who, staff_id)  # out of scope: NotFound, as GET /staff/{id}
 
 
+async def _cycles(who: Principal, staff_id: int) -> list[Any]:
+    """This cycle's transcript and the one before (when a credit policy was in force then)."""
+
+    current = await staff_transcript(who, staff_id, None)
+    before = rules.previous_cycle(current.cycle)
+    if before is None:
+        return [current]
+    try:
+        return [current, await staff_transcript(who, staff_id, before)]
+    except DomainError as exc:
+        if exc.status != 422:  # no recognition policy for that cycle: this one only
+            raise
+        return [current]
+
+
 async def person_page(who: Principal, staff_id: int) -> dict[str, Any]:
-    """Record: the person, their certificates, the dual-certificate verdict and what expires soon."""
+    """A person's record over time: the record and the dual-certificate verdict, their posts over time
+    (the assignment history), certificates with their events, training results, credits per year of
+    this cycle and the one before, ethics evaluations and sanctions; each from its domain's service
+    (out of scope: NotFound, as the API)."""
 
     person = await _person(who, staff_id)
     certificates = await list_for_staff(who, staff_id)
     verdict = await dual_certificate(who, staff_id, None)
+    training = await staff_training(who, staff_id)
+    cycles = await _cycles(who, staff_id)
+    ethics = await staff_ethics(who, staff_id)
     order = {CertificateStatus.valid: 0, CertificateStatus.suspended: 1, CertificateStatus.expired: 2}
     return {
         "person": person,
+        "is_self": who.staff_id == staff_id,
         "certificates": sorted(certificates, key=lambda c: (order.get(c.status, 3), c.type.value, c.id)),
         "verdict": verdict,
         "missing": rules.missing_text(verdict.missing) if verdict.missing else "",
         "expiring": verdict.expiring,
         "today": verdict.on,
+        "assignments": person.assignments,
+        "training": training.records,
+        "cycles": cycles,
+        "ethics": ethics,
+        "veto_words": rules.chinese_part(ethics.veto_today.detail) if ethics.veto_today else "",
+        "veto_until": until_words(ethics.veto_today.reason_code, ethics.veto_today.until) if ethics.veto_today else "",
     }
 
 
@@ -141,7 +172,7 @@ async def dashboard(who: Principal) -> dict[str, Any]:
     dual = await compliance(
         who, by="district", on=None, kindergarten_id=None, street=None, group=None, post=None, limit=1, offset=0
     )
-    _, expiring_total = await expiring(who, 90, 1, 0)
+    _items, expiring_total = await expiring(who, 90, 1, 0)
     cov = await coverage(who)
     coverage_bars = [
         rules.bar(
@@ -225,15 +256,40 @@ async def expiring_page(who: Principal, within_days: int, limit: int, offset: in
 
 
 async def kindergartens_page(
-    who: Principal, search: str | None, street: str | None, limit: int, offset: int
+    who: Principal, search: str | None, street: str | None, sort: str, order: str, limit: int, offset: int
 ) -> dict[str, Any]:
+    """Kindergartens with each post's gap (the staffing figures, ``staffing.gaps.kindergarten_gaps``),
+    in code order (every kindergarten of the register), or by one post's gap (or the total), either way
+    (the kindergartens open today: the standard applies to them). Filters and paging are kept."""
 
-    page = await list_kindergartens(who, search=search or None, street=street or None, limit=limit, offset=offset)
+    search, street = search or None, street or None
+    if sort == sorting.DEFAULT:
+        page = await list_kindergartens(who, search=search, street=street, limit=limit, offset=offset)
+        ids = tuple(k.id for k in page.items)
+        figures = await kindergarten_gaps(who, ids=ids, limit=max(len(ids), 1))
+        by_id = {g.kindergarten_id: g for g in figures.items}
+        rows = [sorting.row_of_kindergarten(k, by_id.get(k.id)) for k in page.items]
+        total = page.total
+    else:
+        found = await kindergarten_gaps(
+            who, street=street, search=search, sort=sorting.gap_sort(sort, order), limit=limit, offset=offset
+        )
+        rows = [sorting.row_of_gap(g) for g in found.items]
+        total = found.total
+    query = sorting.list_query(search, street, sort, order)
     return {
-        "items": page.items,
-        "pager": Pager(total=page.total, limit=limit, offset=offset),
+        "rows": rows,
+        "posts": sorting.POST_COLUMNS,
+        "headers": sorting.headers(search, street, sort, order),
+        "sorted_by_gap": sort != sorting.DEFAULT,
+        "sort": sort,
+        "order": order,
+        "sort_words": sorting.describe(sort, order),
+        "clear": sorting.href(None, None, sort, order),
+        "pager": Pager(total=total, limit=limit, offset=offset),
         "search": search or "",
         "street": street or "",
+        "base": f"/kindergartens?{query}&" if query else "/kindergartens?",
     }
 
 
@@ -290,25 +346,34 @@ async def pool_matches_page(who: Principal, kindergarten_id: int, post: str, lim
     }
 
 
+async def candidate_page(who: Principal, candidate_id: int) -> dict[str, Any]:
+    """A pool candidate as the API shows them (``staffing.pool.get_candidate``: the ID number masked
+    but for district HR), with the place action's kindergartens left to the matching pages."""
+
+    candidate = await get_candidate(who, candidate_id)
+    return {"candidate": candidate, "today": today()}
+
+
 async def place(who: Principal, candidate_id: int, form: PlacementForm) -> Any:
     """Place a candidate (staffing.placement.place: one transaction, audited)."""
 
     try:
         post = Post(form.post)
     except ValueError:
-        raise Invalid.field("post", f"unknown post {form.post!r}") from None
+        raise Invalid.field(F_("post"), _("unknown post {post}", post=form.post)) from None
     starts_on: date | None = None
     if form.starts_on:
         try:
             starts_on = date.fromisoformat(form.starts_on)
         except ValueError:
-            raise Invalid.field("starts_on", "a date YYYY-MM-DD") from None
+            raise Invalid.field(F_("starts_on"), _("should be a date (YYYY-MM-DD)")) from None
     return await place_candidate(
         who, candidate_id, PlacementIn(kindergarten_id=form.kindergarten_id, post=post, starts_on=starts_on)
     )
 
 
 __all__ = [
+    "candidate_page",
     "credits_page",
     "dashboard",
     "eligibility_page",

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from kernel.db import close_pool, start_pool
 from kernel.errors import DomainError, NotFound
+from kernel.i18n import _
 from registry.kindergartens.tables import Kindergarten
 from registry.staff.tables import Staff
 from reports import batch, services
@@ -48,7 +49,7 @@ async def _staff_id(id_number: str | None, staff_id: int | None) -> int:
         raise click.UsageError("give --staff ID_NUMBER or --staff-id N")
     row = await Staff.select(Staff.id).where(Staff.id_number == id_number.strip().upper()).first()
     if row is None:
-        raise NotFound("no staff member with this ID number")
+        raise NotFound(_("no staff member with this ID number"))
     return int(row["id"])
 
 
@@ -56,7 +57,7 @@ async def _kindergarten_id(code: str) -> int:
 
     row = await Kindergarten.select(Kindergarten.id).where(Kindergarten.code == code).first()
     if row is None:
-        raise NotFound(f"no kindergarten with code {code}")
+        raise NotFound(_("no kindergarten with code {code}", code=code))
     return int(row["id"])
 
 

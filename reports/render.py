@@ -23,10 +23,14 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from credits.codes import CourseCategory, CreditSource, CreditStatus
+from eligibility.codes import Purpose
 from eligibility.rules import rule_label
 from kernel import codes
 from kernel.common.privacy import mask_id_number
+from registry.kindergartens.codes import Demonstration, Grade, Ownership, ServiceType, TeacherModel
 from reports import charts, rules
+from staffing.codes import StaffingPost
 
 log = logging.getLogger("registry.reports")
 
@@ -37,6 +41,22 @@ FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuan
 VERIFY_PATH = "/api/v1/reports/verify/"
 
 _render_lock = threading.Lock()
+
+# The codes the templates label (``label("Ownership")``) whose labels their own packages register in
+# ``kernel.codes.LABELS`` when imported: imported here, so a worker process that renders a document and
+# has imported nothing else labels them too (it printed "teacher" for 专任教师 in the staffing table).
+LABELLED = (
+    CourseCategory,
+    CreditSource,
+    CreditStatus,
+    Demonstration,
+    Grade,
+    Ownership,
+    Purpose,
+    ServiceType,
+    StaffingPost,
+    TeacherModel,
+)
 
 
 def label(code: Any, enum_name: str) -> str:

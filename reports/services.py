@@ -33,6 +33,7 @@ from kernel.common.privacy import mask_id_number
 from kernel.common.time import today, utcnow
 from kernel.db import get_engine, is_sqlite, write_transaction
 from kernel.errors import NotFound
+from kernel.i18n import _
 from kernel.settings import get_settings
 from kernel.workers import run_cpu
 from registry.kindergartens.services import get_kindergarten
@@ -176,7 +177,7 @@ async def verify(code_text: str) -> VerificationOut:
     code = rules.normalise_code(code_text)
     row = None if code is None else await RD.select().where(RD.code == code).first()
     if row is None:
-        raise NotFound("no document with this verification code: it was not issued by this registry")
+        raise NotFound(_("no document with this verification code: it was not issued by this registry"))
     kind = ReportKind(row["kind"])
     return VerificationOut(
         code=rules.display_code(row["code"]),
@@ -205,7 +206,7 @@ def person_of(row: dict[str, Any]) -> PersonOut:
 
 def staff_id_of(who: Principal) -> int:
     if who.staff_id is None:
-        raise NotFound("this account has no staff record")
+        raise NotFound(_("this account has no staff record"))
     return who.staff_id
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from kernel.auth import Principal
 from kernel.codes import label
 from kernel.errors import NotFound
+from kernel.i18n import _
 from reports import rules
 from reports.charts import ChartSpec, Series
 from staffing.codes import StaffingPost
@@ -91,7 +92,7 @@ def _gap_of(row: dict[str, Any], post: str) -> int:
 async def district(who: Principal, on: date) -> DistrictFigures:
     services = _services()
     if services is None:
-        raise NotFound("staffing figures are not available in this installation (issue 5)")
+        raise NotFound(_("staffing figures are not available in this installation (issue 5)"))
     # the street roll-up's ``total`` is the district's (every row added up): no separate by=district call
     # independent reads: concurrently (several connections on PostgreSQL)
     streets, groups, shortfall, progress = await asyncio.gather(

@@ -14,13 +14,16 @@ from typing import Any
 
 from certificates import rules as cert_rules
 from kernel.auth import Principal
+from kernel.common.like import LIKE, contains, starts_with
 from kernel.common.scope import kindergarten_scope
 from kernel.db import fetch_all, is_sqlite
 from kernel.errors import NotFound
+from kernel.i18n import _
 from kernel.policy import Policy, StaffingPolicy, policy_on
 from staffing import rules
 from staffing.codes import StaffingPost
 from staffing.schemas import PolicyRef, PostGapOut, RatioOut
+from staffing.sqltext import placeholders
 
 
 def policy_for(day: date) -> Policy:
@@ -50,6 +53,8 @@ class Scope:
     group: int | None = None
     ownership: str | None = None
     service_type: str | None = None
+    search: str | None = None  # the name contains it, or the code starts with it (as the kindergarten list)
+    ids: tuple[int, ...] | None = None  # these kindergartens only (a page of the kindergarten list)
 
     def where(self, alias: str = "k") -> tuple[list[str], list[Any]]:
         clauses: list[str] = []
@@ -64,6 +69,13 @@ class Scope:
             if value is not None:
                 clauses.append(f"{alias}.{column} = {{}}")
                 args.append(value)
+        if self.search:
+            clauses.append(f"({alias}.name {LIKE} OR {alias}.code {LIKE})")
+            args += [contains(self.search), starts_with(self.search)]
+        if self.ids is not None:
+            # an empty page: no kindergarten (IN () is not SQL)
+            clauses.append(f"{alias}.id IN ({placeholders(self.ids)})" if self.ids else "1 = 0")
+            args += list(self.ids)
         return clauses, args
 
 
@@ -71,7 +83,7 @@ def scoped(who: Principal, kindergarten_id: int | None) -> int | None:
     """The kindergarten a read is limited to: the admin's own (another one is a 404), or the filter."""
     own = kindergarten_scope(who)
     if own is not None and kindergarten_id is not None and kindergarten_id != own:
-        raise NotFound(f"no kindergarten {kindergarten_id}")
+        raise NotFound(_("no kindergarten {kindergarten_id}", kindergarten_id=kindergarten_id))
     return own if own is not None else kindergarten_id
 
 

@@ -26,6 +26,7 @@ from kernel.files import (
     T,
     derived,
 )
+from kernel.i18n import F_, _
 from registry.staff.codes import Education, Post
 from staffing.codes import PoolSource, StaffingPost
 from staffing.gaps import gaps
@@ -72,7 +73,9 @@ async def gap_rows(who: Principal, by: str, kindergarten_id: int | None) -> list
     every row and then the total, scoped as the JSON endpoint scopes them."""
 
     if by not in GAP_BY:
-        raise BadRequest(f"by must be one of {', '.join(GAP_BY)}", [FieldError("by", "unknown grouping")])
+        raise BadRequest(
+            _("by must be one of {choices}", choices=", ".join(GAP_BY)), [FieldError(F_("by"), _("unknown grouping"))]
+        )
     out = await gaps(who, by=by, kindergarten_id=kindergarten_id, limit=10**9, offset=0)  # type: ignore[arg-type]
     rows = []
     for row in [*out.rows, out.total]:

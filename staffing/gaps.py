@@ -3,6 +3,7 @@ ownership or the district: one statement whatever the number of kindergartens.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -26,6 +27,26 @@ GROUP_KEYS = {
     "district": "'district'",
 }
 GROUP_ORDER = {"group": "MIN(g.collab_group)"}
+
+
+SORTS = ("key", "gap", "gap_asc")
+"""``key`` (the roll-up's own order), ``gap`` (the largest gap of the posts asked for first), ``gap_asc``;
+and ``<post>_gap`` / ``<post>_gap_asc``: by one post's gap (every post's figures still come back)."""
+
+
+def sort_names() -> tuple[str, ...]:
+    return SORTS + tuple(f"{post}_{s}" for post in rules.POSTS for s in SORTS[1:])
+
+
+def _order(sort: str, by: str) -> str:
+    """The ORDER BY of one page of groups; the roll-up's key breaks ties. Names come from ``sort_names``
+    (never the caller's text)."""
+    if sort not in sort_names():
+        raise ValueError(f"unknown sort {sort!r}")
+    if sort == "key":
+        return GROUP_ORDER.get(by, "key")
+    column, ascending = (sort[: -len("_asc")], True) if sort.endswith("_asc") else (sort, False)
+    return f"{column} {'ASC' if ascending else 'DESC'}, key"
 
 
 def _gaps_query(
@@ -76,7 +97,7 @@ def _gaps_query(
             f"SUM(g.{post}_to_certify) AS {post}_to_certify",
         ]
     key = GROUP_KEYS[by]
-    order = "gap DESC, key" if sort == "gap" else GROUP_ORDER.get(by, "key")
+    order = _order(sort, by)
     # the district is one group: no GROUP BY (PostgreSQL refuses a constant there), none if empty
     group_by = "HAVING COUNT(*) > 0" if by == "district" else f"GROUP BY {key}"
     sql = f"""{with_}, r AS (
@@ -85,11 +106,12 @@ def _gaps_query(
   SELECT r.*, {", ".join(g_cols)} FROM r
 )
 SELECT * FROM (
-  SELECT 0 AS part, {key} AS key, MIN(g.name) AS name, 0 AS groups_total, {", ".join(sums)}
+  SELECT 0 AS part, {key} AS key, MIN(g.name) AS name, 0 AS groups_total,
+         MIN(g.id) AS kg_id, MIN(g.street) AS kg_street, MIN(g.ownership) AS kg_ownership, {", ".join(sums)}
   FROM g {group_by} ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}
 ) page
 UNION ALL
-SELECT 1, 'total', 'total', COUNT(DISTINCT {key}), {", ".join(sums)} FROM g"""
+SELECT 1, 'total', 'total', COUNT(DISTINCT {key}), 0, '', '', {", ".join(sums)} FROM g"""
     return sql, args
 
 
@@ -151,6 +173,29 @@ def _gap_row(r: dict[str, Any], by: str, posts: tuple[str, ...], sp: StaffingPol
     return row
 
 
+async def _gap_rows(
+    who: Principal,
+    *,
+    by: GapBy,
+    on: date | None,
+    scope: Scope,
+    post: str | None,
+    sort: str,
+    health_rounding: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[date, Policy, StaffingPolicy, tuple[str, ...], list[dict[str, Any]], dict[str, Any]]:
+    day = on or today()
+    policy = policy_for(day)
+    sp = rules.with_rounding(policy.staffing, health_rounding)
+    posts = (post,) if post else rules.POSTS
+    sql, args = _gaps_query(day, policy, scope, sp, by=by, posts=posts, sort=sort, limit=limit, offset=offset)
+    result = await fetch_all(sql, *args)
+    page = [r for r in result if r["part"] == 0]
+    total = next(r for r in result if r["part"] == 1)
+    return day, policy, sp, posts, page, total
+
+
 async def gaps(
     who: Principal,
     *,
@@ -169,15 +214,18 @@ async def gaps(
 ) -> GapsOut:
     """One statement (``_gaps_query``) whatever the number of kindergartens: the database computes
     every kindergarten's requirement and gaps and adds them up; only a page of groups comes back."""
-    day = on or today()
-    policy = policy_for(day)
-    sp = rules.with_rounding(policy.staffing, health_rounding)
     scope = Scope(scoped(who, kindergarten_id), street, group, ownership, service_type)
-    posts = (post,) if post else rules.POSTS
-    sql, args = _gaps_query(day, policy, scope, sp, by=by, posts=posts, sort=sort, limit=limit, offset=offset)
-    result = await fetch_all(sql, *args)
-    page = [r for r in result if r["part"] == 0]
-    total = next(r for r in result if r["part"] == 1)
+    day, policy, sp, posts, page, total = await _gap_rows(
+        who,
+        by=by,
+        on=on,
+        scope=scope,
+        post=post,
+        sort=sort,
+        health_rounding=health_rounding,
+        limit=limit,
+        offset=offset,
+    )
     return GapsOut(
         on=day,
         by=by,
@@ -188,3 +236,60 @@ async def gaps(
         offset=offset,
         policy=policy_ref(policy, sp),
     )
+
+
+@dataclass(frozen=True)
+class KindergartenGap:
+    """One kindergarten's row of ``GET /staffing/gaps?by=kindergarten`` with what a list of
+    kindergartens links and shows beside it."""
+
+    kindergarten_id: int
+    street: str
+    ownership: str
+    row: GapRow
+
+    def gap_of(self, post: str) -> int:
+        return next(p.gap for p in self.row.posts if p.post == post)
+
+
+@dataclass(frozen=True)
+class KindergartenGaps:
+    items: list[KindergartenGap]
+    total: int  # kindergartens of the selection
+
+
+async def kindergarten_gaps(
+    who: Principal,
+    *,
+    street: str | None = None,
+    search: str | None = None,
+    ids: tuple[int, ...] | None = None,
+    sort: str = "key",
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> KindergartenGaps:
+    """Each open kindergarten of the caller's scope with its gaps per post (the figures of ``gaps``,
+    by kindergarten), filtered as the kindergarten list filters (street, name or the start of the code)
+    or to ``ids``, one page in ``sort`` order (``sort_names``: by a post's gap, either way)."""
+    scope = Scope(scoped(who, None), street, search=search or None, ids=ids)
+    _day, _policy, sp, posts, page, total = await _gap_rows(
+        who,
+        by="kindergarten",
+        on=None,
+        scope=scope,
+        post=None,
+        sort=sort,
+        health_rounding=None,
+        limit=limit,
+        offset=offset,
+    )
+    items = [
+        KindergartenGap(
+            kindergarten_id=int(r["kg_id"]),
+            street=str(r["kg_street"]),
+            ownership=str(r["kg_ownership"]),
+            row=_gap_row(r, "kindergarten", posts, sp),
+        )
+        for r in page
+    ]
+    return KindergartenGaps(items=items, total=_int(total["groups_total"]))

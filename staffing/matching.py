@@ -13,9 +13,11 @@ from kernel.common.like import json_item
 from kernel.common.time import today
 from kernel.db import fetch_all
 from kernel.errors import Invalid, NotFound
+from kernel.i18n import F_, _
 from kernel.policy import Policy
 from kernel.rows import as_date, json_list
 from registry.kindergartens.tables import Kindergarten as K
+from registry.staff.codes import Post
 from staffing import rules
 from staffing.codes import StaffingPost
 from staffing.figures import gap_of, gap_out, policy_for, scoped
@@ -113,10 +115,12 @@ async def matches(
     scoped(who, kindergarten_id)
     kg = await K.select(K.id, K.code, K.street).where(K.id == kindergarten_id).first()
     if kg is None:
-        raise NotFound(f"no kindergarten {kindergarten_id}")
+        raise NotFound(_("no kindergarten {kindergarten_id}", kindergarten_id=kindergarten_id))
     counted = rules.staffing_post(post, sp)
     if counted is None:
-        raise Invalid.field("post", f"the staffing standard counts no {post} post")
+        raise Invalid.field(
+            F_("post"), _("the staffing standard counts no {post} post", post=rules.in_words(Post, post))
+        )
     sql, args = _match_query(policy, post, kg["street"], day, limit, offset)
     rows = await fetch_all(sql, *args)
     total = await _match_total(post, day)

@@ -9,14 +9,16 @@ from certificates.services import verdict_for
 from certificates.tables import Certificate as C
 from certificates.writes import NewCertificate, add_certificates
 from kernel.auth import Principal
+from kernel.codes import CertificateType
 from kernel.common.time import today, utcnow
 from kernel.db import write_transaction
 from kernel.errors import Conflict, FieldError, Invalid
+from kernel.i18n import F_, _
 from kernel.policy import Policy
 from kernel.rows import as_date, json_list
 from registry.audit.services import record
 from registry.kindergartens.tables import Kindergarten as K
-from registry.staff.codes import StaffStatus
+from registry.staff.codes import Post, StaffStatus
 from registry.staff.rules import hire_date_problem
 from registry.staff.services import lock_person, rehire
 from registry.staff.tables import Staff as S
@@ -41,8 +43,13 @@ async def _copy_certificates(who: Principal, staff_id: int, certs: list[dict[str
         if holder is not None:
             if holder["staff"] != staff_id:
                 raise Conflict(
-                    f"the candidate's {c['type']} {c['number']} is recorded for another staff member",
-                    [FieldError("certificates", "held by another staff member")],
+                    _(
+                        "the candidate's {type} {number} is recorded for another staff member",
+                        type=rules.in_words(CertificateType, c["type"]),
+                        number=c["number"],
+                    ),
+                    [FieldError(F_("certificates"), _("held by another staff member"))],
+                    code="certificate-held",
                 )
             continue
         new.append(
@@ -67,7 +74,7 @@ async def _staff_record(
     birth = as_date(cand["birth_date"])
     problem = hire_date_problem(birth, starts, policy.employment.min_working_age)
     if problem:
-        raise Invalid.field("starts_on", problem)
+        raise Invalid.field(F_("starts_on"), problem)
     existing = await S.select(S.id).where(S.id_number == cand["id_number"]).first()
     if existing is not None:
         await lock_person(existing["id"])
@@ -108,21 +115,30 @@ async def place(who: Principal, candidate_id: int, data: PlacementIn) -> Placeme
     day = today()
     starts = data.starts_on or day
     if starts > day:
-        raise Invalid.field("starts_on", "a placement is recorded on or after its first day, not before")
+        raise Invalid.field(F_("starts_on"), _("a placement is recorded on or after its first day, not before"))
     policy = policy_for(day)
     counted = rules.staffing_post(data.post.value, policy.staffing)
     if counted is None:
-        raise Invalid.field("post", f"the staffing standard counts no {data.post.value} post")
+        raise Invalid.field(
+            F_("post"), _("the staffing standard counts no {post} post", post=rules.in_words(Post, data.post.value))
+        )
     async with write_transaction():
         cand = await candidate_row(candidate_id, lock=True)
         if cand["status"] == CandidateStatus.placed:
             raise Conflict(
-                f"candidate {candidate_id} is placed already (staff {cand['staff']})",
-                [FieldError("candidate", "placed")],
+                _(
+                    "candidate {candidate_id} is placed already (staff {staff_id})",
+                    candidate_id=candidate_id,
+                    staff_id=cand["staff"],
+                ),
+                [FieldError(F_("candidate"), _("placed"))],
+                code="placed",
             )
         if cand["status"] == CandidateStatus.withdrawn:
             raise Conflict(
-                f"candidate {candidate_id} has withdrawn from the pool", [FieldError("candidate", "withdrawn")]
+                _("candidate {candidate_id} has withdrawn from the pool", candidate_id=candidate_id),
+                [FieldError(F_("candidate"), _("withdrawn"))],
+                code="withdrawn",
             )
         kg = (
             await K.select(K.id, K.children, K.places, K.closed_on, K.opened_on)
@@ -130,9 +146,18 @@ async def place(who: Principal, candidate_id: int, data: PlacementIn) -> Placeme
             .first()
         )
         if kg is None:
-            raise Invalid.field("kindergarten_id", f"no kindergarten {data.kindergarten_id}")
+            raise Invalid.field(
+                F_("kindergarten_id"), _("no kindergarten {kindergarten_id}", kindergarten_id=data.kindergarten_id)
+            )
         if kg["closed_on"] is not None and as_date(kg["closed_on"]) <= starts:
-            raise Conflict(f"kindergarten {data.kindergarten_id} closed on {kg['closed_on']}")
+            raise Conflict(
+                _(
+                    "kindergarten {kindergarten_id} closed on {closed_on}",
+                    kindergarten_id=data.kindergarten_id,
+                    closed_on=as_date(kg["closed_on"]).isoformat(),
+                ),
+                code="kindergarten-closed",
+            )
         gap_before = (await gap_of(day, policy, data.kindergarten_id, counted)).gap
         employment = (data.employment.value if data.employment else None) or rules.EMPLOYMENT_FOR_SOURCE[cand["source"]]
         staff_id, reactivated = await _staff_record(who, cand, data, starts, str(employment), policy)

@@ -15,6 +15,7 @@ from kernel.common.privacy import mask_id_number, masked_id_sql
 from kernel.common.time import today, utcnow
 from kernel.db import fetch_all, is_sqlite, write_transaction
 from kernel.errors import Conflict, FieldError, Invalid, NotFound
+from kernel.i18n import F_, _, field_label
 from kernel.rows import as_date, json_list
 from registry.audit.services import record
 from registry.staff.codes import StaffStatus
@@ -144,7 +145,7 @@ async def candidate_row(candidate_id: int, lock: bool = False) -> dict[str, Any]
         sql += " FOR UPDATE"  # placements of one candidate are serialised (SQLite's writers are already)
     rows = await fetch_all(sql, candidate_id)
     if not rows:
-        raise NotFound(f"no candidate {candidate_id}")
+        raise NotFound(_("no candidate {candidate_id}", candidate_id=candidate_id))
     return rows[0]
 
 
@@ -161,15 +162,21 @@ def _check_certificates(certs: list[PoolCertificateIn], day: date) -> None:
         if c.type == "teacher_qualification":
             problem = cert_rules.teacher_qualification_problem(number, day)
             if problem:
-                errors.append(FieldError(f"certificates[{i}].number", f"teacher qualification number {problem}"))
+                errors.append(
+                    FieldError(
+                        f"certificates[{i}].number", _("teacher qualification number {problem}", problem=problem)
+                    )
+                )
         dates = cert_rules.dates_problem(c.issued_on, c.expires_on, day)
         if dates:
             errors.append(FieldError(f"certificates[{i}].{dates[0]}", dates[1]))
     seen = [(c.type, c.number.strip().upper()) for c in certs]
     if len(set(seen)) != len(seen):
-        errors.append(FieldError("certificates", "the same certificate is listed twice"))
+        errors.append(FieldError(F_("certificates"), _("the same certificate is listed twice")))
     if errors:
-        raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+        raise Invalid(
+            _("; ").join(_("{field}: {message}", field=field_label(e.field), message=e.message) for e in errors), errors
+        )
 
 
 async def _write_certificates(candidate_id: int, certs: list[PoolCertificateIn]) -> None:
@@ -203,8 +210,13 @@ async def _check_not_employed(id_number: str) -> None:
     )
     if rows and rows[0]["status"] != StaffStatus.left:
         raise Conflict(
-            f"this person works at {rows[0]['code']} already (staff {rows[0]['id']}): a move is a transfer",
-            [FieldError("id_number", "employed")],
+            _(
+                "this person works at {kindergarten} already (staff {staff_id}): a move is a transfer",
+                kindergarten=rows[0]["code"],
+                staff_id=rows[0]["id"],
+            ),
+            [FieldError(F_("id_number"), _("employed"))],
+            code="employed",
         )
 
 
@@ -214,7 +226,9 @@ async def create_candidate(who: Principal, data: CandidateCreate) -> CandidateOu
     _check_certificates(data.certificates, day)
     async with write_transaction():
         if await PC.exists().where(PC.id_number == parsed.value):
-            raise Conflict("this person is in the pool already", [FieldError("id_number", "duplicate")])
+            raise Conflict(
+                _("this person is in the pool already"), [FieldError(F_("id_number"), _("duplicate"))], code="duplicate"
+            )
         await _check_not_employed(parsed.value)
         now = utcnow()
         rows = await PC.insert(
@@ -244,25 +258,46 @@ async def create_candidate(who: Principal, data: CandidateCreate) -> CandidateOu
 
 async def update_candidate(who: Principal, candidate_id: int, data: CandidateUpdate) -> CandidateOut:
     changes = data.model_dump(exclude_unset=True)
-    for key in ("name", "source", "posts", "streets", "available_from", "status", "certificates"):
+    for key in (
+        F_("name"),
+        F_("source"),
+        F_("posts"),
+        F_("streets"),
+        F_("available_from"),
+        F_("status"),
+        F_("certificates"),
+    ):
         if key in changes and changes[key] is None:
-            raise Invalid.field(key, "may not be null")
+            raise Invalid.field(key, _("may not be null"))
     if data.certificates is not None:
         _check_certificates(data.certificates, today())
     async with write_transaction():
         row = await candidate_row(candidate_id, lock=True)
         before = await get_candidate(who, candidate_id)
         if row["status"] == CandidateStatus.placed:
-            raise Conflict(f"candidate {candidate_id} is placed: the staff record is where they are kept now")
+            raise Conflict(
+                _(
+                    "candidate {candidate_id} is placed: the staff record is where they are kept now",
+                    candidate_id=candidate_id,
+                ),
+                code="placed",
+            )
         target = changes.get("status")
         change = (CandidateStatus(row["status"]), CandidateStatus(target or row["status"]))
         if target is not None and target != row["status"] and change not in rules.STATUS_CHANGES:
-            raise Conflict(f"a {row['status']} candidate cannot become {target}")
+            raise Conflict(
+                _(
+                    "a {status} candidate cannot become {target}",
+                    status=rules.in_words(CandidateStatus, row["status"]),
+                    target=rules.in_words(CandidateStatus, target),
+                ),
+                code="status-change",
+            )
         start = changes.get("available_from", as_date(row["available_from"]))
         end = changes.get("available_to", as_date(row["available_to"]))
         problem = rules.availability_problem(start, end)
         if problem:
-            raise Invalid.field("available_to", problem)
+            raise Invalid.field(F_("available_to"), problem)
         values: dict[Any, Any] = {}
         for key in ("name", "source", "education", "available_from", "available_to", "status", "note"):
             if key in changes:

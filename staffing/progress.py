@@ -12,6 +12,7 @@ from kernel.codes import Role
 from kernel.common.like import LIKE, json_item
 from kernel.common.time import today
 from kernel.db import fetch_all
+from kernel.i18n import _
 from kernel.policy import StaffingPolicy
 from staffing import rules
 from staffing.figures import policy_for, policy_ref
@@ -60,7 +61,7 @@ GROUP BY a.post"""
 
 async def _backbone(sp: StaffingPolicy) -> tuple[int, int]:
     """Backbone teachers on post, and those of them with a senior title."""
-    likes = " OR ".join(f"CAST(s.honours AS TEXT) {LIKE}" for _ in sp.backbone_honours)
+    likes = " OR ".join(f"CAST(s.honours AS TEXT) {LIKE}" for _honour in sp.backbone_honours)
     titles = placeholders(sp.backbone_senior_titles)
     rows = await fetch_all(
         f"SELECT COUNT(*) AS n, SUM(CASE WHEN s.title IN ({titles}) THEN 1 ELSE 0 END) AS senior "
@@ -124,7 +125,11 @@ async def plan_progress(who: Principal, on: date | None) -> PlanProgressOut:
             target=rate_target,
             achieved=dual.total.rate,
             remaining=rules.rate_remaining(rate_target, dual.total.rate),
-            detail=f"{dual.total.compliant} of {dual.total.on_post} people on post hold their post's certificates",
+            detail=_(
+                "{compliant} of {on_post} people on post hold their post's certificates",
+                compliant=dual.total.compliant,
+                on_post=dual.total.on_post,
+            ),
             source=sources["plan_rate_targets"],
         )
     )
@@ -136,8 +141,12 @@ async def plan_progress(who: Principal, on: date | None) -> PlanProgressOut:
             target=rate_target,
             achieved=safety.rate if safety else None,
             remaining=rules.rate_remaining(rate_target, safety.rate if safety else None),
-            detail=f"{safety.covered if safety else 0} of {safety.on_post if safety else 0} people on post passed "
-            f"safety training in {day.year}",
+            detail=_(
+                "{covered} of {on_post} people on post passed safety training in {year}",
+                covered=safety.covered if safety else 0,
+                on_post=safety.on_post if safety else 0,
+                year=day.year,
+            ),
             source=policy.coverage.source,
         )
     )
@@ -149,8 +158,12 @@ async def plan_progress(who: Principal, on: date | None) -> PlanProgressOut:
             target=kindergartens,
             achieved=with_instructor,
             remaining=kindergartens - with_instructor,
-            detail=f"{with_instructor} of {kindergartens} open kindergartens have an on-post family-education "
-            "instructor with a valid certificate",
+            detail=_(
+                "{with_instructor} of {kindergartens} open kindergartens have an on-post family-education "
+                "instructor with a valid certificate",
+                with_instructor=with_instructor,
+                kindergartens=kindergartens,
+            ),
             source=policy.coverage.source,
         )
     )
@@ -162,8 +175,13 @@ async def plan_progress(who: Principal, on: date | None) -> PlanProgressOut:
             target=None,
             achieved=cert_rules.rate(senior, backbone),
             remaining=None,
-            detail=f"{senior} of {backbone} backbone teachers on post hold {' or '.join(sp.backbone_senior_titles)}"
-            " (the plan asks for a rising share, without a number)",
+            detail=_(
+                "{senior} of {backbone} backbone teachers on post hold {titles} (the plan asks for a rising share, "
+                "without a number)",
+                senior=senior,
+                backbone=backbone,
+                titles=rules.titles_in_words(sp.backbone_senior_titles),
+            ),
             source=sources["backbone"],
         )
     )

@@ -10,6 +10,7 @@ from kernel.auth import Principal
 from kernel.common.time import today, utcnow
 from kernel.db import fetch_all, write_transaction
 from kernel.errors import FieldError, Invalid, NotFound
+from kernel.i18n import F_, _, field_label
 from kernel.policy import StaffingPolicy, policy_on
 from kernel.rows import as_date
 from registry.audit.services import record
@@ -130,7 +131,7 @@ async def list_planned(
 async def _one_planned(who: Principal, planned_id: int) -> PlannedOut:
     rows = await _planned_rows(who, planned_id=planned_id)
     if not rows:
-        raise NotFound(f"no planned places {planned_id}")
+        raise NotFound(_("no planned places {planned_id}", planned_id=planned_id))
     bases = await _base_shapes(rows)
     r = rows[0]
     return _planned_out(r, bases.get(r["kindergarten"]) if r["kindergarten"] else None, policy_on(today()).staffing)
@@ -159,21 +160,30 @@ async def create_planned(who: Principal, data: PlannedCreate) -> PlannedOut:
     async with write_transaction():
         if data.kind == PlannedKind.expansion:
             if data.kindergarten_id is None:
-                raise Invalid.field("kindergarten_id", "an expansion names the kindergarten it grows")
+                raise Invalid.field(F_("kindergarten_id"), _("an expansion names the kindergarten it grows"))
             kg = await K.select(K.id, K.street, K.collab_group, K.ownership).where(K.id == data.kindergarten_id).first()
             if kg is None:
-                raise Invalid.field("kindergarten_id", f"no kindergarten {data.kindergarten_id}")
+                raise Invalid.field(
+                    F_("kindergarten_id"), _("no kindergarten {kindergarten_id}", kindergarten_id=data.kindergarten_id)
+                )
             values.update(
                 kindergarten=kg["id"], street=kg["street"], collab_group=kg["collab_group"], ownership=kg["ownership"]
             )
         else:
             if data.kindergarten_id is not None:
-                raise Invalid.field("kindergarten_id", "a new kindergarten has no kindergarten_id yet")
+                raise Invalid.field(F_("kindergarten_id"), _("a new kindergarten has no kindergarten_id yet"))
             problems = [
-                FieldError(f, "a new kindergarten needs it") for f in ("street", "ownership") if not getattr(data, f)
+                FieldError(f, _("a new kindergarten needs it"))
+                for f in (F_("street"), F_("ownership"))
+                if not getattr(data, f)
             ]
             if problems:
-                raise Invalid("; ".join(f"{p.field}: {p.message}" for p in problems), problems)
+                raise Invalid(
+                    _("; ").join(
+                        _("{field}: {message}", field=field_label(p.field), message=p.message) for p in problems
+                    ),
+                    problems,
+                )
             values.update(
                 kindergarten=None,
                 street=data.street,
@@ -191,9 +201,9 @@ async def create_planned(who: Principal, data: PlannedCreate) -> PlannedOut:
 
 async def update_planned(who: Principal, planned_id: int, data: PlannedUpdate) -> PlannedOut:
     changes = data.model_dump(exclude_unset=True)
-    for key in ("name", "places", "opens_on", "service_type", "teacher_model", "cancelled"):
+    for key in (F_("name"), F_("places"), F_("opens_on"), F_("service_type"), F_("teacher_model"), F_("cancelled")):
         if key in changes and changes[key] is None:
-            raise Invalid.field(key, "may not be null")
+            raise Invalid.field(key, _("may not be null"))
     async with write_transaction():
         before = await _one_planned(who, planned_id)
         values = {k: getattr(v, "value", v) for k, v in changes.items()}

@@ -13,9 +13,13 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
+from kernel.codes import label
+from kernel.common.text import missing_text
+from kernel.i18n import _, current_locale
 from kernel.policy import PerClass, StaffingPolicy
-from registry.staff.codes import Employment
+from registry.staff.codes import Employment, Post, Title
 from staffing.codes import CandidateStatus, PoolSource, StaffingPost
 
 POSTS: tuple[str, ...] = tuple(p.value for p in StaffingPost)
@@ -313,22 +317,37 @@ def in_plan_period(day: date, policy: StaffingPolicy) -> bool:
 
 
 def additions_detail(window: tuple[date, date] | None, made: int, on_roll: int, on: date, after: int | None) -> str:
-    """The words of a people target of the plan (English, then Chinese): what ``achieved`` counts
+    """The words of a people target of the plan (in the reader's language): what ``achieved`` counts
     (``made``: every addition in the window, each person once, leavers included), how many of them
     are still on the roll on ``on``, and (``after``, once the period is over) the additions after it."""
     if window is None:
-        return "the plan's period has not begun: no addition counts yet. 计划期尚未开始，尚无补充人数。"
-    first, last = window[0].isoformat(), window[1].isoformat()
-    en = (
-        f"hires and placements dated {first} to {last}, each person once, those who have left since included; "
-        f"{on_roll} of them still on the roll on {on.isoformat()}"
+        return _("the plan's period has not begun: no addition counts yet")
+    words = {"made": made, "first": window[0].isoformat(), "last": window[1].isoformat(), "on_roll": on_roll}
+    if after is None:
+        return _(
+            "{made} hires and placements dated {first} to {last}, each person once, those who have left since "
+            "included; {on_roll} of them still on the roll on {on}",
+            on=on.isoformat(),
+            **words,
+        )
+    return _(
+        "{made} hires and placements dated {first} to {last}, each person once, those who have left since "
+        "included; {on_roll} of them still on the roll on {on}; {after} more added after the period, not "
+        "counted towards this target",
+        on=on.isoformat(),
+        after=after,
+        **words,
     )
-    zh = f"计划期内（{first} 至 {last}）补充 {made} 人（每人计一次，含此后离职者），"
-    zh += f"其中 {on_roll} 人 {on.isoformat()} 仍在职"
-    if after is not None:
-        en += f"; {after} more added after the period"
-        zh += f"；计划期后另补充 {after} 人，不计入本目标"
-    return f"{en}. {zh}。"
+
+
+def in_words(enum: type[StrEnum], code: str) -> str:
+    """A code in a sentence a person reads: its Chinese label in Chinese, the code itself in English."""
+    return label(enum, code) if current_locale() == "zh" else code
+
+
+def titles_in_words(codes: Iterable[str]) -> str:
+    """Professional titles (codes) as alternatives: 高级或正高级 / senior or professor_senior."""
+    return ("或" if current_locale() == "zh" else " or ").join(in_words(Title, c) for c in codes)
 
 
 def remaining(target: int, achieved: int) -> int:
@@ -358,7 +377,7 @@ STATUS_CHANGES = {
 
 def availability_problem(available_from: date, available_to: date | None) -> str | None:
     if available_to is not None and available_to < available_from:
-        return f"is before available_from ({available_from.isoformat()})"
+        return _("is before available_from ({day})", day=available_from.isoformat())
     return None
 
 
@@ -382,19 +401,25 @@ def match_reasons(
 ) -> list[str]:
     """Why a candidate ranks where they do, in ranking order: can go on post now (holds the post's
     certificates) before needing induction; prefers the kindergarten's street; available sooner."""
-    reasons = [
-        f"holds the certificates of the post {post}: can go on post now"
-        if ready
-        else f"needs induction before going on post as {post}: missing {', '.join(missing)}"
-    ]
-    reasons.append(
-        {2: f"prefers {street}", 1: "no street preference", 0: f"prefers other streets than {street}"}[preference]
-    )
-    until = f" until {available_to.isoformat()}" if available_to else ""
-    if available_from <= on:
-        reasons.append(f"available now{until}")
+    name = in_words(Post, post)
+    if ready:
+        reasons = [_("holds the certificates of the post {post}: can go on post now", post=name)]
     else:
-        reasons.append(f"available from {available_from.isoformat()}{until}")
+        missed = missing_text(missing) if current_locale() == "zh" else ", ".join(missing)
+        reasons = [_("needs induction before going on post as {post}: missing {missing}", post=name, missing=missed)]
+    if preference == 2:
+        reasons.append(_("prefers {street}", street=street))
+    elif preference == 1:
+        reasons.append(_("no street preference"))
+    else:
+        reasons.append(_("prefers other streets than {street}", street=street))
+    start = available_from.isoformat()
+    if available_to is None:
+        reasons.append(_("available now") if available_from <= on else _("available from {start}", start=start))
+    elif available_from <= on:
+        reasons.append(_("available now until {end}", end=available_to.isoformat()))
+    else:
+        reasons.append(_("available from {start} until {end}", start=start, end=available_to.isoformat()))
     return reasons
 
 

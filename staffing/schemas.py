@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from kernel.codes import CertificateType
 from kernel.common.schemas import Schema
+from kernel.i18n import _
 from registry.kindergartens.codes import Ownership, ServiceType, TeacherModel
 from registry.staff.codes import Education, Employment, Post, StaffStatus
 from registry.staff.schemas import valid_id_number
@@ -221,7 +222,10 @@ class TargetOut(BaseModel):
         description="people targets: those of the additions in `achieved` still on the roll on the day (not "
         "recorded as left, or left after it); null for the other targets",
     )
-    detail: str = Field(description="what the figure counts, in words (the people targets' in English, then Chinese)")
+    detail: str = Field(
+        description="what the figure counts, in words, in the reader's language (Chinese; English with "
+        "Accept-Language: en)"
+    )
     source: str
 
 
@@ -281,7 +285,7 @@ class CandidateCreate(Schema):
     def _streets(cls, value: list[str]) -> list[str]:
         cleaned = [s.strip() for s in value]
         if any(not s or len(s) > 64 for s in cleaned):
-            raise ValueError("each street is 1-64 characters")
+            raise ValueError(_("each street is 1-64 characters"))
         return list(dict.fromkeys(cleaned))
 
     @field_validator("available_to")
@@ -289,7 +293,7 @@ class CandidateCreate(Schema):
     def _window(cls, value: date | None, info: ValidationInfo) -> date | None:
         start = info.data.get("available_from")
         if value is not None and start is not None and value < start:
-            raise ValueError(f"is before available_from ({start.isoformat()})")
+            raise ValueError(_("is before available_from ({day})", day=start.isoformat()))
         return value
 
 

@@ -44,7 +44,7 @@ def test_migrate_and_user_create(scratch_env: dict[str, str]) -> None:
     short = run(
         scratch_env, "user", "create", "--username", "hr3", "--role", "district_hr", "--password-stdin", stdin="short\n"
     )
-    assert short.returncode != 0 and "password" in short.stderr
+    assert short.returncode != 0 and "密码：至少需要 10 个字符" in short.stderr
     no_kg = run(
         scratch_env,
         "user",

@@ -19,6 +19,7 @@ import anyio.to_thread
 
 from kernel.admission import stepped_out
 from kernel.errors import Busy
+from kernel.i18n import _
 from kernel.settings import get_settings
 from registry.accounts import rules
 
@@ -51,7 +52,7 @@ async def worker() -> AsyncIterator[None]:
             with anyio.fail_after(wait):
                 await bound.acquire()
         except TimeoutError:
-            raise Busy("too many logins at once; try again shortly", retry_after=max(1, math.ceil(wait))) from None
+            raise Busy(_("too many logins at once; try again shortly"), retry_after=max(1, math.ceil(wait))) from None
         try:
             yield
         finally:

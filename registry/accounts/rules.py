@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from kernel.i18n import _
+
 _hasher = PasswordHasher()
 # Verified against when the username is unknown (or the account inactive), so a miss costs as much
 # time as a hit: the answer's timing does not tell whether a username exists.
@@ -33,7 +35,7 @@ def verify_password(stored_hash: str | None, plain: str) -> bool:
 
 def password_problem(plain: str) -> str | None:
     if len(plain) < MIN_PASSWORD_LENGTH:
-        return f"must be at least {MIN_PASSWORD_LENGTH} characters"
+        return _("must be at least {n} characters", n=MIN_PASSWORD_LENGTH)
     return None
 
 

@@ -14,6 +14,7 @@ from kernel.common.schemas import Page
 from kernel.common.time import utcnow
 from kernel.db import write_transaction
 from kernel.errors import Busy, Conflict, Invalid, NotFound, Unauthorized
+from kernel.i18n import F_, _
 from kernel.settings import get_settings
 from registry.accounts import hashing, throttle
 from registry.accounts.rules import password_problem
@@ -121,15 +122,15 @@ async def set_active(actor: Principal, account_id: int, active: bool) -> Account
     through another worker's stale cache. So an active district HR account (the caller) always
     remains: the district cannot lock itself out."""
     if account_id == actor.account_id:
-        raise Conflict("you cannot deactivate or reactivate your own account", field="id")
+        raise Conflict(_("you cannot deactivate or reactivate your own account"), code="own-account", field="id")
     async with write_transaction():
         me = await Account.select(Account.active, Account.session_epoch).where(Account.id == actor.account_id).first()
         if me is None or not me["active"] or int(me["session_epoch"]) != actor.epoch:
             _forget(actor.account_id)
-            raise Unauthorized("your login has ended; log in again")
+            raise Unauthorized(_("your login has ended; log in again"))
         row = await Account.select().where(Account.id == account_id).first()
         if row is None:
-            raise NotFound(f"no account {account_id}")
+            raise NotFound(_("no account {account_id}", account_id=account_id))
         values: dict[Any, Any] = {Account.active: active}
         if not active:
             values[Account.session_epoch] = Account.session_epoch + 1
@@ -167,7 +168,7 @@ async def authenticate(username: str, password: str, address: str) -> Principal:
         raise
     await throttle.prune_now_and_then(now, policy)
     if not ok or row is None:
-        raise Unauthorized("wrong username or password")
+        raise Unauthorized(_("wrong username or password"))
     await throttle.succeeded(username, address, now)
     done = (
         await Account.update({Account.last_login_at: utcnow()})
@@ -180,31 +181,33 @@ async def authenticate(username: str, password: str, address: str) -> Principal:
 async def create_account(actor: Principal, data: AccountCreate) -> AccountOut:
     problem = password_problem(data.password)
     if problem:
-        raise Invalid.field("password", problem)
+        raise Invalid.field(F_("password"), problem)
     kindergarten_id: int | None = None
     staff_id: int | None = None
     if data.role == Role.kindergarten_admin:
         if not data.kindergarten_code:
-            raise Invalid.field("kindergarten", "a kindergarten admin needs --kindergarten CODE")
+            raise Invalid.field(F_("kindergarten"), _("a kindergarten admin needs --kindergarten CODE"))
         kg = await Kindergarten.select(Kindergarten.id).where(Kindergarten.code == data.kindergarten_code).first()
         if kg is None:
-            raise Invalid.field("kindergarten", f"no kindergarten with code {data.kindergarten_code}")
+            raise Invalid.field(F_("kindergarten"), _("no kindergarten with code {code}", code=data.kindergarten_code))
         kindergarten_id = kg["id"]
     if data.role == Role.teacher:
         if not data.staff_id_number:
-            raise Invalid.field("staff", "a teacher account needs --staff ID_NUMBER")
+            raise Invalid.field(F_("staff"), _("a teacher account needs --staff ID_NUMBER"))
         try:
             idn = parse_id_number(data.staff_id_number).value
         except IdNumberError as exc:
-            raise Invalid.field("staff", exc.message) from None
+            raise Invalid.field(F_("staff"), exc.message) from None
         st = await Staff.select(Staff.id, Staff.kindergarten).where(Staff.id_number == idn).first()
         if st is None:
-            raise Invalid.field("staff", "no staff member with that ID number")
+            raise Invalid.field(F_("staff"), _("no staff member with that ID number"))
         staff_id, kindergarten_id = st["id"], st["kindergarten"]
     password_hash = await hashing.new_hash(data.password)
     async with write_transaction():
         if await Account.exists().where(Account.username == data.username):
-            raise Conflict(f"username {data.username} is taken", field="username")
+            raise Conflict(
+                _("username {username} is taken", username=data.username), code="duplicate", field="username"
+            )
         rows = await Account.insert(
             Account(
                 username=data.username,

@@ -41,6 +41,7 @@ from piccolo.querystring import QueryString
 
 from kernel.db import get_engine, is_sqlite, write_transaction
 from kernel.errors import TooManyAttempts
+from kernel.i18n import _
 from kernel.settings import Settings
 from registry.accounts.rules import ThrottlePolicy, delay_after, delay_steps
 
@@ -107,7 +108,7 @@ async def _refuse(username: str, address: str, now: float) -> TooManyAttempts:
     )
     until = float(rows[0]["blocked_until"] or now) if rows else now
     retry = max(1, math.ceil(round(until - now, 3)))  # whole seconds, not 16 for 15.000000001
-    return TooManyAttempts(f"too many failed logins; try again in {retry} s", retry_after=retry)
+    return TooManyAttempts(_("too many failed logins; try again in {seconds} s", seconds=retry), retry_after=retry)
 
 
 async def reserve(username: str, address: str, now: float, policy: ThrottlePolicy) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from kernel.i18n import _
+
 AGE_BANDS = ("small", "middle", "large", "mixed", "nursery")
 
 
@@ -18,5 +20,5 @@ def over_capacity(children: int, places: int) -> bool:
 
 def dates_problem(opened_on: date | None, closed_on: date | None) -> str | None:
     if opened_on and closed_on and closed_on < opened_on:
-        return "closed_on is before opened_on"
+        return _("is before opened_on")
     return None

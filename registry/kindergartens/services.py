@@ -11,6 +11,7 @@ from kernel.common.scope import kindergarten_scope
 from kernel.common.time import utcnow
 from kernel.db import write_transaction
 from kernel.errors import Conflict, Invalid, NotFound
+from kernel.i18n import F_, _
 from registry.audit.rules import changed_fields
 from registry.audit.services import record
 from registry.kindergartens.rules import dates_problem
@@ -63,7 +64,7 @@ async def _load(who: Principal, kindergarten_id: int) -> dict[str, Any]:
     scope = kindergarten_scope(who)
     row = await K.select().where(K.id == kindergarten_id).first()
     if row is None or (scope is not None and scope != kindergarten_id):
-        raise NotFound(f"no kindergarten {kindergarten_id}")
+        raise NotFound(_("no kindergarten {kindergarten_id}", kindergarten_id=kindergarten_id))
     return row
 
 
@@ -81,7 +82,7 @@ async def id_of_code(code: str) -> int | None:
 async def create_kindergarten(who: Principal, data: KindergartenCreate) -> KindergartenOut:
     async with write_transaction():
         if await K.exists().where(K.code == data.code):
-            raise Conflict(f"kindergarten code {data.code} exists already", field="code")
+            raise Conflict(_("kindergarten code {code} exists already", code=data.code), code="duplicate", field="code")
         (kindergarten_id,) = await add_kindergartens(who, [data])
         out = to_out(await K.select().where(K.id == kindergarten_id).first())  # type: ignore[arg-type]
     return out
@@ -92,30 +93,32 @@ async def update_kindergarten(who: Principal, kindergarten_id: int, data: Kinder
     if any(
         changes.get(k, 0) is None
         for k in (
-            "code",
-            "name",
-            "street",
-            "group",
-            "ownership",
-            "grade",
-            "demonstration",
-            "service_type",
-            "teacher_model",
-            "classes",
-            "children",
-            "places",
+            F_("code"),
+            F_("name"),
+            F_("street"),
+            F_("group"),
+            F_("ownership"),
+            F_("grade"),
+            F_("demonstration"),
+            F_("service_type"),
+            F_("teacher_model"),
+            F_("classes"),
+            F_("children"),
+            F_("places"),
         )
     ):
         bad = next(k for k, v in changes.items() if v is None and k not in ("opened_on", "closed_on"))
-        raise Invalid.field(bad, "may not be null")
+        raise Invalid.field(bad, _("may not be null"))
     async with write_transaction():
         before_row = await _load(who, kindergarten_id)
         before = to_out(before_row)
         problem = dates_problem(changes.get("opened_on", before.opened_on), changes.get("closed_on", before.closed_on))
         if problem:
-            raise Invalid.field("closed_on", problem)
+            raise Invalid.field(F_("closed_on"), problem)
         if "code" in changes and changes["code"] != before.code and await K.exists().where(K.code == changes["code"]):
-            raise Conflict(f"kindergarten code {changes['code']} exists already", field="code")
+            raise Conflict(
+                _("kindergarten code {code} exists already", code=changes["code"]), code="duplicate", field="code"
+            )
         if changes:
             values: dict[Any, Any] = to_columns(changes)
             values["updated_at"] = utcnow()

@@ -62,6 +62,9 @@ def test_the_served_access_log_has_no_query_string(server_env: dict[str, str], t
                 time.sleep(0.1)
             assert _get(f"{base}/api/v1/staff?search={ID_NUMBER}") == 401
             assert _get(f"{base}/api/v1/pool/candidates?search={ID_NUMBER}&limit=5") == 401
+            # the pages' search box (a GET form): nobody logged in is sent to the login page, whose
+            # next= carries the search; neither request's query reaches the log
+            assert _get(f"{base}/search?q={ID_NUMBER}") == 200
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
@@ -71,6 +74,7 @@ def test_the_served_access_log_has_no_query_string(server_env: dict[str, str], t
     assert ID_NUMBER not in text
     assert "search=" not in text
     assert '"GET /api/v1/staff?… HTTP/1.1" 401' in lines[0]
+    assert '"GET /search?… HTTP/1.1" 303' in text and '"GET /login?… HTTP/1.1" 200' in text
 
 
 def test_the_filter_keeps_the_path_and_other_records() -> None:

@@ -81,8 +81,8 @@ async def test_pool_rules_come_from_the_staffing_service(client: Any, world: Wor
     r = await upload(client, world.h(HR), "pool-candidates", xlsx(POOL_HEADERS, rows))
     assert r.status_code == 422, r.text
     errors = {(e["row"], e["column"]): e["message"] for e in r.json()["errors"]}
-    assert "works at" in errors[(3, "身份证号")]
-    assert errors[(4, "证书2编号")].startswith("teacher qualification number")
+    assert "换园请办理调动" in errors[(3, "身份证号")]  # the staffing service's own words
+    assert errors[(4, "证书2编号")].startswith("教师资格证书编号")
     assert (5, "可到岗日期") in errors
     assert len(errors) == 3
     assert {k: v for k, v in (await counts()).items() if k != "import_run"} == {

@@ -74,7 +74,7 @@ def test_demo_load_prints_the_logins_and_refuses_a_second_load(district: Distric
 
     # A second load refuses; --if-empty skips and shows the saved logins again.
     again = run(env, "demo", "load")
-    assert again.returncode != 0 and "already" in (again.stderr + again.stdout)
+    assert again.returncode != 0 and "数据库中已有 315 所幼儿园" in (again.stderr + again.stdout)
     skipped = run(env, "demo", "load", "--if-empty")
     assert skipped.returncode == 0 and "skipped" in skipped.stdout and lines[0][2] in skipped.stdout
 

@@ -11,8 +11,11 @@ import pytest
 from demo import names
 from demo.figures import TRANSFER_REASON, age_on
 from demo.generator import DemoData, Tally, generate
+from demo.loader import load_demo
 from demo.rows import REFERENCE_DATE
 from kernel.codes import Role
+from kernel.errors import FieldError, Invalid
+from kernel.i18n import use_locale
 from registry.kindergartens.codes import Demonstration, Grade, Ownership, ServiceType, TeacherModel
 from registry.staff.codes import Education, Employment, Honour, Post, Sex, StaffStatus, Title
 from registry.staff.rules import parse_id_number
@@ -362,3 +365,16 @@ def test_city_scale(data: DemoData) -> None:
     assert kgs[:315] == data.kindergartens
     first = next(city.iter_chunks())
     assert first.staff == data.staff
+
+
+async def test_an_unknown_scale_is_refused_in_the_readers_language() -> None:
+    """Issue 15: the load's refusals are catalogue messages (Chinese by default, English on request),
+    naming the field in stable English."""
+    with pytest.raises(Invalid) as refused:
+        await load_demo(scale="village")
+    assert refused.value.errors == [FieldError("scale", "应为以下之一：district, city, province")]
+    assert refused.value.detail == "规模：应为以下之一：district, city, province"
+    with use_locale("en"), pytest.raises(Invalid) as refused:
+        await load_demo(scale="village")
+    assert refused.value.detail == "scale: must be one of district, city, province"
+    assert refused.value.code is None and refused.value.kind == "invalid"

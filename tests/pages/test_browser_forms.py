@@ -129,8 +129,8 @@ def _open(browser: Any, viewport: dict[str, int], username: str, live: Live) -> 
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())  # the confirmations (data-confirm)
     page.goto(live.base + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
+    page.locator("main").get_by_label("用户名").fill(username)
+    page.locator("main").get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state("load")
     return page
@@ -170,13 +170,13 @@ def test_an_admin_registers_a_new_teacher_on_a_phone_and_hr_approves_it(live: Li
     assert page.evaluate("document.activeElement.id") == "cert-3-type"
 
     id_number = new_id_number(born=date(1998, 3, 14))
-    page.get_by_label("姓名").fill("林小雨")
-    page.get_by_label("身份证号").fill(id_number)
-    page.get_by_label("岗位").select_option("teacher")
-    page.get_by_label("用工形式").select_option("contract")
-    page.get_by_label("学历").select_option("bachelor")
-    page.get_by_label("入职日期").fill("2026-09-01")
-    page.get_by_label("登记后状态").select_option("on_post")
+    page.locator("main").get_by_label("姓名").fill("林小雨")
+    page.locator("main").get_by_label("身份证号").fill(id_number)
+    page.locator("main").get_by_label("岗位").select_option("teacher")
+    page.locator("main").get_by_label("用工形式").select_option("contract")
+    page.locator("main").get_by_label("学历").select_option("bachelor")
+    page.locator("main").get_by_label("入职日期").fill("2026-09-01")
+    page.locator("main").get_by_label("登记后状态").select_option("on_post")
     first = page.locator('fieldset[data-row="cert"]').nth(0)
     first.get_by_label("证书类型").select_option("teacher_qualification")
     first.get_by_label("证书编号").fill(teacher_qualification_number(2025))
@@ -198,7 +198,7 @@ def test_an_admin_registers_a_new_teacher_on_a_phone_and_hr_approves_it(live: Li
     _seen(page, live, "02-new-person-error")
     assert page.locator("#train-0-hours-error").text_content() == "错误：学时：应为数字"
     assert page.evaluate("document.activeElement.id") == "train-0-hours"
-    assert page.get_by_label("姓名").input_value() == "林小雨"
+    assert page.locator("main").get_by_label("姓名").input_value() == "林小雨"
     assert page.locator("#cert-1-number").input_value() == "SG20260901"
     page.locator("#train-0-hours").fill("120")
     page.get_by_role("button", name="提交审核").click()
@@ -268,12 +268,12 @@ def test_the_other_forms(live: Live, browser: Any) -> None:
     page.goto(base)
     page.get_by_role("link", name="修改信息").click()
     _seen(page, live, "10-edit-empty")
-    page.get_by_label("姓名").fill("")
+    page.locator("main").get_by_label("姓名").fill("")
     _submit(page, "保存或提交审核")
     _seen(page, live, "11-edit-error")
     assert page.locator("#name-error").text_content().startswith("错误：姓名：")
-    page.get_by_label("姓名").fill("赵小敏")
-    page.get_by_label("学历").select_option("master")
+    page.locator("main").get_by_label("姓名").fill("赵小敏")
+    page.locator("main").get_by_label("学历").select_option("master")
     _submit(page, "保存或提交审核")
     _seen(page, live, "12-edit-submitted")
     assert page.locator(".flash").inner_text().startswith(SUBMITTED)
@@ -281,35 +281,35 @@ def test_the_other_forms(live: Live, browser: Any) -> None:
     # status: on post without certificates is refused; on leave submitted
     page.get_by_role("link", name="变更在岗状态").click()
     _seen(page, live, "13-status-empty")
-    page.get_by_label("在岗状态").select_option("on_post")
+    page.locator("main").get_by_label("在岗状态").select_option("on_post")
     _submit(page, "提交审核")
     _seen(page, live, "14-status-error")
     assert page.locator("#status-error").count() == 1
-    page.get_by_label("在岗状态").select_option("on_leave")
+    page.locator("main").get_by_label("在岗状态").select_option("on_leave")
     _submit(page, "提交审核")
     assert page.locator(".flash").inner_text().startswith(SUBMITTED)
 
     # a certificate: an error, then submitted
     page.get_by_role("link", name="新增证书").click()
     _seen(page, live, "15-certificate-empty")
-    page.get_by_label("证书类型").select_option("childcare_certificate")
+    page.locator("main").get_by_label("证书类型").select_option("childcare_certificate")
     _submit(page, "提交审核")
     _seen(page, live, "16-certificate-error")
     assert page.locator("#number-error").count() == 1 and page.locator("#issued_on-error").count() == 1
-    page.get_by_label("证书编号").fill("BY-2020-0001")
-    page.get_by_label("发证日期").fill("2020-07-01")
+    page.locator("main").get_by_label("证书编号").fill("BY-2020-0001")
+    page.locator("main").get_by_label("发证日期").fill("2020-07-01")
     _submit(page, "提交审核")
     assert page.locator(".flash").inner_text().startswith(SUBMITTED)
 
     # transfer: an unknown code, then submitted
     page.get_by_role("link", name="调动").click()
     _seen(page, live, "17-transfer-empty")
-    page.get_by_label("调入幼儿园代码").fill("XX9999")
+    page.locator("main").get_by_label("调入幼儿园代码").fill("XX9999")
     _submit(page, "提交审核")
     _seen(page, live, "18-transfer-error")
     unknown = page.locator("#kindergarten_code-error").text_content()
-    assert unknown == "错误：调入幼儿园代码：没有园所代码为 XX9999 的幼儿园"
-    page.get_by_label("调入幼儿园代码").fill(live.other["code"])
+    assert unknown == "错误：调入幼儿园代码：没有代码为 XX9999 的幼儿园"
+    page.locator("main").get_by_label("调入幼儿园代码").fill(live.other["code"])
     _submit(page, "提交审核")
     assert page.locator(".flash").inner_text().startswith(SUBMITTED)
 
@@ -333,19 +333,19 @@ def test_the_other_forms(live: Live, browser: Any) -> None:
     _seen(hr, live, "20-person-hr")
     hr.get_by_role("link", name=re.compile(f"^定期注册.*{number}")).click()
     _seen(hr, live, "21-registration-empty")
-    hr.get_by_label("注册日期").fill("")
+    hr.locator("main").get_by_label("注册日期").fill("")
     _submit(hr, "登记")
     _seen(hr, live, "22-registration-error")
-    hr.get_by_label("注册日期").fill("2024-05-01")
-    hr.get_by_label("本周期培训学时").fill("360")
+    hr.locator("main").get_by_label("注册日期").fill("2024-05-01")
+    hr.locator("main").get_by_label("本周期培训学时").fill("360")
     _submit(hr, "登记")
     assert hr.locator(".flash").inner_text() == "定期注册已登记"
     hr.get_by_role("link", name=re.compile(f"^暂停、撤销或恢复.*{number}")).click()
     _seen(hr, live, "23-certificate-status-empty")
-    hr.get_by_label("办理事项").select_option("suspended")
+    hr.locator("main").get_by_label("办理事项").select_option("suspended")
     _submit(hr, "确认办理")
     _seen(hr, live, "24-certificate-status-error")
-    hr.get_by_label("原因").fill("学历材料待核查")
+    hr.locator("main").get_by_label("原因").fill("学历材料待核查")
     _submit(hr, "确认办理")
     assert hr.locator(".flash").inner_text() == "证书状态已变更"
     _seen(hr, live, "25-certificate-suspended")

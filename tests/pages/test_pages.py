@@ -529,7 +529,10 @@ async def test_hr_places_a_pool_candidate_from_the_page(
     assert "已安置安置测试" in page
     placed = (await client.get(f"{API}/pool/candidates/{candidate['id']}", headers=world.h(HR))).json()
     assert placed["status"] == "placed"
-    # a second placement is refused (409 from the service) and said so on the page
-    r = await hr.post(f"/pool/candidates/{candidate['id']}/placement", data=form)
-    assert r.status_code == 303
-    assert "未能安置" in (await hr.get(r.headers["location"])).text
+    # a second placement is refused (409 from the service) and said so on the page, in the service's words;
+    # the pages are Chinese whatever language the browser asks for (issue 15: the API follows it)
+    for headers in ({}, {"Accept-Language": "en-US,en;q=0.9"}):
+        r = await hr.post(f"/pool/candidates/{candidate['id']}/placement", data=form, headers=headers)
+        assert r.status_code == 303
+        page = (await hr.get(r.headers["location"], headers=headers)).text
+        assert f"未能安置：候选人 {candidate['id']} 已安置（教职工 {placed['staff_id']}）" in page

@@ -298,7 +298,7 @@ async def test_transfer(forms: Forms, client: httpx.AsyncClient, world: World) -
     admin = forms.c[ADMIN]
     unknown = await submit(admin, f"/staff/{person['id']}/transfer", {"kindergarten_code": "NO-SUCH", "reason": "调整"})
     assert unknown.status_code == 422
-    assert error_of(unknown.text, "kindergarten_code") == "调入幼儿园代码：没有园所代码为 NO-SUCH 的幼儿园"
+    assert error_of(unknown.text, "kindergarten_code") == "调入幼儿园代码：没有代码为 NO-SUCH 的幼儿园"
     assert value_of(unknown.text, "reason") == "调整"
     r = await submit(
         admin, f"/staff/{person['id']}/transfer", {"kindergarten_code": forms.other["code"], "post": "teacher"}

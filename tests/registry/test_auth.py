@@ -50,7 +50,11 @@ async def test_wrong_password_and_unknown_user_are_401(client, world) -> None:
         {"username": "nobody-at-all", "password": PASSWORD},
     ):
         r = await client.post(f"{API}/auth/token", json=creds)
+        assert r.status_code == 401 and r.json()["detail"] == "用户名或密码错误"
+        assert r.json()["code"] == "unauthorized" and r.json()["title"] == "未登录或登录已失效"
+        r = await client.post(f"{API}/auth/token", json=creds, headers={"Accept-Language": "en-US,en;q=0.9"})
         assert r.status_code == 401 and r.json()["detail"] == "wrong username or password"
+        assert r.json()["code"] == "unauthorized" and r.json()["title"] == "Unauthorized"
 
 
 async def test_repeated_failures_lock_the_account(client, migrated, login_clock: LoginClock) -> None:

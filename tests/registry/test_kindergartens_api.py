@@ -60,7 +60,30 @@ async def test_closing_before_opening_is_422(client, world: World) -> None:
         json=kindergarten_body(opened_on="2010-09-01", closed_on="2009-01-01"),
         headers=world.h("district_hr"),
     )
-    assert r.status_code == 422 and "closed_on" in r.json()["detail"]
+    assert r.status_code == 422 and r.json()["detail"] == "停办日期：早于开办日期"
+    assert r.json()["errors"] == [{"field": "closed_on", "message": "早于开办日期"}]
+
+
+async def test_a_duplicate_code_is_409_in_the_readers_language(client, world: World) -> None:
+    """Issue 15: Chinese by default, English with Accept-Language: en, a stable code either way."""
+    hr = world.h("district_hr")
+    body = kindergarten_body(code=world.kg_a["code"])
+    r = await client.post(f"{API}/kindergartens", json=body, headers=hr)
+    assert r.status_code == 409 and r.json()["code"] == "duplicate" and r.json()["field"] == "code"
+    assert (r.json()["title"], r.json()["detail"]) == ("冲突", f"园所代码 {world.kg_a['code']} 已存在")
+    r = await client.post(f"{API}/kindergartens", json=body, headers={**hr, "Accept-Language": "en"})
+    assert r.status_code == 409 and r.json()["code"] == "duplicate"
+    assert (r.json()["title"], r.json()["detail"]) == (
+        "Conflict",
+        f"kindergarten code {world.kg_a['code']} exists already",
+    )
+    r = await client.patch(
+        f"{API}/kindergartens/{world.kg_a['id']}",
+        json={"opened_on": "2010-09-01", "closed_on": "2009-01-01"},
+        headers={**hr, "Accept-Language": "en"},
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "closed_on"
+    assert r.json()["detail"].startswith("closed_on: ") and r.json()["detail"].endswith("is before opened_on")
 
 
 async def test_null_for_a_required_field_is_422(client, world: World) -> None:

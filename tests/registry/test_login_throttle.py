@@ -258,7 +258,7 @@ async def test_unknown_and_known_usernames_get_the_same_answers(
             assert a.headers.get("retry-after") == b.headers.get("retry-after")
             assert a.headers["content-type"] == b.headers["content-type"]
             if n < limit:
-                assert a.status_code == 401 and a.json()["detail"] == "wrong username or password"
+                assert a.status_code == 401 and a.json()["detail"] == "用户名或密码错误"
                 assert checked_known == [stored["password_hash"]]
                 assert checked_unknown == [rules.DUMMY_HASH]  # the same work for a name that does not exist
             else:
@@ -278,7 +278,7 @@ async def test_an_inactive_account_answers_like_an_unknown_name(
     async with client_at(app, "192.0.2.60") as c:
         hasher.verified.clear()
         r = await attempt(c, username, PASSWORD)
-        assert r.status_code == 401 and r.json()["detail"] == "wrong username or password"
+        assert r.status_code == 401 and r.json()["detail"] == "用户名或密码错误"
         assert hasher.verified == [rules.DUMMY_HASH]
 
 

@@ -99,7 +99,8 @@ async def test_deactivation_refusals(client: Any, world: World) -> None:
     hr_id = await account_id("w_hr")
     for action in ("deactivate", "activate"):
         r = await client.post(f"{API}/accounts/{hr_id}/{action}", headers=world.h(HR))
-        assert r.status_code == 409 and "own account" in r.text
+        assert r.status_code == 409 and r.json()["code"] == "own-account"
+        assert r.json()["detail"] == "不能停用或重新启用自己的账户"
     assert (await client.get(f"{API}/me", headers=world.h(HR))).status_code == 200  # nothing changed
     r = await client.post(f"{API}/accounts/999999999/deactivate", headers=world.h(HR))
     assert r.status_code == 404

@@ -79,6 +79,6 @@ def test_batch_into_a_zip_and_a_single_report(
     assert "命令行乙幼儿园" in pdf_text(single.read_bytes())
     assert CODE_RE.search(one.stdout)
     missing = run(env, "kindergarten", "--kindergarten", "NOPE", "--out", str(tmp_path / "x.pdf"))
-    assert missing.returncode != 0 and "no kindergarten" in missing.stderr
+    assert missing.returncode != 0 and "没有代码为 NOPE 的幼儿园" in missing.stderr  # the operator reads Chinese
     unknown = run(env, "verify", "0000-0000-0000-0000")
-    assert unknown.returncode != 0 and "no document" in unknown.stderr
+    assert unknown.returncode != 0 and "没有与此验证码对应的文件" in unknown.stderr

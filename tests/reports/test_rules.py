@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -105,3 +109,29 @@ def test_progress_dates_are_year_ends_then_the_day() -> None:
     assert progress_dates(start, end, date(2019, 3, 1)) == [date(2018, 12, 31), date(2019, 3, 1)]
     assert progress_dates(start, end, date(2017, 5, 1)) == [date(2017, 5, 1)]
     assert progress_dates(start, end, date(2020, 12, 31))[-1] == date(2020, 12, 31)
+
+
+def test_a_fresh_worker_process_labels_every_code_the_templates_name() -> None:
+    """A document renders in a worker process that may have imported nothing but ``reports.render``:
+    every code a template labels (``label("StaffingPost")``) still has its Chinese label there (it
+    printed "teacher" for 专任教师 in the kindergarten report's staffing table)."""
+    root = Path(__file__).resolve().parents[2]
+    script = (
+        "import re\n"
+        "from reports import render\n"
+        "from kernel.codes import enum_named\n"
+        "text = ''.join(p.read_text(encoding='utf-8') for p in render.TEMPLATES.glob('*.html'))\n"
+        "names = set(re.findall(r'labels?\\(\"(\\w+)\"\\)', text))\n"
+        "assert 'StaffingPost' in names and 'Post' in names, names\n"
+        "print(sorted(n for n in names if enum_named(n) is None))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -33,4 +33,4 @@ async def test_without_staffing(client: Any, world: World, monkeypatch: pytest.M
     r = await client.get(f"{API}/reports/kindergartens/{world.kg_a['id']}/staffing.pdf", headers=world.h(HR))
     assert "编制缺口数据暂不可用" in pdf_text(assert_pdf(r))
     r = await client.get(f"{API}/reports/district/staffing.pdf", headers=world.h(HR))
-    assert r.status_code == 404 and "issue 5" in r.json()["detail"]
+    assert r.status_code == 404 and r.json()["detail"] == "本系统暂未提供师资配备数据"

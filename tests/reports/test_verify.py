@@ -45,6 +45,13 @@ async def test_tampered_and_unknown_codes_are_404(client: Any, world: World) -> 
         r = await client.get(f"{API}/reports/verify/{code}")
         assert r.status_code == 404, (code, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
+    # issue 15: the reader's language (Chinese by default), the code in English for programs
+    body = (await client.get(f"{API}/reports/verify/{tampered}")).json()
+    assert (body["title"], body["code"]) == ("未找到", "not-found")
+    assert body["detail"] == "没有与此验证码对应的文件：该文件并非由本系统出具"
+    body = (await client.get(f"{API}/reports/verify/{tampered}", headers={"Accept-Language": "en"})).json()
+    assert (body["title"], body["code"]) == ("Not found", "not-found")
+    assert body["detail"] == "no document with this verification code: it was not issued by this registry"
 
 
 async def test_every_document_gets_its_own_code(client: Any, world: World) -> None:

@@ -35,6 +35,10 @@ from typing import Any
 
 import pytest
 
+from kernel.auth import Principal
+from kernel.codes import Role
+from staffing.gaps import _order as gap_order
+from staffing.gaps import kindergarten_gaps, sort_names
 from tests.staffing.helpers import API, HR, INSPECTOR, figures, make_kindergarten, people, post_of, street
 from tests.support import World
 
@@ -215,3 +219,67 @@ async def test_bad_parameters(client: Any, world: World, query: str) -> None:
 
 
 ADMIN = "kindergarten_admin"
+
+
+# --- the kindergarten list's figures: by one post's gap, either way (staffing.gaps.kindergarten_gaps) ---------
+
+HR_CALLER = Principal(account_id=0, username="gaps-test", role=Role.district_hr)
+
+
+async def _order(district: dict[str, Any], sort: str, **filters: Any) -> list[str]:
+    found = await kindergarten_gaps(HR_CALLER, street=district["x"], sort=sort, **filters)
+    return [g.row.label for g in found.items]
+
+
+async def test_kindergartens_by_one_post_s_gap_either_way(district: dict[str, Any]) -> None:
+    # 甲: teacher gap 4, principal 0, health 1, all 5; 乙: teacher 0, principal 1, health 1, all 2 (see above)
+    assert await _order(district, "teacher_gap") == ["甲幼儿园", "乙幼儿园"]
+    assert await _order(district, "teacher_gap_asc") == ["乙幼儿园", "甲幼儿园"]
+    assert await _order(district, "principal_gap") == ["乙幼儿园", "甲幼儿园"]
+    assert await _order(district, "principal_gap_asc") == ["甲幼儿园", "乙幼儿园"]
+    assert await _order(district, "gap") == ["甲幼儿园", "乙幼儿园"]
+    assert await _order(district, "gap_asc") == ["乙幼儿园", "甲幼儿园"]
+    # a tie (health: 1 and 1) in code order, whichever way
+    codes = sorted([district["jia"]["code"], district["yi"]["code"]])
+    for sort in ("health_doctor_gap", "health_doctor_gap_asc"):
+        found = await kindergarten_gaps(HR_CALLER, street=district["x"], sort=sort)
+        assert [g.row.key for g in found.items] == codes
+
+
+async def test_kindergarten_rows_carry_every_post_and_what_the_list_shows(
+    client: Any, world: World, district: dict[str, Any]
+) -> None:
+    found = await kindergarten_gaps(HR_CALLER, street=district["x"], sort="childcare_worker_gap", limit=1)
+    assert found.total == 2 and len(found.items) == 1
+    api = await get(client, world, f"by=kindergarten&street={district['x']}")
+    rows = {r["key"]: r for r in api["rows"]}
+    for g in (await kindergarten_gaps(HR_CALLER, street=district["x"])).items:
+        assert g.row.model_dump(mode="json") == rows[g.row.key]  # the API's row, as it is
+        assert [p.post for p in g.row.posts] == ["teacher", "childcare_worker", "principal", "health_doctor"]
+        kg = district["jia"] if g.row.key == district["jia"]["code"] else district["yi"]
+        assert (g.kindergarten_id, g.street, g.ownership) == (kg["id"], district["x"], kg["ownership"])
+        assert g.gap_of("teacher") == post_of(rows[g.row.key], "teacher")["gap"]
+
+
+async def test_kindergarten_gaps_filter_as_the_kindergarten_list(world: World, district: dict[str, Any]) -> None:
+    by_name = await kindergarten_gaps(HR_CALLER, street=district["x"], search="乙")
+    assert [g.row.label for g in by_name.items] == ["乙幼儿园"] and by_name.total == 1
+    by_code = await kindergarten_gaps(HR_CALLER, search=district["bing"]["code"])
+    assert [g.kindergarten_id for g in by_code.items] == [district["bing"]["id"]]
+    literal = await kindergarten_gaps(HR_CALLER, street=district["x"], search="%")
+    assert literal.items == [] and literal.total == 0
+    ids = (district["jia"]["id"], district["bing"]["id"])
+    both = await kindergarten_gaps(HR_CALLER, ids=ids, sort="teacher_gap")
+    assert [g.row.label for g in both.items] == ["甲幼儿园", "丙幼儿园"]  # teacher gaps 4 and 2
+    assert (await kindergarten_gaps(HR_CALLER, ids=())).items == []
+    admin = Principal(account_id=0, username="a", role=Role.kindergarten_admin, kindergarten_id=world.kg_a["id"])
+    own = await kindergarten_gaps(admin, ids=ids)
+    assert own.items == [] and own.total == 0  # not their kindergartens
+    assert [g.kindergarten_id for g in (await kindergarten_gaps(admin)).items] == [world.kg_a["id"]]
+
+
+def test_sort_names_are_a_closed_list() -> None:
+    assert "teacher_gap_asc" in sort_names() and "gap" in sort_names()
+    assert gap_order("principal_gap_asc", "kindergarten") == "principal_gap ASC, key"
+    with pytest.raises(ValueError):
+        gap_order("name; DROP TABLE staff", "kindergarten")  # the ORDER BY is built from the list only

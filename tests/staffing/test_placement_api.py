@@ -59,9 +59,23 @@ async def test_a_certified_candidate_goes_on_post(client: Any, world: World) -> 
 async def test_placing_twice_is_409(client: Any, world: World) -> None:
     kg = await gap_kindergarten(client, world)
     c = await make_candidate(client, world, certificates=teacher_certificates())
-    assert (await place(client, world, c["id"], kindergarten_id=kg["id"], post="teacher")).status_code == 201
+    first = await place(client, world, c["id"], kindergarten_id=kg["id"], post="teacher")
+    assert first.status_code == 201
+    staff_id = first.json()["staff_id"]
     again = await place(client, world, c["id"], kindergarten_id=kg["id"], post="teacher")
-    assert again.status_code == 409 and "placed already" in again.json()["detail"]
+    body = again.json()
+    # issue 15: in Chinese by default, in English on request; the code and the field stay English
+    assert again.status_code == 409 and body["code"] == "placed" and body["title"] == "冲突"
+    assert body["detail"] == f"候选人 {c['id']} 已安置（教职工 {staff_id}）"
+    assert body["errors"] == [{"field": "candidate", "message": "已安置"}]
+    english = await client.post(
+        f"{API}/pool/candidates/{c['id']}/placement",
+        json={"kindergarten_id": kg["id"], "post": "teacher"},
+        headers={**world.h(HR), "Accept-Language": "en"},
+    )
+    assert english.status_code == 409 and english.json()["code"] == "placed" and english.json()["title"] == "Conflict"
+    assert english.json()["detail"] == f"candidate {c['id']} is placed already (staff {staff_id})"
+    assert english.json()["errors"] == [{"field": "candidate", "message": "placed"}]
     r = await client.patch(f"{API}/pool/candidates/{c['id']}", json={"status": "withdrawn"}, headers=world.h(HR))
     assert r.status_code == 409
 
@@ -151,7 +165,8 @@ async def test_a_missing_or_withdrawn_candidate(client: Any, world: World) -> No
     c = await make_candidate(client, world)
     await client.patch(f"{API}/pool/candidates/{c['id']}", json={"status": "withdrawn"}, headers=world.h(HR))
     r = await place(client, world, c["id"], kindergarten_id=world.kg_a["id"], post="teacher")
-    assert r.status_code == 409 and "withdrawn" in r.json()["detail"]
+    assert r.status_code == 409 and r.json()["code"] == "withdrawn"
+    assert r.json()["detail"] == f"候选人 {c['id']} 已退出储备库"
 
 
 async def test_a_failure_after_the_first_write_leaves_nothing(

@@ -88,7 +88,9 @@ async def test_one_candidate_per_person_and_not_someone_employed(client: Any, wo
     employed = await client.post(
         f"{API}/pool/candidates", json=candidate_body(id_number=world.staff_a["id_number"]), headers=world.h(HR)
     )
-    assert employed.status_code == 409 and "transfer" in employed.json()["detail"]
+    assert employed.status_code == 409 and employed.json()["code"] == "employed"
+    assert "换园请办理调动" in employed.json()["detail"]
+    assert again.json()["code"] == "duplicate" and again.json()["detail"] == "此人已在储备库中"
 
 
 async def test_withdraw_and_return(client: Any, world: World) -> None:
@@ -144,12 +146,9 @@ async def test_matches_are_ranked_with_reasons(client: Any, world: World) -> Non
     assert [mine[i["candidate_id"]] for i in ranked] == ["E", "C", "D", "A", "B", "X"]  # G's window has ended
     first = ranked[0]
     assert first["ready"] and first["prefers_street"] is True and first["missing"] == []
-    assert first["rank_reasons"] == [
-        "holds the certificates of the post teacher: can go on post now",
-        f"prefers {s}",
-        "available now",
-    ]
-    assert ranked[1]["rank_reasons"][2] == "available from 2099-01-01"
+    assert first["rank_reasons"] == ["持有专任教师岗位所需证书，可直接上岗", f"意向街乡：{s}", "现在即可到岗"]
+    assert ranked[1]["rank_reasons"][2] == "2099-01-01 起可到岗"
+    assert ranked[4]["rank_reasons"][0] == "需先参加岗前培训方可在专任教师岗位上岗，缺少：教师资格证、上岗证"
     assert ranked[2]["prefers_street"] is None and ranked[3]["prefers_street"] is False
     assert ranked[4]["missing"] == ["teacher_qualification", "post_certificate"] and not ranked[4]["ready"]
     assert ranked[5]["missing"] == ["post_certificate"]
@@ -157,6 +156,20 @@ async def test_matches_are_ranked_with_reasons(client: Any, world: World) -> Non
                for i in ranked)  # fmt: skip
     ranks = [i["rank"] for i in body["items"]]
     assert ranks == list(range(1, len(ranks) + 1)) and body["total"] == len(ranks)
+    english = await client.get(
+        f"{API}/kindergartens/{kg['id']}/pool-matches?post=teacher&limit=500",
+        headers={**world.h(HR), "Accept-Language": "en"},
+    )
+    reasons = {i["candidate_id"]: i["rank_reasons"] for i in english.json()["items"]}
+    assert reasons[e["id"]] == [
+        "holds the certificates of the post teacher: can go on post now",
+        f"prefers {s}",
+        "available now",
+    ]
+    assert reasons[c["id"]][2] == "available from 2099-01-01"
+    assert reasons[b["id"]][0] == (
+        "needs induction before going on post as teacher: missing teacher_qualification, post_certificate"
+    )
 
     page = await client.get(
         f"{API}/kindergartens/{kg['id']}/pool-matches?post=teacher&limit=2&offset=1", headers=world.h(HR)

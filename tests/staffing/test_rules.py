@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kernel.i18n import use_locale
 from kernel.policy import StaffingPolicy, policy_on
 from staffing import rules
 from staffing.rules import Shape
@@ -231,18 +232,26 @@ def test_the_counting_window() -> None:
 
 
 def test_the_words_of_a_people_target() -> None:
+    """In the reader's language (issue 15): Chinese by default, English on request."""
     window = (date(2018, 1, 1), date(2020, 12, 31))
     over = rules.additions_detail(window, 1186, 1163, date(2026, 11, 29), 4398)
     assert over == (
-        "hires and placements dated 2018-01-01 to 2020-12-31, each person once, those who have left since "
-        "included; 1163 of them still on the roll on 2026-11-29; 4398 more added after the period. "
         "计划期内（2018-01-01 至 2020-12-31）补充 1186 人（每人计一次，含此后离职者），"
-        "其中 1163 人 2026-11-29 仍在职；计划期后另补充 4398 人，不计入本目标。"
+        "其中 1163 人 2026-11-29 仍在职；计划期后另补充 4398 人，不计入本目标"
     )
     during = rules.additions_detail((date(2018, 1, 1), date(2019, 6, 30)), 5, 4, date(2019, 6, 30), None)
-    assert "after the period" not in during and "计划期后" not in during
+    assert "计划期后" not in during
     assert "补充 5 人" in during and "其中 4 人 2019-06-30 仍在职" in during
-    assert "not begun" in rules.additions_detail(None, 0, 0, date(2017, 12, 31), None)
+    assert rules.additions_detail(None, 0, 0, date(2017, 12, 31), None) == "计划期尚未开始，尚无补充人数"
+    with use_locale("en"):
+        assert rules.additions_detail(window, 1186, 1163, date(2026, 11, 29), 4398) == (
+            "1186 hires and placements dated 2018-01-01 to 2020-12-31, each person once, those who have left "
+            "since included; 1163 of them still on the roll on 2026-11-29; 4398 more added after the period, not "
+            "counted towards this target"
+        )
+        during = rules.additions_detail((date(2018, 1, 1), date(2019, 6, 30)), 5, 4, date(2019, 6, 30), None)
+        assert "after the period" not in during and "4 of them still on the roll on 2019-06-30" in during
+        assert "not begun" in rules.additions_detail(None, 0, 0, date(2017, 12, 31), None)
 
 
 def test_every_number_has_its_source() -> None:
@@ -270,21 +279,36 @@ def test_street_preference_and_reasons() -> None:
     assert rules.street_preference(["望京街道"], "望京街道") == 2
     assert rules.street_preference([], "望京街道") == 1
     assert rules.street_preference(["双井街道"], "望京街道") == 0
-    reasons = rules.match_reasons(
-        post="teacher",
-        ready=False,
-        missing=["post_certificate"],
-        preference=2,
-        street="望京街道",
-        available_from=date(2027, 2, 1),
-        available_to=None,
-        on=date(2026, 11, 29),
-    )
-    assert reasons == [
-        "needs induction before going on post as teacher: missing post_certificate",
-        "prefers 望京街道",
-        "available from 2027-02-01",
+
+    def reasons(**changes: object) -> list[str]:
+        words: dict[str, object] = {
+            "post": "teacher",
+            "ready": False,
+            "missing": ["post_certificate"],
+            "preference": 2,
+            "street": "望京街道",
+            "available_from": date(2027, 2, 1),
+            "available_to": None,
+            "on": date(2026, 11, 29),
+        }
+        return rules.match_reasons(**(words | changes))  # type: ignore[arg-type]
+
+    # in the reader's language (issue 15): the post and the certificates by their Chinese names
+    assert reasons() == [
+        "需先参加岗前培训方可在专任教师岗位上岗，缺少：上岗证",
+        "意向街乡：望京街道",
+        "2027-02-01 起可到岗",
     ]
+    now = reasons(ready=True, preference=1, available_from=date(2026, 9, 1), available_to=date(2027, 7, 31))
+    assert now == ["持有专任教师岗位所需证书，可直接上岗", "未填报意向街乡", "现在即可到岗，至 2027-07-31"]
+    with use_locale("en"):
+        assert reasons() == [
+            "needs induction before going on post as teacher: missing post_certificate",
+            "prefers 望京街道",
+            "available from 2027-02-01",
+        ]
+        later = reasons(preference=0, available_to=date(2027, 7, 31))
+        assert later[1:] == ["prefers other streets than 望京街道", "available from 2027-02-01 until 2027-07-31"]
 
 
 def test_placement_flags() -> None:
