@@ -39,7 +39,7 @@ from pages.people import all_kindergartens
 from pages.schemas import Pager
 from registry.changes.codes import ChangeKind, ChangeStatus
 from registry.changes.schemas import ChangeOut, RejectIn
-from registry.changes.services import Changes, list_changes
+from registry.changes.services import Changes, get_change, list_changes
 from registry.kindergartens.services import get_kindergarten
 from registry.staff.services import get_staff
 from training.catalogue import get_session
@@ -168,6 +168,23 @@ def _back(values: dict[str, Any], base: str) -> tuple[Filters, str]:
     return filters, f"{base}?{filters.query()}"
 
 
+async def with_error(
+    who: Principal, filters: Filters, base: str, change_id: int, message: str, state: FormState | None = None
+) -> dict[str, Any]:
+    """The list again with what went wrong with one change, that change first when the page it was
+    posted from would not show it any more."""
+    context = await queue_context(who, filters, base)
+    if all(v.change.id != change_id for v in context["items"]):
+        try:
+            change = await get_change(who, change_id)
+        except NotFound:
+            pass
+        else:
+            context["items"] = [*await views(who, [change]), *context["items"]]
+    context.update(error_for=change_id, message=message, state=state or FormState())
+    return context
+
+
 async def again(
     request: Req,
     render: Render,
@@ -178,8 +195,7 @@ async def again(
     state: FormState | None = None,
 ) -> Response[Any]:
     """The queue again, with what went wrong with one change (it stays as it was)."""
-    context = await queue_context(request.user, filters, REVIEW)
-    context.update(error_for=change_id, message=message, state=state or FormState())
+    context = await with_error(request.user, filters, REVIEW, change_id, message, state)
     return render.page(request, "review.html", context, status_code=status)
 
 
@@ -277,8 +293,7 @@ class ReviewPages(Controller):
         except DomainError as exc:
             if not refusable(exc):
                 raise
-            context = await queue_context(request.user, filters, MY_CHANGES)
-            context.update(error_for=change_id, message=exc.detail)
+            context = await with_error(request.user, filters, MY_CHANGES, change_id, exc.detail)
             return render.page(request, "my_changes.html", context, status_code=exc.status)
         set_flash(request, _("Withdrawn: {summary}", summary=change.summary))
         return Redirect(path=back, status_code=303)
