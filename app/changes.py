@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from bulk import changes as import_changes
 from certificates import changes as certificate_changes
 from certificates.services import assert_may_go_on_post
 from credits import changes as credit_changes
@@ -24,5 +25,6 @@ def app_changes() -> Changes:
             *training_changes.handlers(),
             *ethics_changes.handlers(),
             *credit_changes.handlers(),
+            *import_changes.handlers(),
         ]
     )

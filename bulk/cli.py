@@ -56,13 +56,25 @@ async def _with_pool(coro: Any) -> Any:
 @click.option("--valid-only", is_flag=True, help="import the valid rows and report the bad ones (default: all or none)")
 @click.option("--dry-run", is_flag=True, help="check every row and write nothing")
 @click.option(
+    "--as-found",
+    is_flag=True,
+    help="staff only: record the people as found, on post without their certificates too (HR's first load; "
+    "they show up as dual-certificate violations, and the audit trail says so)",
+)
+@click.option(
     "--errors-out",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="write the rows with errors to this .xlsx (fix them there and import it again)",
 )
 @click.option("--actor", default=None, help="the name recorded in the audit trail (default cli:<user>)")
 def import_command(
-    kind: str, file: Path, valid_only: bool, dry_run: bool, errors_out: Path | None, actor: str | None
+    kind: str,
+    file: Path,
+    valid_only: bool,
+    dry_run: bool,
+    as_found: bool,
+    errors_out: Path | None,
+    actor: str | None,
 ) -> None:
     """Import an .xlsx or CSV (UTF-8 or GBK) file of KIND, as district HR."""
 
@@ -85,7 +97,16 @@ def import_command(
         try:
             out = asyncio.run(
                 _with_pool(
-                    run_import(who, kind, file.name, data, valid_only=valid_only, dry_run=dry_run, progress=progress)
+                    run_import(
+                        who,
+                        kind,
+                        file.name,
+                        data,
+                        valid_only=valid_only,
+                        dry_run=dry_run,
+                        as_found=as_found,
+                        progress=progress,
+                    )
                 )
             )
             rejected = False

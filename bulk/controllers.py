@@ -12,6 +12,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, QueryParameter
 
 from bulk import exports, services
+from bulk.changes import import_or_submit
 from bulk.columns import exportable, importable
 from bulk.schemas import ImportOut
 from eligibility.codes import Purpose
@@ -19,7 +20,11 @@ from kernel.auth import Principal, requires
 from kernel.common.params import Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT, Page
 from kernel.errors import FieldError, TooLarge, problem_responses
+from kernel.i18n import _
 from kernel.settings import get_settings
+from registry.changes.controllers import REVIEWED, ChangesDep, answer
+from registry.changes.schemas import ChangeOut
+from registry.changes.services import Applied, Submitted
 
 Req = Request[Principal, Any, Any]
 
@@ -52,33 +57,52 @@ class ImportController(Controller):
         description=(
             f"Kinds: {', '.join(importable())}. All or nothing by default: a file with any bad row writes nothing "
             "(422 listing every bad row: row, column, field, message). `valid_only=true` imports the valid rows "
-            "and lists the bad ones; `dry_run=true` checks everything and writes nothing. Rows already in the "
-            "registry exactly as given are skipped, so importing a file twice adds nothing. Limit: "
-            "REGISTRY_IMPORT_MAX_BYTES (413 above). Not a spreadsheet: 415."
+            "and lists the bad ones; `dry_run=true` checks everything and writes nothing. A staff row putting "
+            "someone on post without their post's certificates is a row error (the dual-certificate check of "
+            "POST /staff), unless district HR imports with `as_found=true` (a first load of the staff as they "
+            "are). Rows already in the registry exactly as given are skipped, so importing a file twice adds "
+            "nothing. Limit: REGISTRY_IMPORT_MAX_BYTES (413 above). Not a spreadsheet: 415."
         ),
         request_max_body_size=get_settings().import_max_bytes + MULTIPART_OVERHEAD,
-        responses=problem_responses([415]),
+        responses={**problem_responses([415]), **REVIEWED},
     )
     async def run(
         self,
         request: Req,
+        changes: ChangesDep,
         kind: FromPath[str],
         data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)],
         valid_only: Annotated[bool, QueryParameter(description="import the valid rows, list the bad ones")] = False,
         dry_run: Annotated[bool, QueryParameter(description="check every row, write nothing")] = False,
-    ) -> ImportOut:
+        as_found: Annotated[
+            bool,
+            QueryParameter(
+                description="staff, district HR only: record the people as found, on post without their "
+                "certificates too (they show up as dual-certificate violations; audited)"
+            ),
+        ] = False,
+    ) -> Response[ImportOut]:
         services.import_kind(kind)
         limit = get_settings().import_max_bytes
         content = await data.file.read(limit + 1)
         await data.file.close()
         if len(content) > limit:
+            size = f"{limit:,}"
             raise TooLarge(
-                f"the file is over the limit of {limit:,} bytes (REGISTRY_IMPORT_MAX_BYTES)",
-                [FieldError("file", "too large")],
+                _("the file is over the limit of {limit} bytes (REGISTRY_IMPORT_MAX_BYTES)", limit=size),
+                [FieldError("file", _("too large"))],
             )
-        return await services.run_import(
-            request.user, kind, data.file.filename or "", content, valid_only=valid_only, dry_run=dry_run
+        outcome = await import_or_submit(
+            changes,
+            request.user,
+            kind,
+            data.file.filename or "",
+            content,
+            valid_only=valid_only,
+            dry_run=dry_run,
+            as_found=as_found,
         )
+        return answer(Submitted(outcome) if isinstance(outcome, ChangeOut) else Applied(outcome), 200)
 
     @get(
         "/templates/{filename:str}",

@@ -27,26 +27,27 @@ from kernel.common.time import today
 from kernel.db import fetch_all
 from kernel.errors import BadRequest, FieldError, Forbidden, NotFound
 from kernel.files import ComputedExport, Export, ExportArgs, Kind
+from kernel.i18n import N_, _, translate
 from kernel.workers import in_worker, run_cpu
 
 FORMATS = {"xlsx": files.XLSX_MEDIA, "csv": files.CSV_MEDIA}
-# a parameter given to an export that does not take it: the problem's title ({}: the exports that take
-# it) and the field's message
+# a parameter given to an export that does not take it: the problem's detail ({kinds}: the exports that
+# take it) and the field's message (catalogue messages, translated where raised)
 NOT_TAKEN = {
-    "year": ("year filters the {} export only", "not a filter of this export"),
-    "by": ("by groups the {} export only", "not a parameter of this export"),
-    "purpose": ("purpose is a parameter of the {} export only", "not a parameter of this export"),
-    "on": ("on is a parameter of the {} export only", "not a parameter of this export"),
+    "year": (N_("year filters the {kinds} export only"), N_("not a filter of this export")),
+    "by": (N_("by groups the {kinds} export only"), N_("not a parameter of this export")),
+    "purpose": (N_("purpose is a parameter of the {kinds} export only"), N_("not a parameter of this export")),
+    "on": (N_("on is a parameter of the {kinds} export only"), N_("not a parameter of this export")),
 }
 
 
 def export_kind(filename: str) -> tuple[Kind, Export | ComputedExport, str]:
     """The kind a download name asks for, how it is exported, and the format."""
-    name, _, extension = filename.rpartition(".")
+    name, _dot, extension = filename.rpartition(".")
     kind = KINDS.get(name)
     if kind is None or kind.export is None or extension not in FORMATS:
         kinds = ", ".join(f"{k}.xlsx|csv" for k in exportable())
-        raise NotFound(f"no export {filename!r}; exports: {kinds}")
+        raise NotFound(_("no export {filename}; exports: {kinds}", filename=repr(filename), kinds=kinds))
     return kind, kind.export, extension
 
 
@@ -76,11 +77,11 @@ async def export(
     """(download name, media type, content) of one export."""
     kind, how, extension = export_kind(filename)
     if not allowed("export.read", who.role):
-        raise Forbidden(f"role {who.role.value} may not export")
+        raise Forbidden(_("role {role} may not export", role=who.role.value))
     for name, value in (("year", year), ("by", by), ("purpose", purpose), ("on", on)):
         if value is not None and name not in how.parameters:
-            title, message = NOT_TAKEN[name]
-            raise BadRequest(title.format(_taking(name)), [FieldError(name, message)])
+            detail, message = NOT_TAKEN[name]
+            raise BadRequest(translate(detail, kinds=_taking(name)), [FieldError(name, translate(message))])
     if isinstance(how, ComputedExport):
         asked = ExportArgs(kindergarten_id=kindergarten_id, year=year, by=by, purpose=purpose, on=on)
         computed = await how.rows(who, asked)
@@ -91,7 +92,7 @@ async def export(
     scope = kindergarten_scope(who)
     if kindergarten_id is not None:
         if scope is not None and scope != kindergarten_id:
-            raise NotFound(f"no kindergarten {kindergarten_id}")
+            raise NotFound(_("no kindergarten {kindergarten}", kindergarten=kindergarten_id))
         where.append(f"{how.kindergarten_column} = {{}}")
         args.append(kindergarten_id)
     elif scope is not None:

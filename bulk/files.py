@@ -30,6 +30,7 @@ from bulk import rules
 from kernel.codes import LABELS
 from kernel.errors import FieldError, Invalid, TooLarge, UnsupportedMediaType
 from kernel.files import CellType, Column, Kind
+from kernel.i18n import _
 
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA = "text/csv; charset=utf-8"
@@ -70,35 +71,43 @@ def file_format(data: bytes, filename: str) -> str:
     """ "xlsx" or "csv", from the content (the name only sharpens the message). Raises 415 / 422."""
     name = filename.lower()
     if not data:
-        raise Invalid("the file is empty", [FieldError("file", "empty file")])
+        raise Invalid(_("the file is empty"), [FieldError("file", _("empty file"))])
     if data.startswith(OLE_MAGIC):
         raise UnsupportedMediaType(
-            "an old-style .xls workbook or a password-protected one: save it as .xlsx (Excel 工作簿) without "
-            "a password, or as CSV",
-            [FieldError("file", "not .xlsx or .csv")],
+            _(
+                "an old-style .xls workbook or a password-protected one: save it as .xlsx (Excel 工作簿) without "
+                "a password, or as CSV"
+            ),
+            [FieldError("file", _("not .xlsx or .csv"))],
         )
     if data.startswith(ZIP_MAGIC):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 names = set(z.namelist())
         except zipfile.BadZipFile:
-            raise _not_a_spreadsheet(filename, "a damaged zip archive") from None
+            raise _not_a_spreadsheet(filename, _("a damaged zip archive")) from None
         if "xl/workbook.xml" not in names:
-            what = "an OpenDocument spreadsheet" if "content.xml" in names else "a zip archive"
-            raise _not_a_spreadsheet(filename, f"{what}, not an Excel .xlsx workbook")
+            if "content.xml" in names:
+                raise _not_a_spreadsheet(filename, _("an OpenDocument spreadsheet, not an Excel .xlsx workbook"))
+            raise _not_a_spreadsheet(filename, _("a zip archive, not an Excel .xlsx workbook"))
         return "xlsx"
     if name.endswith((".xlsx", ".xlsm", ".xls")):
-        raise _not_a_spreadsheet(filename, "its name says Excel, but its content is not a workbook")
+        raise _not_a_spreadsheet(filename, _("its name says Excel, but its content is not a workbook"))
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _not_a_spreadsheet(filename, "binary content")
+        raise _not_a_spreadsheet(filename, _("binary content"))
     return "csv"
 
 
 def _not_a_spreadsheet(filename: str, why: str) -> UnsupportedMediaType:
-    return UnsupportedMediaType(
-        f"{filename or 'the file'} is not a spreadsheet ({why}): upload an .xlsx workbook or a CSV file",
-        [FieldError("file", "not .xlsx or .csv")],
-    )
+    if filename:
+        detail = _(
+            "{filename} is not a spreadsheet ({why}): upload an .xlsx workbook or a CSV file",
+            filename=filename,
+            why=why,
+        )
+    else:
+        detail = _("the file is not a spreadsheet ({why}): upload an .xlsx workbook or a CSV file", why=why)
+    return UnsupportedMediaType(detail, [FieldError("file", _("not .xlsx or .csv"))])
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -116,7 +125,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
         if "\x00" in text:
             break
         return text, "gbk" if encoding == "gb18030" else "utf-8"
-    raise _not_a_spreadsheet("", "text in neither UTF-8 nor GBK")
+    raise _not_a_spreadsheet("", _("text in neither UTF-8 nor GBK"))
 
 
 def read_sheet(data: bytes, filename: str, max_bytes: int, max_rows: int) -> Sheet:
@@ -125,9 +134,10 @@ def read_sheet(data: bytes, filename: str, max_bytes: int, max_rows: int) -> She
     import pandas as pd
 
     if len(data) > max_bytes:
+        size, limit = f"{len(data):,}", f"{max_bytes:,}"
         raise TooLarge(
-            f"the file is {len(data):,} bytes; the limit is {max_bytes:,} (REGISTRY_IMPORT_MAX_BYTES)",
-            [FieldError("file", "too large")],
+            _("the file is {size} bytes; the limit is {limit} (REGISTRY_IMPORT_MAX_BYTES)", size=size, limit=limit),
+            [FieldError("file", _("too large"))],
         )
     kind = file_format(data, filename)
     nrows = max_rows + rules.HEADER_SEARCH_ROWS + 1
@@ -139,7 +149,7 @@ def read_sheet(data: bytes, filename: str, max_bytes: int, max_rows: int) -> She
                 nrows=nrows,
             )  # fmt: skip
         except Exception as exc:  # calamine's own errors: a damaged or encrypted workbook
-            raise _not_a_spreadsheet(filename, f"the workbook cannot be read: {exc}") from None
+            raise _not_a_spreadsheet(filename, _("the workbook cannot be read: {error}", error=exc)) from None
         sheet = Sheet("xlsx", frame.to_numpy(dtype=object).tolist())
         sheet.formulas, sheet.merged = scan_sheet_xml(data, sheet_part)
     else:
@@ -152,7 +162,9 @@ def read_sheet(data: bytes, filename: str, max_bytes: int, max_rows: int) -> She
         except pd.errors.EmptyDataError:
             frame = pd.DataFrame()
         except (pd.errors.ParserError, csv.Error) as exc:
-            raise Invalid(f"the CSV file cannot be read: {exc}", [FieldError("file", str(exc))]) from None
+            raise Invalid(
+                _("the CSV file cannot be read: {error}", error=exc), [FieldError("file", str(exc))]
+            ) from None
         sheet = Sheet("csv", frame.to_numpy(dtype=object).tolist(), encoding=encoding)
     return sheet
 
@@ -167,9 +179,10 @@ def _first_sheet_part(data: bytes, max_unpacked: int) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         unpacked = sum(i.file_size for i in z.infolist())
         if unpacked > max_unpacked:
+            size, limit = f"{unpacked:,}", f"{max_unpacked:,}"
             raise TooLarge(
-                f"the workbook unpacks to {unpacked:,} bytes; the limit is {max_unpacked:,}",
-                [FieldError("file", "too large when unpacked")],
+                _("the workbook unpacks to {size} bytes; the limit is {limit}", size=size, limit=limit),
+                [FieldError("file", _("too large when unpacked"))],
             )
         try:
             workbook = ElementTree.fromstring(z.read("xl/workbook.xml"))
@@ -177,13 +190,13 @@ def _first_sheet_part(data: bytes, max_unpacked: int) -> str:
             rel_id = first.get(f"{{{_NS['r']}}}id") if first is not None else None
             rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
         except (KeyError, ElementTree.ParseError):
-            raise _not_a_spreadsheet("", "the workbook's structure is damaged") from None
+            raise _not_a_spreadsheet("", _("the workbook's structure is damaged")) from None
         for rel in rels.findall("rel:Relationship", _NS):
             if rel.get("Id") == rel_id:
                 target = rel.get("Target", "")
                 part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
                 return part.replace("xl/./", "xl/")
-    raise _not_a_spreadsheet("", "the workbook has no sheet")
+    raise _not_a_spreadsheet("", _("the workbook has no sheet"))
 
 
 _FORMULA_OR_MERGE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:f[\s>/]|mergeCell\s)")

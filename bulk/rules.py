@@ -190,8 +190,9 @@ def parse_date(value: Any) -> date | str:
     if isinstance(value, date):
         return value
     if _is_number(value):
+        number = _number_text(value)
         raise CellProblem(
-            f"a number ({_number_text(value)}), not a date: format the cell as a date or write 2025-09-01"
+            _("a number ({number}), not a date: format the cell as a date or write 2025-09-01", number=number)
         )
     text = _word(_text(value))
     try:
@@ -226,21 +227,27 @@ def parse_cell(column: Column, raw: Any) -> Any:
         # is a row error that says so (registry.staff.rules.parse_id_number), not silently another spelling
     if column.cell == CellType.ident:
         if _is_number(raw):
+            number = _number_text(raw)
             raise CellProblem(
-                f"stored as a number ({_number_text(raw)}): Excel keeps only 15 digits and drops leading zeros, "
-                "so the value may already be wrong — format the column as text (文本) and type it again"
+                _(
+                    "stored as a number ({number}): Excel keeps only 15 digits and drops leading zeros, so the value "
+                    "may already be wrong — format the column as text (文本) and type it again",
+                    number=number,
+                )
             )
         if SCIENTIFIC.match(text):
-            raise CellProblem(f"{text} is a number Excel has rounded: format the column as text and type it again")
+            raise CellProblem(
+                _("{text} is a number Excel has rounded: format the column as text and type it again", text=text)
+            )
         if "*" in text and column.key == "id_number":
-            raise CellProblem("a masked ID number (exported for a role that sees masked numbers) cannot be imported")
+            raise CellProblem(_("a masked ID number (exported for a role that sees masked numbers) cannot be imported"))
         return _unescape(text)
     if column.cell == CellType.text:
         return _unescape(_number_text(raw) if _is_number(raw) else text)
     if column.cell == CellType.int:
         if _is_number(raw):
             if isinstance(raw, float) and not raw.is_integer():
-                raise CellProblem(f"must be a whole number, got {raw}")
+                raise CellProblem(_("must be a whole number, got {value}", value=raw))
             return int(raw)
         return int(text) if INTEGER.match(text) else text  # anything else: the schema says what is wrong
     if column.cell == CellType.decimal:
@@ -338,7 +345,7 @@ class RowParser:
             if problem is not None:
                 out.errors.append(RowError(row, column.header, column.schema_field, problem))
             elif value is None and column.required:
-                out.errors.append(RowError(row, column.header, column.schema_field, "is required"))
+                out.errors.append(RowError(row, column.header, column.schema_field, _("is required")))
             out.values[column.key] = value
         if self.has_id_number and out.values.get("id_number") is not None:
             out.id_parsed, out.id_problem = id_number_check(out.values["id_number"])
@@ -430,8 +437,13 @@ def difference_errors(
             row,
             c.header,
             c.schema_field,
-            f"{what} exists already with {c.header} = {render_text(c, existing.get(c.key))!s}: an import adds "
-            "records and never changes them; change it through the API, or correct the file",
+            _(
+                "{what} exists already with {column} = {value}: an import adds records and never changes them; "
+                "change it through the API, or correct the file",
+                what=what,
+                column=c.header,
+                value=str(render_text(c, existing.get(c.key))),
+            ),
         )
         for c in columns
     ]

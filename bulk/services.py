@@ -26,17 +26,19 @@ from bulk.tables import ImportRun
 from kernel.auth import Principal, allowed
 from kernel.codes import Role
 from kernel.common.schemas import Page
-from kernel.common.time import utcnow
+from kernel.common.time import today, utcnow
 from kernel.db import write_transaction
 from kernel.errors import DomainError, FieldError, Forbidden, Invalid, NotFound, TooLarge
 from kernel.files import Kind
+from kernel.i18n import N_, _
 from kernel.rows import json_value
 from kernel.settings import get_settings
 from kernel.workers import run_in_thread
-from registry.audit.services import record
+from registry.audit.services import event, record, record_many
 
 Progress = Callable[[str, int, int], None]
 API = "/api/v1"
+AS_FOUND_ACTION = "import.as_found"  # the audit action of a person an import recorded on post as found
 
 
 def _quiet(stage: str, done: int, total: int) -> None:
@@ -49,10 +51,14 @@ class ImportRejected(DomainError):
     def __init__(self, out: ImportOut) -> None:
         bad = len({e.row for e in out.errors})
         super().__init__(
-            detail=f"{bad} row(s) of {out.rows} have errors: nothing was imported (fix them, or import only "
-            "the valid rows with valid_only=true)",
+            detail=_(
+                "{bad} row(s) of {rows} have errors: nothing was imported (fix them, or import only the valid "
+                "rows with valid_only=true)",
+                bad=bad,
+                rows=out.rows,
+            ),
             status=422,
-            title="Rows with errors",
+            title=N_("Rows with errors"),
             kind="import-rejected",
             extra=out.model_dump(mode="json"),
         )
@@ -66,13 +72,41 @@ class _Rollback(Exception):
 
 def import_kind(name: str) -> Kind:
     if name not in importable():
-        raise NotFound(f"no import kind {name!r}; kinds: {', '.join(importable())}")
+        raise NotFound(_("no import kind {name}; kinds: {kinds}", name=repr(name), kinds=", ".join(importable())))
     return KINDS[name]
 
 
 def check_may_import(who: Principal, kind: Kind) -> None:
     if not allowed(f"import.{kind.name}", who.role):
-        raise Forbidden(f"role {who.role.value} may not import {kind.name}")
+        raise Forbidden(_("role {role} may not import {kind}", role=who.role.value, kind=kind.name))
+
+
+def check_may_record_as_found(who: Principal, kind: Kind) -> None:
+    """``as_found``: district HR's first load of the staff as they are, people on post without their
+    certificates included (they show up as dual-certificate violations); nobody else, no other kind."""
+    if who.role != Role.district_hr:
+        raise Forbidden(_("only district HR records staff as found (as_found)"), code="as-found")
+    if kind.name != "staff":
+        raise Invalid.field("as_found", _("only a staff import records people as found"))
+
+
+async def _record_as_found(who: Principal, run_id: int, outcome: Outcome) -> None:
+    """One ``import.as_found`` event per person the import put on post without the certificates of
+    their post, on the person's own trail: what was missing, and the run that recorded them so."""
+    day = today().isoformat()
+    await record_many(
+        event(
+            who,
+            utcnow(),
+            AS_FOUND_ACTION,
+            "staff",
+            found.staff_id,
+            None,
+            {"import_run": run_id, "row": found.row, "post": found.post, "missing": found.missing, "on": day},
+        )
+        for found in outcome.found
+        if found.staff_id is not None
+    )
 
 
 # --- reading the file ------------------------------------------------------------------------------
@@ -91,7 +125,7 @@ def read_upload(kind: Kind, data: bytes, filename: str, max_bytes: int, max_rows
     data cells or with formulas (422): each before anything is written."""
     sheet = files.read_sheet(data, filename, max_bytes, max_rows)
     if all(rules.is_blank_row(r) for r in sheet.rows):
-        raise Invalid("the file holds no rows", [FieldError("file", "empty")])
+        raise Invalid(_("the file holds no rows"), [FieldError("file", _("empty"))])
     header = rules.find_header(kind, sheet.rows)
     if header is None and sheet.merged:
         # a merged header cell hides the headers it spans: say so, rather than "missing"
@@ -99,38 +133,58 @@ def read_upload(kind: Kind, data: bytes, filename: str, max_bytes: int, max_rows
         if header_rows:
             refs = ", ".join(m[2] for m in header_rows[:10])
             raise Invalid(
-                f"merged cells in the header row ({refs}): unmerge them and give every column its own header",
-                [FieldError(m[2], "merged cells") for m in header_rows[:50]],
+                _(
+                    "merged cells in the header row ({refs}): unmerge them and give every column its own header",
+                    refs=refs,
+                ),
+                [FieldError(m[2], _("merged cells")) for m in header_rows[:50]],
             )
     if header is None:
         missing = rules.missing_columns(kind, sheet.rows)
         names = ", ".join(c.header for c in missing)
+        template = f"GET {API}/imports/templates/{kind.name}.xlsx"
         raise Invalid(
-            f"required column(s) missing: {names} (a header row with these names must be among the first "
-            f"{rules.HEADER_SEARCH_ROWS} rows; GET {API}/imports/templates/{kind.name}.xlsx)",
-            [FieldError(c.header, "required column missing") for c in missing],
+            _(
+                "required column(s) missing: {names} (a header row with these names must be among the first "
+                "{first} rows; {template})",
+                names=names,
+                first=rules.HEADER_SEARCH_ROWS,
+                template=template,
+            ),
+            [FieldError(c.header, _("required column missing")) for c in missing],
         )
     if header.duplicates:
         raise Invalid(
-            f"column(s) given twice: {', '.join(header.duplicates)}",
-            [FieldError(h, "column given twice") for h in header.duplicates],
+            _("column(s) given twice: {headers}", headers=", ".join(header.duplicates)),
+            [FieldError(h, _("column given twice")) for h in header.duplicates],
         )
     merged = [m for m in sheet.merged if m[1] >= header.row]
     if merged:
-        refs = ", ".join(m[2] for m in merged[:10])
-        where = "the header row" if any(m[0] <= header.row for m in merged) else "the data"
-        raise Invalid(
-            f"merged cells in {where} ({refs}{' …' if len(merged) > 10 else ''}): unmerge them and give every "
-            "column its own header and every row its own values",
-            [FieldError(m[2], "merged cells") for m in merged[:50]],
-        )
+        refs = ", ".join(m[2] for m in merged[:10]) + (" …" if len(merged) > 10 else "")
+        if any(m[0] <= header.row for m in merged):
+            detail = _(
+                "merged cells in the header row ({refs}): unmerge them and give every column its own header and "
+                "every row its own values",
+                refs=refs,
+            )
+        else:
+            detail = _(
+                "merged cells in the data ({refs}): unmerge them and give every column its own header and every "
+                "row its own values",
+                refs=refs,
+            )
+        raise Invalid(detail, [FieldError(m[2], _("merged cells")) for m in merged[:50]])
     formulas = [f for f in sheet.formulas if f[0] >= header.row]
     if formulas:
-        refs = ", ".join(f[1] for f in formulas[:10])
+        refs = ", ".join(f[1] for f in formulas[:10]) + (" …" if len(formulas) > 10 else "")
         raise Invalid(
-            f"{len(formulas)} cell(s) hold formulas ({refs}{' …' if len(formulas) > 10 else ''}): an import takes "
-            "values only — copy the cells and paste them as values (选择性粘贴 → 数值)",
-            [FieldError(f[1], "formula") for f in formulas[:50]],
+            _(
+                "{count} cell(s) hold formulas ({refs}): an import takes values only — copy the cells and paste "
+                "them as values (选择性粘贴 → 数值)",
+                count=len(formulas),
+                refs=refs,
+            ),
+            [FieldError(f[1], _("formula")) for f in formulas[:50]],
         )
     parsed: list[ParsedRow] = []
     raw: dict[int, list[Any]] = {}
@@ -143,11 +197,12 @@ def read_upload(kind: Kind, data: bytes, filename: str, max_bytes: int, max_rows
         parsed.append(parse(row_no, cells))
         raw[row_no] = cells
     if not parsed:
-        raise Invalid("the file has a header row but no data rows", [FieldError("file", "no data rows")])
+        raise Invalid(_("the file has a header row but no data rows"), [FieldError("file", _("no data rows"))])
     if len(parsed) > max_rows:
+        limit = f"{max_rows:,}"
         raise TooLarge(
-            f"the file has more than {max_rows:,} data rows (REGISTRY_IMPORT_MAX_ROWS): split it",
-            [FieldError("file", "too many rows")],
+            _("the file has more than {limit} data rows (REGISTRY_IMPORT_MAX_ROWS): split it", limit=limit),
+            [FieldError("file", _("too many rows"))],
         )
     return ReadFile(header, parsed, raw)
 
@@ -163,10 +218,13 @@ async def run_import(
     *,
     valid_only: bool = False,
     dry_run: bool = False,
+    as_found: bool = False,
     progress: Progress | None = None,
 ) -> ImportOut:
     kind = import_kind(kind_name)
     check_may_import(who, kind)
+    if as_found:
+        check_may_record_as_found(who, kind)
     settings = get_settings()
     report = progress or _quiet
     started = utcnow()
@@ -174,7 +232,7 @@ async def run_import(
     read = await run_in_thread(read_upload, kind, data, filename, settings.import_max_bytes, settings.import_max_rows)
     report("read", 1, 1)
     mode = "dry_run" if dry_run else "valid_only" if valid_only else "all_or_nothing"
-    importer = IMPORTERS[kind.name](who, report)
+    importer = IMPORTERS[kind.name](who, report, as_found=as_found)
     run = {
         "kind": kind.name,
         "filename": filename[:255],
@@ -194,23 +252,21 @@ async def run_import(
                 raise _Rollback(outcome)
             status = "partial" if outcome.errors else "imported"
             run_id = await _save_run(run, outcome, status, read)
-            await record(
-                who,
-                "import",
-                "import_run",
-                run_id,
-                None,
-                {
-                    "kind": kind.name,
-                    "filename": run["filename"],
-                    "sha256": run["sha256"],
-                    "mode": mode,
-                    "rows": run["rows"],
-                    "imported": outcome.imported,
-                    "skipped": outcome.skipped,
-                    "rows_with_errors": len(outcome.bad_rows),
-                },
-            )
+            summary = {
+                "kind": kind.name,
+                "filename": run["filename"],
+                "sha256": run["sha256"],
+                "mode": mode,
+                "rows": run["rows"],
+                "imported": outcome.imported,
+                "skipped": outcome.skipped,
+                "rows_with_errors": len(outcome.bad_rows),
+            }
+            if as_found:
+                summary.update(as_found=True, recorded_as_found=len(outcome.found))
+            await record(who, "import", "import_run", run_id, None, summary)
+            if as_found:
+                await _record_as_found(who, run_id, outcome)
     except _Rollback as rollback:
         outcome = rollback.outcome
         status = "checked" if dry_run else "rejected"
@@ -245,7 +301,7 @@ async def _save_run(run: dict[str, Any], outcome: Outcome, status: str, read: Re
 async def _load_run(run_id: int) -> dict[str, Any]:
     row = await ImportRun.select().where(ImportRun.id == run_id).first()
     if row is None:
-        raise NotFound(f"no import run {run_id}")
+        raise NotFound(_("no import run {run_id}", run_id=run_id))
     return row
 
 
@@ -281,7 +337,7 @@ def _visible(who: Principal, row: dict[str, Any]) -> bool:
 async def get_run(who: Principal, run_id: int) -> ImportOut:
     row = await _load_run(run_id)
     if not _visible(who, row):
-        raise NotFound(f"no import run {run_id}")
+        raise NotFound(_("no import run {run_id}", run_id=run_id))
     return _out(row)
 
 
@@ -302,10 +358,10 @@ async def list_runs(who: Principal, *, kind: str | None, limit: int, offset: int
 async def errors_workbook(who: Principal, run_id: int) -> tuple[str, bytes]:
     row = await _load_run(run_id)
     if not _visible(who, row):
-        raise NotFound(f"no import run {run_id}")
+        raise NotFound(_("no import run {run_id}", run_id=run_id))
     errors = json_value(row["errors"]) or []
     if not errors:
-        raise NotFound(f"import run {run_id} has no errors")
+        raise NotFound(_("import run {run_id} has no errors", run_id=run_id))
     bad = json_value(row["bad_rows"]) or {}
     content = await run_in_thread(
         files.write_error_report, bad.get("headers", []), [(r, cells) for r, cells in bad.get("rows", [])], errors
@@ -317,9 +373,10 @@ async def errors_workbook(who: Principal, run_id: int) -> tuple[str, bytes]:
 
 
 async def template(who: Principal, filename: str) -> tuple[str, bytes]:
-    name, _, extension = filename.rpartition(".")
+    name, _dot, extension = filename.rpartition(".")
     if extension != "xlsx":
-        raise NotFound(f"no template {filename!r}: templates are .xlsx ({', '.join(importable())})")
+        kinds = ", ".join(importable())
+        raise NotFound(_("no template {filename}: templates are .xlsx ({kinds})", filename=repr(filename), kinds=kinds))
     kind = import_kind(name)
     check_may_import(who, kind)
     return f"{kind.name}-template.xlsx", await run_in_thread(files.write_template, kind)

@@ -137,3 +137,27 @@ class StandingOut(BaseModel):
     rows: list[StandingRow]
     district: StandingTotals
     policy: str
+
+
+class RosterEntry(BaseModel):
+    """One person of a kindergarten's evaluation roster and their current evaluation of the year."""
+
+    staff_id: int
+    name: str
+    post: str
+    evaluation_id: int | None = Field(description="the current evaluation of the school year; null: none yet")
+    grade: EthicsGrade | None = Field(default=None, description="its recorded grade")
+    counted_grade: EthicsGrade | None = Field(default=None, description="the grade that counts (held to a cap)")
+    evaluated_on: date | None = None
+
+
+class EvaluationRoster(BaseModel):
+    """Who a kindergarten evaluates for a school year (师德考核名册): on post in the posts the policy
+    evaluates, hired by the year's end (as the standing counts them), by name."""
+
+    kindergarten_id: int
+    school_year: str
+    starts_on: date
+    ends_on: date
+    posts: list[str]
+    people: list[RosterEntry]

@@ -43,6 +43,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "staff.read": ALL_ROLES,
     "staff.write": frozenset({Role.district_hr, Role.kindergarten_admin}),
     "staff.transfer": frozenset({Role.district_hr, Role.kindergarten_admin}),  # an admin's: reviewed
+    # undoing a transfer made today by mistake: district HR's (an admin's transfer is reviewed)
+    "staff.transfer.undo": frozenset({Role.district_hr}),
     # a new person with their certificates and training results in one write (issue 15)
     "staff.onboard": frozenset({Role.district_hr, Role.kindergarten_admin}),
     "audit.read": frozenset({Role.district_hr, Role.inspector}),

@@ -23,9 +23,9 @@ from kernel.codes import CertificateStatus, CertificateType
 from kernel.common.time import today
 from kernel.errors import NotFound
 from kernel.i18n import _
+from pages.form_support import Render
 from pages.forms import (
     FormState,
-    Render,
     attempt,
     nothing_changed,
     optional,

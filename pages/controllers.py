@@ -38,8 +38,10 @@ from kernel.i18n import _, use_locale
 from kernel.settings import Settings
 from pages import rules, search, services, sorting
 from pages.certificate_forms import CERTIFICATE_PAGES
+from pages.data_entry import DATA_ENTRY_PAGES
 from pages.documents import DocumentPages
-from pages.forms import MY_CHANGES, Render
+from pages.form_support import Render
+from pages.forms import MY_CHANGES
 from pages.people import PEOPLE_PAGES
 from pages.review import REVIEW, REVIEW_PAGES, PendingCount
 from pages.schemas import LoginForm, PlacementForm
@@ -117,6 +119,10 @@ def nav_for(who: Principal | None, pending: int | None = None) -> list[NavItem]:
         if who.kindergarten_id is not None:
             items.append(NavItem(f"/kindergartens/{who.kindergarten_id}", "本园"))
         items += [NavItem("/violations", "持证上岗"), NavItem("/expiring", "证书到期"), NavItem("/rounds", "评审名单")]
+    if allowed("training.result.submit", who.role):
+        items.append(NavItem("/training/sessions", "培训成绩"))
+    if allowed("import.run", who.role):
+        items.append(NavItem("/imports", "批量导入"))
     if who.staff_id is not None:
         base = f"/staff/{who.staff_id}"
         items += [
@@ -539,7 +545,7 @@ def mount(settings: Settings) -> Mount:
     headers = DefineMiddleware(SecurityHeadersMiddleware, cookie_secure=settings.cookie_secure)
     pages = Router(
         path="/",
-        route_handlers=[*CONTROLLERS, *PEOPLE_PAGES, *CERTIFICATE_PAGES, *REVIEW_PAGES],
+        route_handlers=[*CONTROLLERS, *DATA_ENTRY_PAGES, *PEOPLE_PAGES, *CERTIFICATE_PAGES, *REVIEW_PAGES],
         dependencies={"render": Provide(render, sync_to_thread=False)},
         # the API's JWT middleware does not apply: pages authenticate with the session cookie
         opt={"exclude_from_auth": True},

@@ -37,6 +37,7 @@ STAFF_CODES = {
 CERTIFICATE_CODES = {"type": "CertificateType", "status": "CertificateStatus", "result": "RegistrationResult"}
 OTHER_CODES = {"grade": "EthicsGrade", "category": "CourseCategory", "source": "CreditSource"}
 NAMED = ("kindergarten_id", "session_id", "staff_id")  # ids shown by the name of what they refer to
+HIDDEN = frozenset({"file"})  # an import's kept file: its random name says nothing to a reviewer
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ def rows_of(kind: str, after: dict[str, Any], before: dict[str, Any] | None, nam
     codes = codes_of(kind)
     rows = []
     for name, value in after.items():
+        if name in HIDDEN:
+            continue
         flag = value if isinstance(value, bool) else None
         if before is None:
             rows.append(Row(name, None, shown(name, value, codes, names), False, flag))

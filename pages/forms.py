@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from litestar import Request
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
 from pydantic import BaseModel, ValidationError
 
 from kernel.errors import DomainError, Invalid
@@ -27,15 +27,6 @@ from registry.changes.services import Applied, Submitted
 Req = Request[Any, Any, Any]
 M = TypeVar("M", bound=BaseModel)
 Locate = Callable[[str], str | None]  # a schema's field path → the form's field (None: the whole form's)
-
-
-@dataclass(frozen=True)
-class Render:
-    """The pages' renderer (``pages.controllers.page``: the template with the navigation, the message
-    and the logged-in person), provided by ``mount()`` to every page handler as the dependency named
-    ``render``: the form modules are mounted by ``pages.controllers``, so they cannot import it."""
-
-    page: Callable[..., Template]
 
 
 MAX_ROWS = 20  # repeated rows a form takes (OnboardingCreate's lists hold at most 20)

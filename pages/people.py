@@ -16,25 +16,29 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
 
 from certificates.onboarding import OnboardingCreate, OnboardingOut
 from credits.codes import CourseCategory
 from kernel.auth import Principal, requires
 from kernel.codes import CertificateType, Role
 from kernel.common.time import today
+from kernel.errors import DomainError
 from kernel.i18n import _
+from pages.form_support import Render
 from pages.forms import (
     MY_CHANGES,
     FormState,
     Locate,
-    Render,
     attempt,
     nothing_changed,
     optional,
     posted,
+    refusable,
     row_values,
     rows_posted,
     same_field,
+    set_flash,
     text,
     validate,
     written,
@@ -47,6 +51,7 @@ from registry.staff.changes import update_kind
 from registry.staff.codes import Education, Employment, Honour, Post, StaffStatus, Title
 from registry.staff.schemas import StaffDetail, StaffUpdate, TransferIn
 from registry.staff.services import get_staff
+from registry.staff.transfers import undo_transfer
 from training.catalogue import list_sessions
 from training.schemas import SessionOut
 
@@ -388,6 +393,27 @@ class PeoplePages(Controller):
                 return written(request, outcome, _("{name} is transferred", name=person.name), f"/staff/{staff_id}")
         context = await transfer_context(who, person, state)
         return render.page(request, "person_transfer.html", context, status_code=state.status)
+
+    @post(
+        "/{staff_id:int}/transfer/undo",
+        guards=[requires("staff.read"), requires("staff.transfer.undo")],
+        summary="Undo the person's transfer made today (district HR)",
+        status_code=303,
+    )
+    async def undo(self, request: Req, staff_id: FromPath[int]) -> Redirect:
+        """A button on the person's page: the domain says why not (a 409 with its reason) when the
+        latest transfer was not made today or the record changed since."""
+        who: Principal = request.user
+        person = await get_staff(who, staff_id)
+        try:
+            await undo_transfer(who, staff_id)
+        except DomainError as exc:
+            if not refusable(exc):
+                raise
+            set_flash(request, exc.detail, kind="error")
+        else:
+            set_flash(request, _("The transfer of {name} made today is undone", name=person.name))
+        return Redirect(path=f"/staff/{staff_id}", status_code=303)
 
 
 PEOPLE_PAGES: list[type[Controller]] = [PeoplePages]

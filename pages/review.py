@@ -23,10 +23,10 @@ from kernel.auth import Principal, allowed, requires
 from kernel.errors import DomainError, NotFound
 from kernel.i18n import _
 from pages.diffs import ChangeView, Names, referenced, view_of
+from pages.form_support import Render
 from pages.forms import (
     MY_CHANGES,
     FormState,
-    Render,
     posted,
     refusable,
     refused,

@@ -41,6 +41,7 @@ from kernel.common.time import today
 from kernel.db import fetch_all, get_engine
 from kernel.errors import DomainError
 from kernel.files import Kind
+from kernel.i18n import _
 from kernel.workers import run_in_thread
 from registry.staff.rules import IdNumberError, parse_id_number
 
@@ -51,10 +52,22 @@ CHUNK = 900  # values per IN (...) lookup: under SQLite's variable limit on ever
 
 
 @dataclass
+class Found:
+    """A row written on post without its post's certificates (an import ``as_found``): the person
+    and what the dual-certificate check found missing."""
+
+    row: int
+    post: str
+    missing: list[str]
+    staff_id: int | None = None  # once written
+
+
+@dataclass
 class Outcome:
     imported: int = 0
     skipped: int = 0
     errors: list[RowError] = field(default_factory=list)
+    found: list[Found] = field(default_factory=list)  # as_found: the rows the dual-certificate check let through
 
     @property
     def bad_rows(self) -> set[int]:
@@ -98,10 +111,12 @@ def validate(kind: Kind, row: ParsedRow, schema: type[M], data: dict[str, Any], 
 class Importer:
     kind: Kind
 
-    def __init__(self, who: Principal, report: Progress) -> None:
+    def __init__(self, who: Principal, report: Progress, *, as_found: bool = False) -> None:
         self.who = who
         self.report = report
         self.day = today()
+        self.as_found = as_found  # HR's first load of existing staff: people on post recorded as found
+        self.found: list[Found] = []
 
     def progress(self, stage: str, total: int) -> Callable[[int], None]:
         """A counter for a domain's batch writes: reports ``stage`` as each batch is written."""
@@ -132,6 +147,7 @@ class Importer:
         )
         if write and (valid_only or not checked.errors):
             await self.write(checked.new)
+        outcome.found = self.found
         return outcome
 
     async def lookup(self, rows: list[ParsedRow]) -> None:
@@ -181,7 +197,7 @@ async def people(id_numbers: Iterable[str | None]) -> dict[str, dict[str, Any]]:
     wanted = sorted({i for i in id_numbers if i})
     found: dict[str, dict[str, Any]] = {}
     for part in chunks(wanted):
-        sql = PERSON_SQL.format(", ".join("{}" for _ in part))
+        sql = PERSON_SQL.format(", ".join("{}" for _i in part))
         for r in await fetch_all(sql, *part):
             found[r["id_number"]] = r
     return found
@@ -207,7 +223,8 @@ class PersonRows(Importer):
         scope = self.own_kindergarten
         if person is None or (scope is not None and person["kindergarten"] != scope):
             # outside the caller's scope reads as missing, like the API's 404
-            errors.append(RowError(row.row, column.header, "id_number", f"no staff member with ID number {raw}"))
+            missing = _("no staff member with ID number {id_number}", id_number=raw)
+            errors.append(RowError(row.row, column.header, "id_number", missing))
             return None
         return person
 

@@ -25,6 +25,7 @@ from credits.schemas import EntryCreate
 from credits.writes import NewEntry, add_entries
 from kernel.codes import Role
 from kernel.db import fetch_all
+from kernel.i18n import _
 from kernel.rows import as_day
 
 EXISTING_CREDITS_SQL = (
@@ -63,7 +64,7 @@ class CreditImporter(PersonRows):
         wanted = sorted({ref for ref in self.references.values() if ref})
         self.existing: dict[tuple[str, str], dict[str, Any]] = {}
         for part in chunks(wanted):
-            for e in await fetch_all(EXISTING_CREDITS_SQL.format(", ".join("{}" for _ in part)), *part):
+            for e in await fetch_all(EXISTING_CREDITS_SQL.format(", ".join("{}" for _i in part)), *part):
                 self.existing[(e["source"], e["reference"])] = e
         self.versions = await policy_versions()
 
@@ -86,12 +87,20 @@ class CreditImporter(PersonRows):
             source = row.values.get("source")
             existing = self.existing.get((source, reference)) if source and reference else None
             if existing is not None:
-                what = f"a {source} entry with reference {reference}"
+                what = _("a {source} entry with reference {reference}", source=source, reference=reference)
                 if person is not None and not errors:
                     if existing["staff"] != person["id"]:
                         errors.append(
                             error_for(
-                                self.kind, row.row, "reference", f"{what} exists already: it is never counted twice"
+                                self.kind,
+                                row.row,
+                                "reference",
+                                _(
+                                    "a {source} entry with reference {reference} exists already: it is never counted "
+                                    "twice",
+                                    source=source,
+                                    reference=reference,
+                                ),
                             )
                         )
                     else:
@@ -144,6 +153,6 @@ class CreditImporter(PersonRows):
                 reference=item.reference,
                 reason=item.model.reason,
             )
-            for _, item in new
+            for _row, item in new
         ]
         await add_entries(self.who, entries, on_batch=self.progress("write", len(new) * 2))

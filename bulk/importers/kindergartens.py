@@ -14,6 +14,7 @@ from bulk.rules import (
     ParsedRow,
     input_dict,
 )
+from kernel.i18n import _
 from registry.kindergartens.files import KINDERGARTENS, kindergarten_values
 from registry.kindergartens.schemas import KindergartenCreate
 from registry.kindergartens.tables import Kindergarten as K
@@ -41,7 +42,7 @@ class KindergartenImporter(Importer):
                 errors.append(repeats[row.row])
             existing = self.existing.get(row.values.get("code") or "")
             if existing is not None and not errors:
-                what = f"kindergarten code {existing['code']}"
+                what = _("kindergarten code {code}", code=existing["code"])
                 if self.existing_row(row, kindergarten_values(existing), what, errors):
                     out.skipped += 1
                     continue
@@ -56,5 +57,5 @@ class KindergartenImporter(Importer):
         return out
 
     async def write(self, new: list[tuple[int, Any]]) -> None:
-        models = [model for _, model in new]
+        models = [model for _row, model in new]
         await add_kindergartens(self.who, models, on_batch=self.progress("write", len(new) * 2))

@@ -21,6 +21,7 @@ from bulk.rules import (
     schema_errors,
 )
 from kernel.db import fetch_all
+from kernel.i18n import _
 from kernel.rows import as_day, json_list
 from kernel.workers import run_in_thread
 from staffing.files import POOL_CANDIDATES, POOL_CERTIFICATES
@@ -42,7 +43,7 @@ class PoolCandidateImporter(Importer):
         ids = sorted({i for r in rows if (i := r.id_number)})
         self.existing: dict[str, dict[str, Any]] = {}
         for part in chunks(ids):
-            sql = f"SELECT * FROM pool_candidate WHERE id_number IN ({', '.join('{}' for _ in part)})"
+            sql = f"SELECT * FROM pool_candidate WHERE id_number IN ({', '.join('{}' for _i in part)})"
             for c in await fetch_all(sql, *part):
                 self.existing[c["id_number"]] = c
         self.groups: dict[int, list[int]] = {}  # row -> the certificate groups given, in list order
@@ -85,7 +86,7 @@ class PoolCandidateImporter(Importer):
                         "note": existing["note"] or None,
                     }
                     given = ParsedRow(row.row, {k: row.values.get(k) for k in POOL_KEYS}, id_parsed=row.id_parsed)
-                    if self.existing_row(given, values, "a candidate with this ID number", errors):
+                    if self.existing_row(given, values, _("a candidate with this ID number"), errors):
                         out.skipped += 1
                         continue
                 out.errors.extend(errors)

@@ -7,6 +7,7 @@ from typing import Any
 
 from bulk.importers.base import (
     Checked,
+    Found,
     Importer,
     chunks,
     validate,
@@ -16,12 +17,17 @@ from bulk.rules import (
     error_for,
     input_dict,
 )
+from certificates.services import assert_may_go_on_post
 from kernel.db import fetch_all
+from kernel.errors import Conflict
+from kernel.i18n import _
 from kernel.policy import policy_on
 from registry.kindergartens.tables import Kindergarten as K
+from registry.staff.codes import StaffStatus
 from registry.staff.files import STAFF, staff_values
 from registry.staff.rules import hire_date_problem, parse_id_number, staff_dates_problem
 from registry.staff.schemas import StaffCreate
+from registry.staff.services import OnPostGate, duplicate_id_number
 from registry.staff.writes import NewStaff, add_staff
 
 EXISTING_STAFF_SQL = (
@@ -39,6 +45,9 @@ class StaffRow:
 
 class StaffImporter(Importer):
     kind = STAFF
+    # the dual-certificate check of POST /staff (the app's on_post_gate): nobody goes on post without
+    # the certificates of their post
+    gate: OnPostGate = staticmethod(assert_may_go_on_post)
 
     async def lookup(self, rows: list[ParsedRow]) -> None:
 
@@ -50,7 +59,7 @@ class StaffImporter(Importer):
         ids = sorted({i for r in rows if (i := r.id_number)})
         self.existing: dict[str, dict[str, Any]] = {}
         for part in chunks(ids):
-            for s in await fetch_all(EXISTING_STAFF_SQL.format(", ".join("{}" for _ in part)), *part):
+            for s in await fetch_all(EXISTING_STAFF_SQL.format(", ".join("{}" for _i in part)), *part):
                 self.existing[s["id_number"]] = s
         self.report("check", 0, len(rows))
 
@@ -62,7 +71,7 @@ class StaffImporter(Importer):
         repeats = self.repeats(
             rows,
             lambda r: r.id_number,
-            "repeats the ID number of row {first}: one person, one record",
+            _("repeats the ID number of row {first}: one person, one record"),
         )
         for i, row in enumerate(rows):
             if i % 5000 == 0:
@@ -73,16 +82,12 @@ class StaffImporter(Importer):
             existing = self.existing.get(row.id_number or "")
             if existing is not None:
                 if scope is not None and existing["kindergarten"] != scope:
+                    # as POST /staff answers a kindergarten admin: registered elsewhere, nothing more
                     errors.append(
-                        error_for(
-                            self.kind,
-                            row.row,
-                            "id_number",
-                            "a staff member with this ID number exists already: one person, one record",
-                        )
+                        error_for(self.kind, row.row, "id_number", duplicate_id_number(self.who, existing).detail)
                     )
                 elif not errors and self.existing_row(
-                    row, staff_values(existing), "a staff member with this ID number", errors
+                    row, staff_values(existing), _("a staff member with this ID number"), errors
                 ):
                     out.skipped += 1
                     continue
@@ -91,22 +96,22 @@ class StaffImporter(Importer):
             code = row.values.get("kindergarten_code")
             kg = self.kindergartens.get(code) if isinstance(code, str) else None
             if code is not None and kg is None:
-                errors.append(error_for(self.kind, row.row, "kindergarten_id", f"no kindergarten {code}"))
+                missing = _("no kindergarten {kindergarten}", kindergarten=code)
+                errors.append(error_for(self.kind, row.row, "kindergarten_id", missing))
             elif kg is not None and scope is not None and kg["id"] != scope:
                 errors.append(
                     error_for(
                         self.kind,
                         row.row,
                         "kindergarten_id",
-                        "a kindergarten admin may only add staff to their own kindergarten",
+                        _("a kindergarten admin may only add staff to their own kindergarten"),
                     )
                 )
             data = input_dict(self.kind, row.values, kindergarten_id=kg["id"] if kg else 0)
             model = validate(self.kind, row, StaffCreate, data, errors)
             if model is not None:
-                # the rules of registry.staff.services.create_staff, in its order. (Putting someone on
-                # post needs their certificates through the API; records loaded in bulk are taken as
-                # they are and show up as dual-certificate violations: docs/api.md.)
+                # the rules of registry.staff.services.create_staff, in its order (the dual-certificate
+                # check, which reads the database, in late_checks)
                 parsed = row.id_parsed if row.id_number == model.id_number else parse_id_number(model.id_number)
                 assert parsed is not None
                 problem = hire_date_problem(parsed.birth_date, model.hired_on, self.min_working_age)
@@ -122,6 +127,39 @@ class StaffImporter(Importer):
         self.report("check", len(rows), len(rows))
         return out
 
+    async def late_checks(self, checked: Checked) -> None:
+        """The dual-certificate check of ``POST /staff`` on every new row that puts someone on post
+        (the template's default status): a row error with the check's own message, naming the missing
+        certificates. A new person holds no certificates yet, so the check's answer depends on the post
+        alone: it is asked once per post. With ``as_found`` (district HR's first load of the staff as
+        they are), such rows are written all the same and listed (``found``): the run's audit records
+        them, and the people show up as dual-certificate violations."""
+        refused: dict[str, Conflict | None] = {}
+        kept: list[tuple[int, Any]] = []
+        for row, item in checked.new:
+            if item.model.status != StaffStatus.on_post:
+                kept.append((row, item))
+                continue
+            post = item.model.post.value
+            if post not in refused:
+                try:
+                    await self.gate(None, post)
+                    refused[post] = None
+                except Conflict as exc:
+                    refused[post] = exc
+            problem = refused[post]
+            if problem is None:
+                kept.append((row, item))
+            elif self.as_found:
+                kept.append((row, item))
+                self.found.append(Found(row, post, list(problem.extra.get("missing", []))))
+            else:
+                checked.errors.append(error_for(self.kind, row, "status", problem.detail))
+        checked.new = kept
+
     async def write(self, new: list[tuple[int, Any]]) -> None:
-        people = [NewStaff.from_input(item.model, item.parsed, self.day) for _, item in new]
-        await add_staff(self.who, people, day=self.day, on_batch=self.progress("write", len(new) * 3))
+        people = [NewStaff.from_input(item.model, item.parsed, self.day) for _row, item in new]
+        ids = await add_staff(self.who, people, day=self.day, on_batch=self.progress("write", len(new) * 3))
+        written = {row: staff_id for (row, _item), staff_id in zip(new, ids, strict=True)}
+        for found in self.found:
+            found.staff_id = written.get(found.row)

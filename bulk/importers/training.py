@@ -21,6 +21,7 @@ from bulk.rules import (
     input_dict,
 )
 from kernel.db import fetch_all
+from kernel.i18n import _
 from kernel.rows import as_day, as_decimal
 from kernel.workers import run_in_thread
 from training.files import TRAINING_RESULTS
@@ -37,6 +38,9 @@ ENROLMENTS_SQL = (
 )
 
 
+ENROL_PATH = "/api/v1/training/sessions/{session}/enrolments"
+
+
 class TrainingResultImporter(PersonRows):
     """Each new result is recorded by ``training.results.record_result`` (its rules, its audit event,
     and the credits entry a passed result writes), one savepoint per row inside the import's
@@ -50,14 +54,14 @@ class TrainingResultImporter(PersonRows):
         self.sessions: dict[tuple[str, date], list[int]] = {}
         self.session_ids: dict[int, tuple[str, date]] = {}
         for part in chunks(codes):
-            for s in await fetch_all(SESSIONS_SQL.format(", ".join("{}" for _ in part)), *part):
+            for s in await fetch_all(SESSIONS_SQL.format(", ".join("{}" for _i in part)), *part):
                 starts = as_day(s["starts_on"])
                 assert starts is not None
                 self.sessions.setdefault((s["code"], starts), []).append(s["id"])
                 self.session_ids[s["id"]] = (s["code"], starts)
         self.enrolments: dict[tuple[int, int], dict[str, Any]] = {}
         for part in chunks(sorted(self.session_ids)):
-            for e in await fetch_all(ENROLMENTS_SQL.format(", ".join("{}" for _ in part)), *part):
+            for e in await fetch_all(ENROLMENTS_SQL.format(", ".join("{}" for _i in part)), *part):
                 self.enrolments[(e["session"], e["staff"])] = e
 
     def _session(self, row: ParsedRow, errors: list[RowError]) -> int | None:
@@ -69,12 +73,27 @@ class TrainingResultImporter(PersonRows):
             if isinstance(given, int) and given in found:
                 return given
             errors.append(
-                error_for(self.kind, row.row, "session_id", f"session {given} is not a session of {code} from {starts}")
+                error_for(
+                    self.kind,
+                    row.row,
+                    "session_id",
+                    _(
+                        "session {session} is not a session of {course} from {day}",
+                        session=given,
+                        course=code,
+                        day=starts,
+                    ),
+                )
             )
             return None
         if not found:
             errors.append(
-                error_for(self.kind, row.row, "session_starts_on", f"no session of {code} starts on {starts}")
+                error_for(
+                    self.kind,
+                    row.row,
+                    "session_starts_on",
+                    _("no session of {course} starts on {day}", course=code, day=starts),
+                )
             )
             return None
         if len(found) > 1:
@@ -84,7 +103,13 @@ class TrainingResultImporter(PersonRows):
                     self.kind,
                     row.row,
                     "session_id",
-                    f"{len(found)} sessions of {code} start on {starts} ({ids}): give 班次编号",
+                    _(
+                        "{count} sessions of {course} start on {day} ({ids}): give 班次编号",
+                        count=len(found),
+                        course=code,
+                        day=starts,
+                        ids=ids,
+                    ),
                 )
             )
             return None
@@ -108,8 +133,11 @@ class TrainingResultImporter(PersonRows):
                         self.kind,
                         row.row,
                         "enrolment_id",
-                        f"not enrolled in session {session}: enrol the person first "
-                        f"(POST /api/v1/training/sessions/{session}/enrolments)",
+                        _(
+                            "not enrolled in session {session}: enrol the person first (POST {path})",
+                            session=session,
+                            path=ENROL_PATH.format(session=session),
+                        ),
                     )
                 )
                 out.errors.extend(errors)
@@ -121,14 +149,17 @@ class TrainingResultImporter(PersonRows):
                     "score": as_decimal(enrolment["score"]),
                     "completed_on": as_day(enrolment["completed_on"]),
                 }
-                what = f"enrolment {enrolment['id']}'s result"
+                what = _("enrolment {enrolment_id}'s result", enrolment_id=enrolment["id"])
                 if not errors and self.existing_row(row, existing, what, errors):
                     out.skipped += 1
                     continue
                 if not errors:
                     errors.append(
                         error_for(
-                            self.kind, row.row, "enrolment_id", f"enrolment {enrolment['id']} has a result already"
+                            self.kind,
+                            row.row,
+                            "enrolment_id",
+                            _("enrolment {enrolment_id} has a result already", enrolment_id=enrolment["id"]),
                         )
                     )
                 out.errors.extend(errors)
@@ -142,7 +173,7 @@ class TrainingResultImporter(PersonRows):
             out.new.append((row.row, model))
         repeated = first_rows(keys.items())
         for row_no, first in repeated.items():
-            message = f"repeats the person and session of row {first}"
+            message = _("repeats the person and session of row {first}", first=first)
             out.errors.append(error_for(self.kind, row_no, "id_number", message))
         out.new = [(r, m) for r, m in out.new if r not in repeated]
         out.errors.sort(key=lambda e: e.row)

@@ -133,3 +133,23 @@ async def list_events(
         for r in rows
     ]
     return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+async def since_latest(entity: str, entity_id: int | str, action: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """The latest event of ``action`` about one record (``before`` and ``after`` loaded; None when
+    there is none), and the actions of the events about that record after it, oldest first."""
+    key = str(entity_id)
+    latest = (
+        await AuditEvent.select()
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == key, AuditEvent.action == action)
+        .order_by(AuditEvent.id, ascending=False)
+        .first()
+    )
+    if latest is None:
+        return None, []
+    later = (
+        await AuditEvent.select(AuditEvent.action)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == key, AuditEvent.id > latest["id"])
+        .order_by(AuditEvent.id)
+    )
+    return {**latest, "before": _load(latest["before"]), "after": _load(latest["after"])}, [r["action"] for r in later]

@@ -29,6 +29,9 @@ class ChangeKind(StrEnum):
     training_result = "training.result"
     ethics_evaluation = "ethics.evaluation"
     credit_entry = "credit.entry"
+    import_staff = "import.staff"  # POST /imports/staff (not a dry run)
+    import_certificates = "import.certificates"
+    import_credits = "import.credits"
 
 
 LABELS[ChangeStatus] = {
@@ -50,4 +53,7 @@ LABELS[ChangeKind] = {
     "training.result": "培训成绩",
     "ethics.evaluation": "师德考核",
     "credit.entry": "学分登记",
+    "import.staff": "批量导入教职工",
+    "import.certificates": "批量导入证书",
+    "import.credits": "批量导入学分",
 }

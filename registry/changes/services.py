@@ -56,6 +56,9 @@ class Handler:
     kindergarten_of: Callable[[int | None, Any], Awaitable[int | None]]
     summary: Callable[[Any, Snapshot | None], str]
     before: Callable[[int], Awaitable[Snapshot | None]] | None = None
+    # after the change is decided (approved, rejected or withdrawn) and committed: let go of what it
+    # kept outside the database (an import's file)
+    decided: Callable[[Any], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,19 @@ def _decided_already(row: dict[str, Any]) -> Conflict:
     )
 
 
+async def _each(who: Principal, handler: Handler, items: list[tuple[BaseModel, int | None]]) -> list[BaseModel]:
+    """Each write in turn (in the caller's transaction); a refused one of several is named by its index."""
+    out = []
+    for index, (data, target) in enumerate(items):
+        try:
+            out.append(await handler.apply(who, target, data))
+        except DomainError as exc:
+            if len(items) > 1:
+                exc.extra["item"] = index
+            raise
+    return out
+
+
 class Changes:
     """The kinds of change the app knows, and the review of them."""
 
@@ -167,11 +183,12 @@ class Changes:
     ) -> list[Applied] | list[Submitted]:
         """Several writes of one kind as one (a form for a whole roster): all applied in one
         transaction, or all checked together and kept as one change request each; one broken rule
-        refuses them all."""
+        refuses them all. When there are several, the refusal names the one it refused: the domain
+        error's ``extra["item"]`` is its index in ``items`` (a form puts the message on that row)."""
         handler = self.handler(kind)
         if not self.needs_review(who, kind):
             async with write_transaction():
-                return [Applied(await handler.apply(who, target, data)) for data, target in items]
+                return [Applied(result) for result in await _each(who, handler, items)]
         return [Submitted(change) for change in await self._submit(who, handler, items)]
 
     async def _submit(
@@ -183,11 +200,11 @@ class Changes:
             _normal(await handler.before(target)) if handler.before and target is not None else None
             for _data, target in items
         ]
-        kindergartens = [await handler.kindergarten_of(target, data) for data, target in items]
+        # the record's kindergarten; for a change without one (an import), the submitter's
+        kindergartens = [(await handler.kindergarten_of(target, data)) or who.kindergarten_id for data, target in items]
         try:
             async with write_transaction():  # the writes themselves, to check them: rolled back
-                for data, target in items:
-                    await handler.apply(who, target, data)
+                await _each(who, handler, items)
                 raise _DryRun
         except _DryRun:
             pass
@@ -261,15 +278,23 @@ class Changes:
             await record(
                 who, "approve", "change_request", change_id, {"status": row["status"]}, change.model_dump(mode="json")
             )
+        if handler.decided is not None:
+            await handler.decided(data)
         return ChangeDecision(change=change, result=result.model_dump(mode="json"))
 
     async def reject(self, who: Principal, change_id: int, reason: str) -> ChangeOut:
         if not reason.strip():
             raise Invalid.field("reason", _("a rejection needs its reason"))
-        return await _close(who, change_id, ChangeStatus.rejected, reason, "reject")
+        return await self._closed(await _close(who, change_id, ChangeStatus.rejected, reason, "reject"))
 
     async def withdraw(self, who: Principal, change_id: int) -> ChangeOut:
-        return await _close(who, change_id, ChangeStatus.withdrawn, "", "withdraw")
+        return await self._closed(await _close(who, change_id, ChangeStatus.withdrawn, "", "withdraw"))
+
+    async def _closed(self, change: ChangeOut) -> ChangeOut:
+        handler = self.handler(change.kind)
+        if handler.decided is not None:
+            await handler.decided(handler.schema.model_validate(change.payload))
+        return change
 
 
 async def _close(who: Principal, change_id: int, status: ChangeStatus, reason: str, action: str) -> ChangeOut:

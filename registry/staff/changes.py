@@ -9,7 +9,7 @@ from kernel.codes import Role, label
 from kernel.i18n import F_, _, field_label
 from registry.changes.codes import ChangeKind
 from registry.changes.services import Handler, Snapshot
-from registry.staff import services
+from registry.staff import services, transfers
 from registry.staff.codes import Post, StaffStatus
 from registry.staff.schemas import StaffCreate, StaffUpdate, TransferIn
 from registry.staff.services import OnPostGate
@@ -69,7 +69,7 @@ def handlers(gate: OnPostGate) -> list[Handler]:
 
     async def transfer(who: Principal, target: int | None, data: TransferIn) -> Any:
         assert target is not None
-        return await services.transfer_staff(who, target, data, gate=gate)
+        return await transfers.transfer_staff(who, target, data, gate=gate)
 
     async def kindergarten_of_new(_target: int | None, data: StaffCreate) -> int | None:
         return data.kindergarten_id

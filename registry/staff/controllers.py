@@ -11,7 +11,7 @@ from kernel.common.schemas import DEFAULT_LIMIT, Page
 from registry.changes.codes import ChangeKind
 from registry.changes.controllers import REVIEWED, ChangesDep, answer
 from registry.kindergartens.codes import Ownership
-from registry.staff import services
+from registry.staff import services, transfers
 from registry.staff.changes import update_kind
 from registry.staff.codes import Employment, Honour, Post, StaffStatus, Title
 from registry.staff.schemas import StaffCreate, StaffDetail, StaffOut, StaffUpdate, TransferIn
@@ -81,3 +81,12 @@ class StaffController(Controller):
         self, request: Req, staff_id: FromPath[int], data: JSONBody[TransferIn], changes: ChangesDep
     ) -> Response[StaffDetail]:
         return answer(await changes.write(request.user, ChangeKind.staff_transfer, data, staff_id), 200)
+
+    @post(
+        "/{staff_id:int}/transfer/undo",
+        guards=[requires("staff.transfer.undo")],
+        status_code=200,
+        summary="Undo the person's latest transfer, made today by mistake (409 saying why it cannot be)",
+    )
+    async def undo_transfer(self, request: Req, staff_id: FromPath[int]) -> StaffDetail:
+        return await transfers.undo_transfer(request.user, staff_id)

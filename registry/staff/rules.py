@@ -5,10 +5,13 @@ No I/O here; every function is unit-tested without a database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from kernel.codes import Role
+from kernel.i18n import _
 from registry.staff.codes import Sex
 
 # GB 11643-1999: weights of the first 17 characters, and the check character for sum mod 11.
@@ -137,24 +140,67 @@ def hire_date_problem(birth_date: date, hired_on: date | None, min_age: int) -> 
     if hired_on.year - birth_date.year - ((hired_on.month, hired_on.day) < (birth_date.month, birth_date.day)) < (
         min_age
     ):
-        return f"hired before the age of {min_age} (born {birth_date.isoformat()})"
+        return _("hired before the age of {age} (born {born})", age=min_age, born=birth_date.isoformat())
     return None
 
 
 def staff_dates_problem(hired_on: date | None, left_on: date | None, today: date) -> tuple[str, str] | None:
     """Hire and leaving dates are facts: not in the future, and nobody leaves before they were hired."""
     if hired_on is not None and hired_on > today:
-        return "hired_on", f"is in the future ({hired_on.isoformat()}): record the hire on its day"
+        return "hired_on", _("is in the future ({day}): record the hire on its day", day=hired_on.isoformat())
     if left_on is not None and left_on > today:
-        return "left_on", f"is in the future ({left_on.isoformat()})"
+        return "left_on", _("is in the future ({day})", day=left_on.isoformat())
     if hired_on is not None and left_on is not None and left_on < hired_on:
-        return "left_on", f"is before hired_on ({hired_on.isoformat()})"
+        return "left_on", _("is before the hire date ({day})", day=hired_on.isoformat())
     return None
 
 
 def transfer_problem(current_kindergarten: int, target_kindergarten: int, status: str) -> str | None:
     if status == "left":
-        return "the person has left; re-hire them (status) before a transfer"
+        return _("the person has left; re-hire them (status) before a transfer")
     if current_kindergarten == target_kindergarten:
-        return "the person already works at that kindergarten"
+        return _("the person already works at that kindergarten")
+    return None
+
+
+UNDO_ACTION = "transfer.undo"  # the audit action of an undone transfer
+
+
+def undo_problem(
+    transfer: dict[str, Any] | None,
+    later_actions: Sequence[str],
+    current: dict[str, Any] | None,
+    today: date,
+) -> tuple[str, str] | None:
+    """Why the person's latest transfer may not be undone (a stable code and the reason), or None.
+
+    ``transfer`` is the latest ``transfer`` audit event about the person (``after``: the kindergarten,
+    post and first day it recorded), ``later_actions`` the actions of the events about the person's
+    record after it, ``current`` the open assignment (kindergarten, post, starts_on a date). Only a transfer
+    that took effect today and after which nothing about the person changed is undone: its
+    assignment is still the open one and no event about the record came after it. Anything else is
+    corrected with a new transfer (or a change of the record), which keeps its own history."""
+    if transfer is None:
+        return "no-transfer", _("this person has no transfer to undo")
+    if UNDO_ACTION in later_actions:
+        return "no-transfer", _("the person's latest transfer was undone already")
+    after = transfer["after"] or {}
+    on = after.get("on")
+    if on != today.isoformat():
+        return "transfer-not-today", _(
+            "the latest transfer took effect on {day}, not today: only a transfer made today can be "
+            "undone; correct an earlier one with a new transfer",
+            day=on,
+        )
+    if (
+        later_actions
+        or current is None
+        or current["kindergarten"] != after.get("kindergarten_id")
+        or current["post"] != after.get("post")
+        or current["starts_on"].isoformat() != on
+    ):
+        return "changed-since-transfer", _(
+            "the person's record changed after the transfer (a later change or assignment): it is no longer "
+            "undone as a whole; correct it with a new transfer or a change of the record"
+        )
     return None

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from kernel.auth import Principal
-from kernel.codes import Role
+from kernel.codes import Role, label
 from kernel.common.like import contains, json_item, like, like_any, starts_with
 from kernel.common.privacy import mask_id_number, masked_id_sql
 from kernel.common.schemas import Page
@@ -17,6 +17,7 @@ from kernel.common.scope import kindergarten_scope, staff_scope
 from kernel.common.time import today, utcnow
 from kernel.db import Param, Prepared, is_sqlite, write_transaction
 from kernel.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from kernel.i18n import _, current_locale
 from kernel.policy import policy_on
 from kernel.rows import as_date, json_list
 from registry.audit.rules import changed_fields
@@ -28,9 +29,8 @@ from registry.staff.rules import (
     may_see_full_id,
     parse_id_number,
     staff_dates_problem,
-    transfer_problem,
 )
-from registry.staff.schemas import AssignmentOut, StaffCreate, StaffDetail, StaffOut, StaffUpdate, TransferIn
+from registry.staff.schemas import AssignmentOut, StaffCreate, StaffDetail, StaffOut, StaffUpdate
 from registry.staff.tables import Staff as S
 from registry.staff.tables import StaffAssignment as A
 from registry.staff.writes import NewStaff, add_staff
@@ -216,7 +216,7 @@ async def load_visible(who: Principal, staff_id: int, missing: str | None = None
     values = {"id": staff_id, **_scope_values(who)}
     rows = await _detail_query(tuple(values)).run(**values)
     if not rows:
-        raise NotFound(missing or f"no staff member {staff_id}")
+        raise NotFound(missing or _("no staff member {staff_id}", staff_id=staff_id))
     return rows[0]
 
 
@@ -271,10 +271,68 @@ async def moved(who: Principal, staff_id: int) -> StaffDetail:
 
 async def _check_kindergarten(who: Principal, kindergarten_id: int) -> None:
     if not await K.exists().where(K.id == kindergarten_id):
-        raise Invalid.field("kindergarten_id", f"no kindergarten {kindergarten_id}")
+        raise Invalid.field("kindergarten_id", _("no kindergarten {kindergarten}", kindergarten=kindergarten_id))
     scope = kindergarten_scope(who)
     if scope is not None and scope != kindergarten_id:
-        raise Forbidden("a kindergarten admin may only add staff to their own kindergarten")
+        raise Forbidden(_("a kindergarten admin may only add staff to their own kindergarten"), code="own-kindergarten")
+
+
+REGISTERED_COLUMNS = (
+    S.id,
+    S.kindergarten,
+    S.kindergarten.code.as_alias("kindergarten_code"),
+    S.kindergarten.name.as_alias("kindergarten_name"),
+    S.status,
+)
+
+
+async def registered(id_number: str) -> dict[str, Any] | None:
+    """The record an ID number is registered under (id, kindergarten with its code and name, status)."""
+    return await S.select(*REGISTERED_COLUMNS).where(S.id_number == id_number).first()
+
+
+def status_text(status: str) -> str:
+    """A staff status as the reader reads it: its Chinese label, or the code in English."""
+    return label(StaffStatus, status) if current_locale() == "zh" else status
+
+
+def duplicate_id_number(who: Principal, existing: dict[str, Any]) -> Conflict:
+    """The 409 of a second record for a registered ID number (one person, one record), ``existing``
+    the record's ``registered`` row. District HR learns where the person is registered (the
+    kindergarten, the record and its status, also as the ``existing`` member); so does a kindergarten
+    admin when it is their own kindergarten. Anyone else learns only that the number is registered
+    elsewhere in the district and to ask district HR: another kindergarten's staff are not theirs to
+    see (the import's row error says the same)."""
+    scope = kindergarten_scope(who)
+    if scope is not None and scope != existing["kindergarten"]:
+        return Conflict(
+            _(
+                "this ID number is registered at another kindergarten in the district already (one person, "
+                "one record): ask district HR to check the record or transfer the person"
+            ),
+            [FieldError("id_number", _("registered elsewhere in the district"))],
+            code="duplicate-id-number",
+        )
+    where = {
+        "staff_id": existing["id"],
+        "kindergarten_id": existing["kindergarten"],
+        "kindergarten_code": existing["kindergarten_code"],
+        "kindergarten_name": existing["kindergarten_name"],
+        "status": existing["status"],
+    }
+    return Conflict(
+        _(
+            "this ID number is registered already: staff record {staff_id} at {kindergarten_code} "
+            "{kindergarten_name}, status {status} (one person, one record; a move is a transfer)",
+            staff_id=existing["id"],
+            kindergarten_code=existing["kindergarten_code"],
+            kindergarten_name=existing["kindergarten_name"],
+            status=status_text(existing["status"]),
+        ),
+        [FieldError("id_number", _("registered already (staff record {staff_id})", staff_id=existing["id"]))],
+        code="duplicate-id-number",
+        existing=where,
+    )
 
 
 async def create_staff(who: Principal, data: StaffCreate, *, gate: OnPostGate) -> StaffDetail:
@@ -289,17 +347,15 @@ async def create_staff(who: Principal, data: StaffCreate, *, gate: OnPostGate) -
     if data.status == StaffStatus.on_post:
         await gate(None, data.post.value)
     async with write_transaction():
-        if await S.exists().where(S.id_number == parsed.value):
-            raise Conflict(
-                "a staff member with this ID number exists already: one person, one record",
-                [FieldError("id_number", "duplicate")],
-            )
+        existing = await registered(parsed.value)
+        if existing is not None:
+            raise duplicate_id_number(who, existing)
         day = today()
         (staff_id,) = await add_staff(who, [NewStaff.from_input(data, parsed, day)], day=day)
     return await get_staff(who, staff_id)
 
 
-async def _close_open_assignment(staff_id: int, last_day: date) -> dict[str, Any] | None:
+async def close_open_assignment(staff_id: int, last_day: date) -> dict[str, Any] | None:
     current = await A.select().where(A.staff == staff_id, A.ends_on.is_null()).first()
     if current is None:
         return None
@@ -315,26 +371,24 @@ async def update_staff(who: Principal, staff_id: int, data: StaffUpdate, *, gate
     changes = data.model_dump(exclude_unset=True)
     for key in ("name", "post", "employment", "title", "honours", "status", "id_number"):
         if key in changes and changes[key] is None:
-            raise Invalid.field(key, "may not be null")
+            raise Invalid.field(key, _("may not be null"))
     async with write_transaction():
         await lock_person(staff_id)
         row = await load_visible(who, staff_id)
         before = to_out(row, None)
         if "kindergarten_id" in changes and changes.pop("kindergarten_id") != row["kindergarten"]:
+            path = f"/api/v1/staff/{staff_id}/transfer"
             raise Invalid.field(
-                "kindergarten_id",
-                f"a move to another kindergarten is a transfer: POST /api/v1/staff/{staff_id}/transfer",
+                "kindergarten_id", _("a move to another kindergarten is a transfer: POST {path}", path=path)
             )
         values: dict[Any, Any] = {}
         if "id_number" in changes and changes["id_number"] != row["id_number"]:
             if who.role != Role.district_hr:
-                raise Forbidden("only district HR may correct an ID number")
+                raise Forbidden(_("only district HR may correct an ID number"))
             parsed = parse_id_number(changes["id_number"])
-            if await S.exists().where(S.id_number == parsed.value, S.id != staff_id):
-                raise Conflict(
-                    "a staff member with this ID number exists already",
-                    [FieldError("id_number", "duplicate")],
-                )
+            existing = await registered(parsed.value)
+            if existing is not None and existing["id"] != staff_id:
+                raise duplicate_id_number(who, existing)
             values.update(id_number=parsed.value, sex=parsed.sex.value, birth_date=parsed.birth_date)
         for key in ("name", "post", "employment", "title", "education", "hired_on"):
             if key in changes:
@@ -364,7 +418,7 @@ async def update_staff(who: Principal, staff_id: int, data: StaffUpdate, *, gate
         if new_status == StaffStatus.left and old_status != StaffStatus.left:
             left_on = changes.get("left_on") or day
             values["left_on"] = left_on
-            await _close_open_assignment(staff_id, left_on)
+            await close_open_assignment(staff_id, left_on)
         elif old_status == StaffStatus.left and new_status != StaffStatus.left:
             values["left_on"] = None
             await A.insert(
@@ -379,7 +433,7 @@ async def update_staff(who: Principal, staff_id: int, data: StaffUpdate, *, gate
         elif "left_on" in changes and new_status == StaffStatus.left:
             values["left_on"] = changes["left_on"]
         elif new_post != row["post"] and new_status != StaffStatus.left:
-            await _close_open_assignment(staff_id, day - timedelta(days=1))
+            await close_open_assignment(staff_id, day - timedelta(days=1))
             await A.insert(
                 A(
                     staff=staff_id,
@@ -409,12 +463,14 @@ async def rehire(
     row = await S.select(S.status).where(S.id == staff_id).first()
     if row is None or row["status"] != StaffStatus.left:
         raise Conflict(
-            f"this person is on the staff already (staff {staff_id}): a move is a transfer",
-            [FieldError("candidate", "employed")],
+            _("this person is on the staff already (staff {staff_id}): a move is a transfer", staff_id=staff_id),
+            [FieldError("candidate", _("employed"))],
         )
     last = await A.select(A.ends_on).where(A.staff == staff_id).order_by(A.ends_on, ascending=False).first()
     if last is not None and last["ends_on"] is not None and as_date(last["ends_on"]) >= starts:
-        raise Invalid.field("starts_on", f"must be after the person's last assignment ended ({last['ends_on']})")
+        raise Invalid.field(
+            "starts_on", _("must be after the person's last assignment ended ({day})", day=as_date(last["ends_on"]))
+        )
     await S.update(
         {
             S.kindergarten: kindergarten_id,
@@ -428,50 +484,3 @@ async def rehire(
     await A.insert(A(staff=staff_id, kindergarten=kindergarten_id, post=post, starts_on=starts, reason=reason))
     after = snapshot(to_out(await load_visible(who, staff_id), None))
     await record(who, "update", "staff", staff_id, {"status": StaffStatus.left.value}, {**after, "reason": reason})
-
-
-async def transfer_staff(who: Principal, staff_id: int, data: TransferIn, *, gate: OnPostGate) -> StaffDetail:
-    on = data.on or today()
-    if on > today():
-        raise Invalid.field("on", "a transfer is recorded on or after its first day, not before")
-    async with write_transaction():
-        await lock_person(staff_id)
-        row = await load_visible(who, staff_id)
-        if not await K.exists().where(K.id == data.kindergarten_id):
-            raise Invalid.field("kindergarten_id", f"no kindergarten {data.kindergarten_id}")
-        problem = transfer_problem(row["kindergarten"], data.kindergarten_id, row["status"])
-        if problem:
-            raise Conflict(problem)
-        current = await A.select().where(A.staff == staff_id, A.ends_on.is_null()).first()
-        if current is not None and current["starts_on"] >= on:
-            raise Invalid.field("on", f"must be after the current assignment's start ({current['starts_on']})")
-        post = data.post.value if data.post else row["post"]
-        if row["status"] == StaffStatus.on_post and post != row["post"]:
-            await gate(staff_id, post)
-        await _close_open_assignment(staff_id, on - timedelta(days=1))
-        await A.insert(
-            A(
-                staff=staff_id,
-                kindergarten=data.kindergarten_id,
-                post=post,
-                starts_on=on,
-                reason=data.reason or "transfer",
-            )
-        )
-        await S.update({S.kindergarten: data.kindergarten_id, S.post: post, S.updated_at: utcnow()}).where(
-            S.id == staff_id
-        )
-        await record(
-            who,
-            "transfer",
-            "staff",
-            staff_id,
-            {"kindergarten_id": row["kindergarten"], "post": row["post"]},
-            {
-                "kindergarten_id": data.kindergarten_id,
-                "post": post,
-                "on": on.isoformat(),
-                "reason": data.reason,
-            },
-        )
-    return await moved(who, staff_id)

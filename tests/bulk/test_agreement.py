@@ -100,6 +100,17 @@ async def test_staff_duplicate(client: Any, world: World) -> None:
     assert import_errors(await upload(client, world.h(HR), "staff", xlsx(headers, [row])))
 
 
+async def test_staff_on_post_without_certificates(client: Any, world: World) -> None:
+    """The dual-certificate check (双证上岗) refuses the same person on post through both: the import's
+    row error is the API's 409, its message on the field the API names."""
+    body = staff_body(world.kg_a["id"], hired_on="2020-09-01", status="on_post")
+    api = await client.post(f"{API}/staff", json=body, headers=world.h(HR))
+    assert api.status_code == 409, api.text
+    row = [world.kg_a["code"], *(body.get(field) for field in STAFF_FIELDS)]
+    imported = await upload(client, world.h(HR), "staff", xlsx(["园所代码", *STAFF_FIELDS.values()], [row]))
+    assert import_errors(imported) == {(f, api.json()["detail"]) for f, _ in api_errors(api)}
+
+
 CERT_FIELDS = {
     "type": "证书类型",
     "number": "证书编号",
@@ -224,4 +235,4 @@ async def test_a_person_outside_the_admins_kindergarten(client: Any, world: Worl
     row = [world.staff_b["id_number"], *(body.get(f) for f in CREDIT_FIELDS)]
     imported = await upload(client, world.h(ADMIN), "credits", xlsx(["身份证号", *CREDIT_FIELDS.values()], [row]))
     [(field, message)] = import_errors(imported)
-    assert field == "id_number" and message.startswith("no staff member")
+    assert field == "id_number" and message.startswith("没有身份证号为")

@@ -63,29 +63,29 @@ XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512
 
 
 CASES = {
-    "png named .xlsx": (lambda w: PNG, "photo.xlsx", 415, "not a spreadsheet"),
-    "pdf named .csv": (lambda w: PDF, "report.csv", 415, "not a spreadsheet"),
-    "zip, not a workbook": (lambda w: a_zip(), "data.xlsx", 415, "zip archive"),
+    "png named .xlsx": (lambda w: PNG, "photo.xlsx", 415, "不是电子表格"),
+    "pdf named .csv": (lambda w: PDF, "report.csv", 415, "不是电子表格"),
+    "zip, not a workbook": (lambda w: a_zip(), "data.xlsx", 415, "是压缩包"),
     "old .xls": (lambda w: XLS, "old.xls", 415, ".xls"),
-    "empty file": (lambda w: b"", "empty.csv", 422, "empty"),
-    "blank workbook": (lambda w: xlsx([], []), "blank.xlsx", 422, "no rows"),
-    "header only": (lambda w: xlsx(HEADERS, []), "header.xlsx", 422, "no data rows"),
+    "empty file": (lambda w: b"", "empty.csv", 422, "文件为空"),
+    "blank workbook": (lambda w: xlsx([], []), "blank.xlsx", 422, "没有任何行"),
+    "header only": (lambda w: xlsx(HEADERS, []), "header.xlsx", 422, "没有数据行"),
     "missing required columns": (
         lambda w: xlsx(["身份证号", "姓名", "岗位"], [[new_id_number(), "王芳", "专任教师"]]),
         "missing.xlsx",
         422,
-        "required column(s) missing: 园所代码, 用工形式",
+        "缺少必填列：园所代码, 用工形式",
     ),
     "missing columns (csv)": (lambda w: "身份证号,姓名\n1,2\n".encode(), "missing.csv", 422, "园所代码"),
     "a column twice": (
         lambda w: xlsx([*HEADERS, "姓名"], [[*r, "李静"] for r in good_rows(w)]),
         "twice.xlsx",
         422,
-        "given twice",
+        "出现了两次",
     ),
-    "formula": (with_formula, "formula.xlsx", 422, "formulas (B3)"),
-    "merged header cells": (lambda w: with_merged(w, "A1:B1"), "merged.xlsx", 422, "merged cells in the header row"),
-    "merged data cells": (lambda w: with_merged(w, "C2:C4"), "merged.xlsx", 422, "merged cells in the data"),
+    "formula": (with_formula, "formula.xlsx", 422, "含公式（B3）"),
+    "merged header cells": (lambda w: with_merged(w, "A1:B1"), "merged.xlsx", 422, "表头行有合并单元格"),
+    "merged data cells": (lambda w: with_merged(w, "C2:C4"), "merged.xlsx", 422, "数据区有合并单元格"),
 }
 
 
@@ -129,3 +129,13 @@ async def test_no_file_part_is_a_400(client: Any, world: World) -> None:
 async def test_an_unknown_kind_is_404(client: Any, world: World) -> None:
     r = await upload(client, world.h("district_hr"), "payroll", xlsx(HEADERS, good_rows(world)))
     assert r.status_code == 404, r.text
+
+
+async def test_a_refusal_is_chinese_by_default_and_english_when_asked(client: Any, world: World) -> None:
+    content = xlsx(HEADERS, [])
+    zh = await upload(client, world.h("district_hr"), "staff", content, "header.xlsx")
+    en = await upload(client, {**world.h("district_hr"), "Accept-Language": "en"}, "staff", content, "header.xlsx")
+    assert (zh.status_code, zh.json()["code"], en.json()["code"]) == (422, "invalid", "invalid")
+    assert zh.json()["detail"] == "文件只有表头行，没有数据行"
+    assert en.json()["detail"] == "the file has a header row but no data rows"
+    assert en.json()["errors"] == [{"field": "file", "message": "no data rows"}]

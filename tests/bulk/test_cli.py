@@ -72,6 +72,14 @@ def test_import_and_export_commands(scratch_env: dict[str, str], tmp_path: Path)
     assert read_csv_file(rounds)[0][:3] == ["园所代码", "园所名称", "姓名"]  # nobody on post yet: the header only
     assert len(read_csv_file(rounds)) == 1
 
+    # on post without certificates: refused, unless recorded as found (双证上岗; the CLI acts as HR)
+    on_post = tmp_path / "on-post.xlsx"
+    on_post.write_bytes(xlsx(headers, [[new_id_number(), "赵敏", "CLI01", "专任教师", "在编", "在岗"]]))
+    refused = run(scratch_env, "import", "staff", str(on_post))
+    assert refused.returncode == 1 and "在岗状态" in refused.stdout, refused.stdout
+    found = run(scratch_env, "import", "staff", str(on_post), "--as-found")
+    assert found.returncode == 0 and "1 imported" in found.stdout, found.stdout + found.stderr
+
     assert run(scratch_env, "export", "staff", str(tmp_path / "x.pdf")).returncode != 0
     assert run(scratch_env, "import", "payroll", str(staff)).returncode != 0
 

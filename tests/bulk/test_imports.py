@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from tests.bulk.helpers import API, XLSX, counts, csv_file, read_xlsx, upload, xlsx
-from tests.support import World, kindergarten_body, new_code, new_id_number, teacher_qualification_number
+from tests.support import World, approved, kindergarten_body, new_code, new_id_number, teacher_qualification_number
 from tests.training.helpers import HR, enrolled, make_course, make_session, new_staff
 
 STAFF_HEADERS = ["身份证号", "姓名", "园所代码", "岗位", "用工形式", "职称", "荣誉称号", "入职日期", "在岗状态"]
@@ -135,7 +135,7 @@ async def test_a_row_differing_from_the_existing_record_is_an_error(client: Any,
     assert r.status_code == 422, r.text
     [error] = r.json()["errors"]
     assert (error["row"], error["column"], error["field"]) == (2, "姓名", "name")
-    assert "never changes them" in error["message"]
+    assert "不修改已有记录" in error["message"]
 
 
 async def test_numbers_in_identifier_columns_are_errors(client: Any, world: World) -> None:
@@ -146,7 +146,7 @@ async def test_numbers_in_identifier_columns_are_errors(client: Any, world: Worl
     body = r.json()
     assert body["imported"] == 0 and body["outcome"] == "rejected"
     [error] = body["errors"]
-    assert (error["row"], error["column"]) == (3, "身份证号") and "stored as a number" in error["message"]
+    assert (error["row"], error["column"]) == (3, "身份证号") and "以数字形式保存" in error["message"]
     assert {k: v for k, v in (await counts()).items() if k != "import_run"} == {
         k: v for k, v in before.items() if k != "import_run"
     }
@@ -170,7 +170,7 @@ async def test_every_bad_row_is_listed_and_nothing_written(client: Any, world: W
     got = {(e["row"], e["column"]) for e in body["errors"]}
     assert got == {(3, "身份证号"), (4, "岗位"), (6, "身份证号"), (7, "园所代码"), (8, "入职日期")}, body["errors"]
     assert "invalid ID number (check)" in next(e["message"] for e in body["errors"] if e["row"] == 3)
-    assert "repeats the ID number of row 5" in next(e["message"] for e in body["errors"] if e["row"] == 6)
+    assert "与第 5 行的身份证号重复" in next(e["message"] for e in body["errors"] if e["row"] == 6)
     assert body["errors_url"] == f"{API}/imports/runs/{body['id']}/errors.xlsx"
     after = await counts()
     assert after["import_run"] == before["import_run"] + 1  # the rejected run is kept, for its errors
@@ -226,9 +226,11 @@ async def test_a_kindergarten_admin_imports_their_own_kindergarten_only(client: 
     assert r.status_code == 422, r.text
     [error] = r.json()["errors"]
     assert (error["row"], error["column"]) == (3, "园所代码")
-    assert error["message"] == "a kindergarten admin may only add staff to their own kindergarten"
+    assert error["message"] == "园所管理员只能为本园添加教职工"
     r = await upload(client, world.h("kindergarten_admin"), "staff", xlsx(STAFF_HEADERS, rows), valid_only=True)
-    assert r.json()["imported"] == 1
+    assert r.status_code == 202 and r.json()["kind"] == "import.staff"  # an admin's import: reviewed (issue 15)
+    assert (await counts())["staff"] == before["staff"]
+    assert (await approved(client, world, r)).json()["result"]["imported"] == 1
     assert (await counts())["staff"] == before["staff"] + 1
     # someone registered at another kindergarten is not theirs to import
     other = await upload(
@@ -238,7 +240,7 @@ async def test_a_kindergarten_admin_imports_their_own_kindergarten_only(client: 
         xlsx(STAFF_HEADERS, [staff_row(world, world.staff_b["id_number"])]),
     )
     assert other.status_code == 422
-    assert "one person, one record" in other.json()["errors"][0]["message"]
+    assert "一人一条记录" in other.json()["errors"][0]["message"]
     # and the runs of others are not theirs to read
     hr_run = (await upload(client, world.h(HR), "staff", xlsx(STAFF_HEADERS, [staff_row(world)]))).json()["id"]
     assert (await client.get(f"{API}/imports/runs/{hr_run}", headers=world.h("kindergarten_admin"))).status_code == 404
@@ -348,9 +350,9 @@ async def test_credit_entries_import_and_reimport(client: Any, world: World) -> 
         ],
         [person["id_number"], person["name"], "2024-05-01", "家园共育", "名师工作室", 20, None, None, "工作室活动"],
     ]
-    r = await upload(client, world.h("kindergarten_admin"), "credits", xlsx(CREDIT_HEADERS, rows))
-    assert r.status_code == 200, r.text
-    assert r.json()["imported"] == 2
+    submitted = await upload(client, world.h("kindergarten_admin"), "credits", xlsx(CREDIT_HEADERS, rows))
+    r = await approved(client, world, submitted)  # an admin's import: reviewed (issue 15)
+    assert r.json()["result"]["imported"] == 2
     transcript = (
         await client.get(f"{API}/staff/{person['id']}/credits", params={"cycle": "2021-2025"}, headers=world.h(HR))
     ).json()
@@ -421,7 +423,7 @@ async def test_templates_read_back_as_empty_files_of_their_kind(client: Any, wor
         assert r.headers["content-type"].startswith(XLSX)
         assert "attachment" in r.headers["content-disposition"]
         back = await upload(client, world.h(HR), kind, r.content, f"{kind}.xlsx")
-        assert back.status_code == 422 and "no data rows" in back.json()["detail"], back.text
+        assert back.status_code == 422 and "没有数据行" in back.json()["detail"], back.text
     assert (await client.get(f"{API}/imports/templates/staff.csv", headers=world.h(HR))).status_code == 404
 
 

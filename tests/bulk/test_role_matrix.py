@@ -61,7 +61,8 @@ async def runs(client: Any, world: World) -> dict[str, int]:
     headers = ["身份证号", "姓名", "园所代码", "岗位", "用工形式"]
     bad = await upload(client, world.h(HR), "staff", xlsx(headers, [["x", "王芳", world.kg_a["code"], "教师", "在编"]]))
     assert bad.status_code == 422
-    good = xlsx(headers, [[new_id_number(), "王芳", world.kg_a["code"], "专任教师", "在编"]])
+    # waiting for her certificates: on post (the template's default) a teacher needs them (双证上岗)
+    good = xlsx([*headers, "在岗状态"], [[new_id_number(), "王芳", world.kg_a["code"], "专任教师", "在编", "待岗培训"]])
     mine = await upload(client, world.h(ADMIN), "staff", good, dry_run=True)
     assert mine.status_code == 200
     return {"hr": bad.json()["id"], "admin": mine.json()["id"]}

@@ -45,10 +45,10 @@ ID = STAFF.column("id_number")
 @pytest.mark.parametrize(
     ("raw", "problem"),
     [
-        (110105199001011234, "stored as a number"),
-        (1.10105199001011e17, "stored as a number"),
-        ("1.10105E+17", "rounded"),
-        ("110105********123X", "masked"),
+        (110105199001011234, "以数字形式保存"),
+        (1.10105199001011e17, "以数字形式保存"),
+        ("1.10105E+17", "四舍五入"),
+        ("110105********123X", "已打码"),
     ],
 )
 def test_identifiers_are_text_only(raw: Any, problem: str) -> None:
@@ -84,7 +84,7 @@ def test_dates_in_the_usual_spellings(raw: Any) -> None:
 
 def test_a_number_is_not_a_date_and_unknown_text_goes_to_the_schema() -> None:
     hired = STAFF.column("hired_on")
-    with pytest.raises(rules.CellProblem, match="not a date"):
+    with pytest.raises(rules.CellProblem, match="而不是日期"):
         rules.parse_cell(hired, 42248)
     assert rules.parse_cell(hired, "2015-13-01") == "2015-13-01"
 
@@ -102,7 +102,7 @@ def test_numbers_booleans_and_empties() -> None:
     assert rules.parse_cell(STAFF.column("name"), "  ") is None
     group = KINDS["kindergartens"].column("group")
     assert rules.parse_cell(group, 3.0) == 3
-    with pytest.raises(rules.CellProblem, match="whole number"):
+    with pytest.raises(rules.CellProblem, match="应为整数"):
         rules.parse_cell(group, 3.5)
 
 

@@ -379,3 +379,25 @@ async def test_a_registration_is_a_teacher_qualifications(
     )
     page = await forms.c[HR].get(f"/staff/{person['id']}/certificates/{cert.json()['id']}/registration")
     assert page.status_code == 200 and 'id="not-registered"' in page.text and '<form class="entry"' not in page.text
+
+
+async def test_hr_undoes_a_transfer_made_today(forms: Forms, client: httpx.AsyncClient, world: World) -> None:
+    person = await new_person(client, world, forms.kg["id"])
+    page = await forms.c[HR].get(f"/staff/{person['id']}")
+    assert 'id="undo-transfer"' not in page.text  # no transfer today
+    moved = await client.post(
+        f"{API}/staff/{person['id']}/transfer", json={"kindergarten_id": forms.other["id"]}, headers=world.h(HR)
+    )
+    assert moved.status_code == 200, moved.text
+    page = await forms.c[HR].get(f"/staff/{person['id']}")
+    assert 'id="undo-transfer"' in page.text
+    assert 'id="undo-transfer"' not in (await forms.c[INSPECTOR].get(f"/staff/{person['id']}")).text
+    assert (await submit(forms.c[ADMIN], f"/staff/{person['id']}/transfer/undo")).status_code == 403
+    r = await submit(forms.c[HR], f"/staff/{person['id']}/transfer/undo")
+    assert flash_of((await follow(forms.c[HR], r)).text) == f"已撤销{person['name']}今天的调动"
+    now = (await client.get(f"{API}/staff/{person['id']}", headers=world.h(HR))).json()
+    assert now["kindergarten_id"] == forms.kg["id"]
+    # once more: nothing to undo, said in the page's message (the domain's reason), nothing changed
+    again = await submit(forms.c[HR], f"/staff/{person['id']}/transfer/undo")
+    message = flash_of((await follow(forms.c[HR], again)).text)
+    assert message and has_cjk(message)

@@ -74,11 +74,13 @@ async def test_wrong_check_character_is_422(client, world: World) -> None:
 
 async def test_duplicate_person_is_409_even_at_another_kindergarten(client, world: World) -> None:
     body = staff_body(world.kg_a["id"])
-    assert (await client.post(f"{API}/staff", json=body, headers=world.h("district_hr"))).status_code == 201
+    first = await client.post(f"{API}/staff", json=body, headers=world.h("district_hr"))
+    assert first.status_code == 201
     again = {**body, "kindergarten_id": world.kg_b["id"], "name": "另一个名字"}
     r = await client.post(f"{API}/staff", json=again, headers=world.h("district_hr"))
-    assert r.status_code == 409
-    assert r.json()["errors"] == [{"field": "id_number", "message": "duplicate"}]
+    assert r.status_code == 409 and r.json()["code"] == "duplicate-id-number"
+    # the field's message names the record (tests/registry/test_duplicate_id_number.py: who learns what)
+    assert r.json()["errors"] == [{"field": "id_number", "message": f"已登记（教职工记录 {first.json()['id']}）"}]
 
 
 async def test_unknown_kindergarten_is_422(client, world: World) -> None:
@@ -239,7 +241,7 @@ async def test_no_hire_before_the_legal_working_age(client, world: World) -> Non
     early = staff_body(world.kg_a["id"], id_number=new_id_number(born=born), hired_on="2016-03-14")
     r = await client.post("/api/v1/staff", json=early, headers=world.h("district_hr"))
     assert r.status_code == 422, r.text
-    assert r.json()["errors"][0]["field"] == "hired_on" and "age of 16" in r.json()["errors"][0]["message"]
+    assert r.json()["errors"][0]["field"] == "hired_on" and "未满 16 周岁" in r.json()["errors"][0]["message"]
     ok = staff_body(world.kg_a["id"], id_number=new_id_number(born=born), hired_on="2016-03-15")
     r = await client.post("/api/v1/staff", json=ok, headers=world.h("district_hr"))
     assert r.status_code == 201, r.text

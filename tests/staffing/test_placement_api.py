@@ -139,7 +139,7 @@ async def test_an_employed_person_cannot_be_placed(client: Any, world: World) ->
     c = await make_candidate(client, world, id_number=idn)
     await insert_staff(world.kg_b["id"], status="on_leave", id_number=idn)  # hired since joining the pool
     r = await place(client, world, c["id"], kindergarten_id=kg["id"], post="teacher")
-    assert r.status_code == 409 and "transfer" in r.json()["detail"]
+    assert r.status_code == 409 and "调动" in r.json()["detail"]  # 调往其他园所请办理调动
     cand = (await client.get(f"{API}/pool/candidates/{c['id']}", headers=world.h(HR))).json()
     assert cand["status"] == "available"
 
