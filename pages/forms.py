@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from kernel.errors import DomainError, Invalid
 from kernel.i18n import _
 from kernel.validation_messages import validation_message
+from pages.form_support import MY_SUBMISSIONS, after_write, set_flash
 from pages.security import CSRF_FIELD
 from registry.changes.services import Applied, Submitted
 
@@ -30,7 +31,7 @@ Locate = Callable[[str], str | None]  # a schema's field path → the form's fie
 
 
 MAX_ROWS = 20  # repeated rows a form takes (OnboardingCreate's lists hold at most 20)
-MY_CHANGES = "/my/changes"
+MY_CHANGES = MY_SUBMISSIONS
 
 
 @dataclass
@@ -157,22 +158,10 @@ async def attempt(write: Awaitable[Outcome], state: FormState, locate: Locate) -
         return None
 
 
-def set_flash(request: Req, text: str, kind: str = "ok", href: str = "", link: str = "") -> None:
-    """A message for the next page (its text, and a link after it)."""
-    session = request.scope.get("session")
-    if not isinstance(session, dict):
-        session = {}
-    session["flash"] = {"kind": kind, "text": text, "href": href, "link": link}
-    request.set_session(session)
-
-
 def written(request: Req, outcome: Applied | Submitted, done: str, back: str) -> Redirect:
     """After a write: applied (``done`` said, back to ``back``), or submitted for review (said so,
-    with the link to my submissions)."""
-    if isinstance(outcome, Submitted):
-        set_flash(request, _("Submitted, waiting for the district's review"), href=MY_CHANGES, link=_("my submissions"))
-    else:
-        set_flash(request, done)
+    with the link to my submissions: the data-entry forms' words)."""
+    after_write(request, [outcome], done)
     return Redirect(path=back, status_code=303)
 
 

@@ -25,7 +25,7 @@ from kernel.codes import CertificateType, Role
 from kernel.common.time import today
 from kernel.errors import DomainError
 from kernel.i18n import _
-from pages.form_support import Render
+from pages.form_support import Render, set_flash
 from pages.forms import (
     MY_CHANGES,
     FormState,
@@ -38,7 +38,6 @@ from pages.forms import (
     row_values,
     rows_posted,
     same_field,
-    set_flash,
     text,
     validate,
     written,

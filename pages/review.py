@@ -23,7 +23,7 @@ from kernel.auth import Principal, allowed, requires
 from kernel.errors import DomainError, NotFound
 from kernel.i18n import _
 from pages.diffs import ChangeView, Names, referenced, view_of
-from pages.form_support import Render
+from pages.form_support import Render, set_flash
 from pages.forms import (
     MY_CHANGES,
     FormState,
@@ -31,7 +31,6 @@ from pages.forms import (
     refusable,
     refused,
     same_field,
-    set_flash,
     text,
     validate,
 )
