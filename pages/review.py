@@ -39,7 +39,7 @@ from pages.schemas import Pager
 from registry.changes.codes import ChangeKind, ChangeStatus
 from registry.changes.schemas import ChangeOut, RejectIn
 from registry.changes.services import Changes, get_change, list_changes
-from registry.kindergartens.services import get_kindergarten
+from registry.kindergartens.services import code_and_name
 from registry.staff.services import get_staff
 from training.catalogue import get_session
 
@@ -97,11 +97,9 @@ async def _names(who: Principal, changes: list[ChangeOut]) -> Names:
     ids = referenced(changes)
     names = Names()
     for kg in sorted(ids["kindergarten_id"]):
-        try:
-            found = await get_kindergarten(who, kg)
-        except NotFound:
-            continue
-        names.kindergartens[kg] = f"{found.name}（{found.code}）"
+        known = await code_and_name(kg)  # public: a transfer's destination outside an admin's scope too
+        if known is not None:
+            names.kindergartens[kg] = f"{known[1]}（{known[0]}）"
     for session in sorted(ids["session_id"]):
         try:
             s = await get_session(who, session)

@@ -306,6 +306,9 @@ async def test_transfer(forms: Forms, client: httpx.AsyncClient, world: World) -
     assert flash_of((await follow(admin, r)).text).startswith(SUBMITTED)
     [change] = await pending_of("staff.transfer", person["id"])
     assert change["kindergarten"] == forms.kg["id"]
+    # the admin reads where it goes, though that kindergarten is not theirs to open
+    mine = (await admin.get("/my/changes?status=pending&limit=100")).text
+    assert f"{forms.other['name']}（{forms.other['code']}）" in mine
     # HR picks the kindergarten from the list and the transfer applies at once
     hr = forms.c[HR]
     form = await hr.get(f"/staff/{person['id']}/transfer")
