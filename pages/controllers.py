@@ -37,9 +37,13 @@ from kernel.errors import exception_handlers as API_EXCEPTION_HANDLERS
 from kernel.i18n import _, use_locale
 from kernel.settings import Settings
 from pages import rules, search, services, sorting
+from pages.certificate_forms import CERTIFICATE_PAGES
 from pages.data_entry import DATA_ENTRY_PAGES
 from pages.documents import DocumentPages
 from pages.form_support import Render
+from pages.forms import MY_CHANGES
+from pages.people import PEOPLE_PAGES
+from pages.review import REVIEW, REVIEW_PAGES, PendingCount
 from pages.schemas import LoginForm, PlacementForm
 from pages.security import (
     SECURITY_HEADERS,
@@ -99,7 +103,7 @@ class NavItem:
     text: str
 
 
-def nav_for(who: Principal | None) -> list[NavItem]:
+def nav_for(who: Principal | None, pending: int | None = None) -> list[NavItem]:
     if who is None:
         return []
     items: list[NavItem] = []
@@ -126,6 +130,10 @@ def nav_for(who: Principal | None) -> list[NavItem]:
             NavItem(f"{base}/credits", "我的学分"),
             NavItem(f"{base}/eligibility", "评审资格"),
         ]
+    if allowed("change.decide", who.role):  # the review queue, with the count waiting (issue 15)
+        items.append(NavItem(REVIEW, f"审核（{pending}）" if pending else "审核"))
+    elif allowed("change.read", who.role):
+        items.append(NavItem(MY_CHANGES, "我的提交"))
     return items
 
 
@@ -148,7 +156,7 @@ def set_flash(request: Req, text: str, kind: str = "ok") -> None:
 def page(request: Req, template: str, context: dict[str, Any], status_code: int = 200, **headers: str) -> Template:
     who = request.scope.get("user")
     path = request.url.path
-    nav = nav_for(who)
+    nav = nav_for(who, request.state.get("pending_changes"))
     current = max((n.href for n in nav if path == n.href or path.startswith(n.href + "/")), key=len, default=None)
     return Template(
         template_name=template,
@@ -537,11 +545,11 @@ def mount(settings: Settings) -> Mount:
     headers = DefineMiddleware(SecurityHeadersMiddleware, cookie_secure=settings.cookie_secure)
     pages = Router(
         path="/",
-        route_handlers=[*CONTROLLERS, *DATA_ENTRY_PAGES],
+        route_handlers=[*CONTROLLERS, *DATA_ENTRY_PAGES, *PEOPLE_PAGES, *CERTIFICATE_PAGES, *REVIEW_PAGES],
         dependencies={"render": Provide(render, sync_to_thread=False)},
         # the API's JWT middleware does not apply: pages authenticate with the session cookie
         opt={"exclude_from_auth": True},
-        middleware=[ChinesePages, headers, session_middleware(settings), PrincipalMiddleware],
+        middleware=[ChinesePages, headers, session_middleware(settings), PrincipalMiddleware, PendingCount],
         exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,
     )

@@ -72,6 +72,20 @@ async def get_kindergarten(who: Principal, kindergarten_id: int) -> Kindergarten
     return to_out(await _load(who, kindergarten_id))
 
 
+async def id_of_code(code: str) -> int | None:
+    """The id of the kindergarten with this code, whoever asks: a transfer names where the person goes,
+    any kindergarten of the district (its code is public; nothing else of it is read)."""
+    row = await K.select(K.id).where(K.code == code.strip()).first()
+    return None if row is None else int(row["id"])
+
+
+async def code_and_name(kindergarten_id: int) -> tuple[str, str] | None:
+    """A kindergarten's code and name, whoever asks: where a transfer an admin submitted goes, shown
+    back to them (a kindergarten's code and name are public; nothing else of it is read)."""
+    row = await K.select(K.code, K.name).where(K.id == kindergarten_id).first()
+    return None if row is None else (str(row["code"]), str(row["name"]))
+
+
 async def create_kindergarten(who: Principal, data: KindergartenCreate) -> KindergartenOut:
     async with write_transaction():
         if await K.exists().where(K.code == data.code):

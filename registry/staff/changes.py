@@ -6,7 +6,7 @@ from typing import Any
 
 from kernel.auth import Principal
 from kernel.codes import Role, label
-from kernel.i18n import _
+from kernel.i18n import F_, _, field_label
 from registry.changes.codes import ChangeKind
 from registry.changes.services import Handler, Snapshot
 from registry.staff import services, transfers
@@ -17,6 +17,19 @@ from registry.staff.services import OnPostGate
 # reads a target's snapshot whatever the submitter's scope (compared, never shown beyond it)
 READER = Principal(account_id=0, username="review", role=Role.district_hr)
 UNCOMPARED = ("created_at", "updated_at", "id_number", "birth_date")
+# the record's fields as a change's summary (and an error's message) names them (``field_label``)
+FIELD_NAMES = (
+    F_("name"),
+    F_("id_number"),
+    F_("kindergarten_id"),
+    F_("post"),
+    F_("employment"),
+    F_("title"),
+    F_("honours"),
+    F_("education"),
+    F_("hired_on"),
+    F_("left_on"),
+)
 
 
 def update_kind(data: StaffUpdate) -> ChangeKind:
@@ -65,7 +78,7 @@ def handlers(gate: OnPostGate) -> list[Handler]:
         return _("{name} ({post}), new", name=data.name, post=label(Post, data.post))
 
     def updated(data: StaffUpdate, before: Snapshot | None) -> str:
-        changed = ", ".join(sorted(data.model_fields_set))
+        changed = _(", ").join(field_label(name) for name in sorted(data.model_fields_set))
         if "status" in data.model_fields_set and data.status is not None:
             return _(
                 "{name}: status {old} → {new}",

@@ -261,6 +261,14 @@ async def get_staff(who: Principal, staff_id: int) -> StaffDetail:
     return build(StaffDetail, await load_visible(who, staff_id), who, assignments=await _assignments(staff_id))
 
 
+async def moved(who: Principal, staff_id: int) -> StaffDetail:
+    """A person just moved by ``who``, read whatever the caller's scope now is (a kindergarten admin's
+    transfer, reviewed and applied in their name, moves the person out of it), masked for the caller."""
+    values = {"id": staff_id}
+    rows = await _detail_query(tuple(values)).run(**values)
+    return build(StaffDetail, rows[0], who, assignments=await _assignments(staff_id))
+
+
 async def _check_kindergarten(who: Principal, kindergarten_id: int) -> None:
     if not await K.exists().where(K.id == kindergarten_id):
         raise Invalid.field("kindergarten_id", _("no kindergarten {kindergarten}", kindergarten=kindergarten_id))

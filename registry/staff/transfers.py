@@ -16,7 +16,7 @@ from registry.kindergartens.tables import Kindergarten as K
 from registry.staff.codes import StaffStatus
 from registry.staff.rules import UNDO_ACTION, transfer_problem, undo_problem
 from registry.staff.schemas import StaffDetail, TransferIn
-from registry.staff.services import OnPostGate, close_open_assignment, get_staff, load_visible, lock_person
+from registry.staff.services import OnPostGate, close_open_assignment, get_staff, load_visible, lock_person, moved
 from registry.staff.tables import Staff as S
 from registry.staff.tables import StaffAssignment as A
 
@@ -69,7 +69,7 @@ async def transfer_staff(who: Principal, staff_id: int, data: TransferIn, *, gat
                 "reason": data.reason,
             },
         )
-    return await get_staff(who, staff_id)
+    return await moved(who, staff_id)
 
 
 async def undo_transfer(who: Principal, staff_id: int) -> StaffDetail:
