@@ -304,7 +304,7 @@ def id_number_check(value: Any) -> tuple[IdNumber | None, str | None]:
     try:
         return parse_id_number(str(value)), None
     except IdNumberError as exc:
-        return None, f"invalid ID number ({exc.reason}): {exc.message}"
+        return None, exc.problem
 
 
 CACHED_TYPES = frozenset({CellType.enum, CellType.enum_list, CellType.date, CellType.bool, CellType.int})

@@ -70,4 +70,4 @@ def test_migrate_and_user_create(scratch_env: dict[str, str]) -> None:
         "--password-stdin",
         stdin="a-long-password\n",
     )
-    assert bad_id.returncode != 0 and "check character" in bad_id.stderr
+    assert bad_id.returncode != 0 and "校验位" in bad_id.stderr

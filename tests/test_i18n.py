@@ -38,6 +38,7 @@ CARRIERS = {
     "NotAuthorizedException": 0,
     "SerializationException": 0,
     "CellProblem": 0,  # an import cell's problem (bulk)
+    "IdNumberError": 1,  # an ID number's reason (the staff register's rules)
     "RowError": 3,  # an import row's error (bulk)
     "ClientException": 0,
     "HTTPException": 0,

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from kernel.codes import Role
-from kernel.i18n import _
+from kernel.i18n import N_, _, translate
 from registry.staff.codes import Sex
 
 # GB 11643-1999: weights of the first 17 characters, and the check character for sum mod 11.
@@ -64,12 +64,31 @@ EARLIEST_BIRTH = date(1900, 1, 1)
 
 
 class IdNumberError(ValueError):
-    """Why an ID number is invalid: ``reason`` is one of length, characters, area, date, check."""
+    """Why an ID number is invalid: ``reason`` is one of length, characters, area, date, check (stable,
+    for programs); ``message`` in the reader's language."""
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
         self.message = message
+
+    @property
+    def problem(self) -> str:
+        """The whole refusal as the API and an import word it."""
+        return _(
+            "invalid ID number ({reason}): {message}",
+            reason=translate(ID_REASONS.get(self.reason, self.reason)),
+            message=self.message,
+        )
+
+
+ID_REASONS = {
+    "length": N_("length"),
+    "characters": N_("characters"),
+    "area": N_("area code"),
+    "date": N_("birth date"),
+    "check": N_("check character"),
+}
 
 
 @dataclass(frozen=True)
@@ -95,27 +114,34 @@ def parse_id_number(raw: str, today: date | None = None) -> IdNumber:
     value = raw.strip().upper()
     foreign = next((c for c in value if not c.isascii()), None)
     if foreign is not None:
+        code = f"{ord(foreign):04X}"
         raise IdNumberError(
             "characters",
-            f"must be ASCII digits 0-9 and X only, got {foreign!r} (U+{ord(foreign):04X}): "
-            "switch the input method to half-width (半角) characters",
+            _(
+                "must be ASCII digits 0-9 and X only, got {char} (U+{code}): switch the input method to "
+                "half-width (半角) characters",
+                char=repr(foreign),
+                code=code,
+            ),
         )
     if len(value) != 18:
-        raise IdNumberError("length", f"must be 18 characters, got {len(value)}")
+        raise IdNumberError("length", _("must be 18 characters, got {length}", length=len(value)))
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        raise IdNumberError("characters", "must be 17 digits followed by a digit or X")
+        raise IdNumberError("characters", _("must be 17 digits followed by a digit or X"))
     area = value[:6]
     if area[:2] not in PROVINCE_CODES or (area[2:] == "0000" and area[:2] not in {"71", "81", "82", "83"}):
-        raise IdNumberError("area", f"area code {area} is not a known administrative division")
+        raise IdNumberError("area", _("area code {area} is not a known administrative division", area=area))
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise IdNumberError("date", f"birth date {value[6:14]} is not a real date") from None
+        raise IdNumberError("date", _("birth date {digits} is not a real date", digits=value[6:14])) from None
     if born < EARLIEST_BIRTH or born > (today or date.today()):
-        raise IdNumberError("date", f"birth date {born.isoformat()} is out of range")
+        raise IdNumberError("date", _("birth date {day} is out of range", day=born.isoformat()))
     expected = check_character(value[:17])
     if value[17] != expected:
-        raise IdNumberError("check", f"check character should be {expected}, got {value[17]}")
+        raise IdNumberError(
+            "check", _("check character should be {expected}, got {given}", expected=expected, given=value[17])
+        )
     sex = Sex.male if int(value[16]) % 2 == 1 else Sex.female
     return IdNumber(value=value, area=area, birth_date=born, sex=sex)
 

@@ -15,11 +15,8 @@ def valid_id_number(value: str) -> str:
     try:
         return parse_id_number(value).value
     except IdNumberError as exc:
-        raise PydanticCustomError(
-            f"id_number_{exc.reason}",
-            "invalid ID number ({reason}): {message}",
-            {"reason": exc.reason, "message": exc.message},
-        ) from None
+        # the words already in the reader's language (no context given: Pydantic keeps them as they are)
+        raise PydanticCustomError(f"id_number_{exc.reason}", exc.problem) from None
 
 
 def _unique_honours(value: list[Honour]) -> list[Honour]:

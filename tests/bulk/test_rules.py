@@ -130,7 +130,7 @@ def test_valid_id_numbers_are_parsed_once_per_row() -> None:
     row = rules.parse_row(STAFF, header, 2, [good.lower()])
     assert row.id_number == good.upper() and row.id_problem is None
     bad = rules.parse_row(STAFF, header, 3, [good[:-1] + ("0" if good[-1] != "0" else "1")])
-    assert bad.id_number is None and bad.id_problem and bad.id_problem.startswith("invalid ID number (check)")
+    assert bad.id_number is None and bad.id_problem and bad.id_problem.startswith("身份证号无效（校验位）")
 
 
 def test_input_dicts_nest_fields() -> None:

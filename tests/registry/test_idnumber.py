@@ -109,7 +109,7 @@ def test_only_ascii_digits_and_x(spelled) -> None:  # type: ignore[no-untyped-de
     assert parse_id_number(value, today=TODAY).value == value
     with pytest.raises(IdNumberError) as err:
         parse_id_number(spelled(value), today=TODAY)
-    assert err.value.reason == "characters" and "ASCII" in err.value.message
+    assert err.value.reason == "characters" and "半角" in err.value.message
 
 
 def test_masking_keeps_area_and_last_four() -> None:

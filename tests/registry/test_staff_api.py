@@ -46,7 +46,13 @@ async def test_invalid_id_number_is_422_naming_field_and_reason(
     assert r.status_code == 422
     problem = r.json()
     assert problem["errors"][0]["field"] == "id_number"
-    assert f"({reason})" in problem["errors"][0]["message"]
+    assert f"（{ {'length': '位数', 'date': '出生日期'}[reason] }）" in problem["errors"][0]["message"]
+    english = await client.post(
+        f"{API}/staff",
+        json=staff_body(world.kg_a["id"], id_number=id_number),
+        headers={**world.h("district_hr"), "Accept-Language": "en"},
+    )
+    assert english.json()["errors"][0]["message"].startswith("invalid ID number (")
 
 
 async def test_full_width_id_number_is_422_and_not_a_second_person(client, world: World) -> None:
@@ -59,7 +65,7 @@ async def test_full_width_id_number_is_422_and_not_a_second_person(client, world
     )
     assert r.status_code == 422, r.text
     error = r.json()["errors"][0]
-    assert error["field"] == "id_number" and "(characters)" in error["message"] and "ASCII" in error["message"]
+    assert error["field"] == "id_number" and "（字符）" in error["message"] and "半角" in error["message"]
 
 
 async def test_wrong_check_character_is_422(client, world: World) -> None:
@@ -69,7 +75,7 @@ async def test_wrong_check_character_is_422(client, world: World) -> None:
         f"{API}/staff", json=staff_body(world.kg_a["id"], id_number=bad), headers=world.h("district_hr")
     )
     assert r.status_code == 422
-    assert "check character should be" in r.json()["errors"][0]["message"]
+    assert r.json()["errors"][0]["message"].startswith("身份证号无效（校验位）：校验位应为")
 
 
 async def test_duplicate_person_is_409_even_at_another_kindergarten(client, world: World) -> None:
