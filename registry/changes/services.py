@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from kernel.auth import Principal
-from kernel.codes import Role, label
+from kernel.codes import Role, label, term
 from kernel.common.schemas import Page
 from kernel.common.time import utcnow
 from kernel.db import get_engine, write_transaction
@@ -139,7 +139,7 @@ def _decided_already(row: dict[str, Any]) -> Conflict:
         _(
             "change request {change_id} is {status} already",
             change_id=row["id"],
-            status=label(ChangeStatus, row["status"]),
+            status=term(ChangeStatus, row["status"]),
         ),
         code="decided-already",
         status=row["status"],

@@ -65,7 +65,11 @@ async def test_an_admins_new_person_waits_for_hr_and_is_written_on_approval(clie
     # deciding twice is a 409
     again = await client.post(f"{API}/changes/{change['id']}/approve", headers=world.h(HR))
     assert again.status_code == 409 and again.json()["code"] == "decided-already"
-    assert "已通过" in again.json()["detail"]
+    assert again.json()["detail"] == f"变更申请 {change['id']} 已处理（已通过），不能再次处理"
+    english = await client.post(
+        f"{API}/changes/{change['id']}/approve", headers={**world.h(HR), "Accept-Language": "en"}
+    )
+    assert english.json()["detail"] == f"change request {change['id']} is approved already"
 
 
 async def test_hr_writes_apply_at_once(client: Any, world: World) -> None:
