@@ -7,6 +7,7 @@ unknown filter is a 400, so a typo never silently returns the unfiltered list.
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Annotated, Any
 
 from litestar import Request
@@ -23,14 +24,15 @@ Group = Annotated[int | None, QueryParameter(ge=1, le=15, description="collabora
 DEFAULT_PAGE = {"limit": DEFAULT_LIMIT, "offset": 0}
 
 _RESERVED = {"request", "data", "state", "scope", "socket", "headers", "cookies", "query", "body"}
-_allowed_cache: dict[int, frozenset[str]] = {}
+# keyed by the handler itself, weakly: an id() outlived the handler (tests build many apps) and a new
+# handler given the same id read another route's parameters (an unknown-parameter 400 on /search?q=)
+_allowed_cache: weakref.WeakKeyDictionary[HTTPRouteHandler, frozenset[str]] = weakref.WeakKeyDictionary()
 _PATH_NAME = re.compile(r"\{(\w+)")
 
 
 def query_parameter_names(handler: HTTPRouteHandler) -> frozenset[str]:
     """The query parameters a route handler declares (once per handler)."""
-    key = id(handler)
-    cached = _allowed_cache.get(key)
+    cached = _allowed_cache.get(handler)
     if cached is not None:
         return cached
     dependencies = set(handler.resolve_dependencies())
@@ -47,7 +49,7 @@ def query_parameter_names(handler: HTTPRouteHandler) -> frozenset[str]:
         else:
             names.add(name)
     allowed = frozenset(names)
-    _allowed_cache[key] = allowed
+    _allowed_cache[handler] = allowed
     return allowed
 
 
