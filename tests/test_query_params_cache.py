@@ -25,3 +25,9 @@ def test_each_new_handler_gets_its_own_parameters() -> None:
         assert query_parameter_names(_handler_of(app)) == {f"p{i}"}
         del app, namespace
         gc.collect()
+
+
+async def test_an_options_request_with_query_parameters_is_not_a_500(client: Any, world: Any) -> None:
+    """Litestar's OPTIONS handlers take no weak reference: they are checked without the cache."""
+    r = await client.options("/api/v1/kindergartens?group=0.5", headers=world.h("district_hr"))
+    assert r.status_code < 500, r.text

@@ -32,9 +32,16 @@ _PATH_NAME = re.compile(r"\{(\w+)")
 
 def query_parameter_names(handler: HTTPRouteHandler) -> frozenset[str]:
     """The query parameters a route handler declares (once per handler)."""
-    cached = _allowed_cache.get(handler)
-    if cached is not None:
-        return cached
+    try:
+        cached = _allowed_cache.get(handler)
+    except TypeError:  # a handler Litestar makes per route without weak references (OPTIONS): not cached
+        return _declared(handler)
+    if cached is None:
+        cached = _allowed_cache[handler] = _declared(handler)
+    return cached
+
+
+def _declared(handler: HTTPRouteHandler) -> frozenset[str]:
     dependencies = set(handler.resolve_dependencies())
     path_names = {name for path in handler.paths for name in _PATH_NAME.findall(path)}
     names: set[str] = set()
@@ -48,9 +55,7 @@ def query_parameter_names(handler: HTTPRouteHandler) -> frozenset[str]:
             names.add(kwarg.name or kwarg.query or name)
         else:
             names.add(name)
-    allowed = frozenset(names)
-    _allowed_cache[handler] = allowed
-    return allowed
+    return frozenset(names)
 
 
 async def check_query_params(request: Request[Any, Any, Any]) -> None:
