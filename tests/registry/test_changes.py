@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from app.changes import app_changes
+from kernel.policy import versions
 from registry.audit.tables import AuditEvent
 from registry.changes.codes import ChangeKind
 from registry.staff.tables import Staff
@@ -227,9 +229,6 @@ async def test_an_admin_sees_only_their_kindergartens_changes(client: Any, world
 
 
 async def test_every_reviewed_kind_in_the_policy_is_a_kind_the_app_knows() -> None:
-    from app.changes import app_changes
-    from kernel.policy import versions
-
     known = set(app_changes().handlers)
     assert known == {k.value for k in ChangeKind}
     for version in versions():
