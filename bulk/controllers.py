@@ -17,6 +17,7 @@ from bulk.columns import exportable, importable
 from bulk.schemas import ImportOut
 from eligibility.codes import Purpose
 from kernel.auth import Principal, requires
+from kernel.common.downloads import content_disposition
 from kernel.common.params import Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT, Page
 from kernel.errors import FieldError, TooLarge, problem_responses
@@ -41,7 +42,7 @@ def _download(name: str, media_type: str, content: bytes) -> Response[bytes]:
     return Response(
         content=content,
         media_type=media_type,
-        headers={"Content-Disposition": exports.content_disposition(name), "Cache-Control": "no-store"},
+        headers={"Content-Disposition": content_disposition(name), "Cache-Control": "no-store"},
     )
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 from bulk import files
 from bulk.columns import KINDS, exportable
@@ -130,10 +129,3 @@ def _file(kind: Kind, extension: str, rows: Iterable[dict[str, Any]]) -> bytes:
     if extension == "csv":
         return files.write_csv(kind.exported, rows)
     return files.write_xlsx(kind, kind.exported, rows, kind.label)
-
-
-def content_disposition(name: str) -> str:
-    """An attachment with a Chinese file name (RFC 6266 / 5987), and an ASCII fallback."""
-    ascii_name = name.encode("ascii", "ignore").decode() or "export"
-    ascii_name = ascii_name.lstrip("_") or "export"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"

@@ -68,3 +68,28 @@ LABELS[CreditSource] = {
     "recognition": "学分认定",
 }
 LABELS[CreditStatus] = {"complete": "已完成", "on_track": "进度正常", "behind": "进度落后", "at_risk": "有风险"}
+
+
+class ClaimStatus(StrEnum):  # a teacher's credit claim (学分申报, issue 16)
+    submitted = "submitted"
+    checked = "checked"
+    approved = "approved"
+    rejected = "rejected"
+    returned = "returned"
+
+
+class ClaimDecision(StrEnum):
+    approve = "approve"
+    reject = "reject"
+    # back to the teacher to amend
+    return_ = "return"
+
+
+LABELS[ClaimStatus] = {
+    "submitted": "已提交",
+    "checked": "园所已审核",
+    "approved": "区级已认定",
+    "rejected": "未通过",
+    "returned": "退回修改",
+}
+LABELS[ClaimDecision] = {"approve": "通过", "reject": "不予认定", "return": "退回修改"}

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from credits import ledger, policies, transcripts
+from credits.claim_controllers import ClaimController, MyClaimController
 from credits.schemas import EntryCreate, EntryOut, PolicyCreate, PolicyOut, ReversalCreate, TranscriptOut
 from kernel.auth import Principal, requires
 from registry.changes.codes import ChangeKind
@@ -91,4 +92,6 @@ CONTROLLERS: list[type] = [
     CreditEntryController,
     StaffCreditsController,
     MyCreditsController,
+    MyClaimController,
+    ClaimController,
 ]

@@ -58,7 +58,9 @@ PASSED_TRAINING = N_("passed training result")
 RESULT_CORRECTED = N_("result corrected: {reason}")
 CORRECTED_RESULT = N_("corrected training result: {reason}")
 RECREDITED = N_("re-credited after correction of result {result}: {reason}")
-NOTES = (PASSED_TRAINING, RESULT_CORRECTED, CORRECTED_RESULT, RECREDITED)
+CLAIMED = N_("credit claim {claim}: {title}")
+CLAIMED_BY_HAND = N_("credit claim {claim}: {title} (credits set by hand: {reason})")
+NOTES = (PASSED_TRAINING, RESULT_CORRECTED, CORRECTED_RESULT, RECREDITED, CLAIMED_BY_HAND, CLAIMED)
 
 
 def note_words(reason: str) -> str:
@@ -360,4 +362,31 @@ async def record_training_result(
         credits=credits,
         reference=reference,
         reason=reason,
+    )
+
+
+async def record_claim(
+    who: Principal,
+    *,
+    claim_id: int,
+    staff_id: int,
+    day: date,
+    category: str,
+    source: str,
+    hours: Decimal,
+    credits: Decimal,
+    note: str,
+) -> EntryOut:
+    """The ledger entry of an approved credit claim (inside the approval's transaction): reference
+    ``claim:<id>``, unique with its source, so a claim is never credited twice."""
+    return await _insert_entry(
+        who,
+        staff_id=staff_id,
+        day=day,
+        category=category,
+        source=source,
+        hours=hours,
+        credits=credits,
+        reference=f"claim:{claim_id}",
+        reason=note,
     )

@@ -220,7 +220,7 @@ def hours_problem(hours: Decimal) -> str | None:
     return _("must be greater than zero") if hours <= 0 else None
 
 
-SYSTEM_REFERENCE_PREFIXES = ("training_result", "reversal", "entry")
+SYSTEM_REFERENCE_PREFIXES = ("training_result", "reversal", "entry", "claim")
 """References the registry writes itself (training results, reversals, generated ids): a hand-made
 entry claiming one would block the real one."""
 

@@ -107,6 +107,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # their own; district HR see all and decide
     "change.read": frozenset({Role.district_hr, Role.kindergarten_admin}),
     "change.decide": frozenset({Role.district_hr}),
+    # credit claims with evidence (issue 16): a teacher reports her own outside training; her
+    # kindergarten's admin checks it, district HR decides it; inspectors read; each claim is scoped
+    "claim.submit": frozenset({Role.teacher}),
+    "claim.read": ALL_ROLES,
+    "claim.list": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
+    "claim.review": frozenset({Role.district_hr, Role.kindergarten_admin}),
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ from litestar.exceptions import (
 )
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from kernel.i18n import N_, _, field_label, translate
 from kernel.validation_messages import validation_message
@@ -93,6 +94,28 @@ class Invalid(DomainError):
     @classmethod
     def field(cls, name: str, message: str) -> Invalid:
         return cls(_("{field}: {message}", field=field_label(name), message=message), [FieldError(name, message)])
+
+    @classmethod
+    def fields(cls, errors: list[FieldError], labels: Mapping[str, str] | None = None) -> Invalid:
+        """One 422 naming every field in ``errors``; ``labels`` names a field where the shared name
+        would mislead (a course's ``title`` is not a person's 职称)."""
+        names = labels or {}
+        detail = _("; ").join(
+            _("{field}: {message}", field=names.get(e.field) or field_label(e.field), message=e.message) for e in errors
+        )
+        return cls(detail, errors)
+
+    @classmethod
+    def of(cls, exc: ValidationError, labels: Mapping[str, str] | None = None) -> Invalid:
+        """A schema's validation error, checked in a service rather than by the framework (a form's text
+        fields), as the same 422 the framework gives a JSON body."""
+        return cls.fields(
+            [
+                FieldError(".".join(str(p) for p in e["loc"]) or "body", validation_message(str(e["msg"])))
+                for e in exc.errors()
+            ],
+            labels,
+        )
 
 
 class BadRequest(DomainError):
@@ -268,6 +291,10 @@ def _validation_handler(_request: Request[Any, Any, Any], exc: ValidationExcepti
         status, title = 422, N_("Invalid field")
     detail = _("; ").join(_("{field}: {message}", field=field_label(e.field), message=e.message) for e in errors)
     return problem(status, title, detail, "invalid" if status == 422 else "bad-request", errors)
+
+
+# Litestar's own words that reach a client as a problem's detail (translated where shown)
+FRAMEWORK_WORDS = (N_("Invalid multipart/form-data"),)
 
 
 def _http_handler(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:

@@ -73,6 +73,15 @@ class Settings(BaseSettings):
         default=20 * 1024 * 1024, ge=1024, description="largest file accepted by an import (413 above)"
     )
     import_max_rows: int = Field(default=200_000, ge=1, description="most data rows an import reads (413 above)")
+    evidence_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="largest evidence file (PDF, JPEG, PNG) a teacher attaches to a credit claim (413 above)",
+    )
+    evidence_dir: Path | None = Field(
+        default=None,
+        description="where evidence files are kept, named by their SHA-256; unset: <var_dir>/evidence",
+    )
     sqlite_timeout_seconds: float = Field(default=30.0, gt=0)
     max_concurrent_requests: int = Field(
         default=8, ge=1, description="requests worked on at once; the rest wait their turn (not /health)"
@@ -115,6 +124,10 @@ class Settings(BaseSettings):
         if url.startswith("sqlite:///"):
             return Path(url.removeprefix("sqlite:///"))
         raise ValueError(f"REGISTRY_DATABASE_URL: not a sqlite URL: {url!r}")
+
+    @property
+    def evidence_path(self) -> Path:
+        return self.evidence_dir or self.var_dir / "evidence"
 
     def jwt_secret(self) -> str:
         """The signing key: the configured one, else a per-installation random key on disk."""

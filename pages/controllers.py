@@ -28,10 +28,11 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from bulk.exports import content_disposition, export
+from bulk.exports import export
 from eligibility.codes import Purpose
 from kernel.auth import Principal, allowed, requires
 from kernel.codes import Role, label
+from kernel.common.downloads import content_disposition
 from kernel.errors import Busy, DomainError, NotFound, TooManyAttempts, Unauthorized
 from kernel.errors import exception_handlers as API_EXCEPTION_HANDLERS
 from kernel.i18n import _, use_locale

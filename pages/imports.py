@@ -35,11 +35,11 @@ from litestar.response import Redirect
 from bulk.changes import import_or_submit
 from bulk.columns import KINDS, importable
 from bulk.controllers import MULTIPART_OVERHEAD
-from bulk.exports import content_disposition
 from bulk.files import XLSX_MEDIA
 from bulk.schemas import ImportOut
 from bulk.services import ImportRejected, errors_workbook, get_run, run_import, template
 from kernel.auth import Principal, allowed, requires
+from kernel.common.downloads import content_disposition
 from kernel.errors import DomainError, NotFound
 from kernel.i18n import _
 from kernel.settings import get_settings
