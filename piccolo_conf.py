@@ -20,5 +20,6 @@ APP_REGISTRY = AppRegistry(
         "reports.piccolo_app",
         "staffing.piccolo_app",
         "bulk.piccolo_app",
+        "registry.notifications.piccolo_app",
     ]
 )

@@ -35,6 +35,7 @@ from registry.accounts.security import make_jwt_auth
 from registry.audit.controllers import AuditController
 from registry.changes.controllers import ChangeController
 from registry.kindergartens.controllers import KindergartenController
+from registry.notifications.controllers import NotificationController
 from registry.staff.controllers import StaffController
 from reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
 from staffing.controllers import CONTROLLERS as STAFFING_CONTROLLERS
@@ -48,6 +49,7 @@ API_CONTROLLERS: list[type] = [
     StaffController,
     AuditController,
     ChangeController,
+    NotificationController,
     *CERTIFICATE_CONTROLLERS,
     *TRAINING_CONTROLLERS,
     *ETHICS_CONTROLLERS,

@@ -102,7 +102,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # web pages (issue 7): each page also requires the permissions of the API data it shows; the
     # district dashboard is for the district-wide roles (an admin's home is their kindergarten's page)
     "dashboard.read": frozenset({Role.district_hr, Role.inspector}),
-    "me": ALL_ROLES,
+    "me": ALL_ROLES,  # the caller's own account: /me, logout, the notification inbox (issue 16)
     # two-level review (issue 15): an admin sees their kindergarten's change requests and withdraws
     # their own; district HR see all and decide
     "change.read": frozenset({Role.district_hr, Role.kindergarten_admin}),

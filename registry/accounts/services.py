@@ -5,6 +5,9 @@ at once (``hashing``)."""
 from __future__ import annotations
 
 import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from kernel.auth import Principal
@@ -228,3 +231,51 @@ async def create_account(actor: Principal, data: AccountCreate) -> AccountOut:
         )
         await record(actor, "create", "account", out.id, None, out.model_dump(mode="json"))
     return out
+
+
+# --- who a notice reaches (issue 16) -----------------------------------------------------------------
+
+_SCAN_ABOVE = 500  # more ids than this: read every active linked account once instead of long IN lists
+
+
+@dataclass(frozen=True)
+class Addressees:
+    """Active accounts by what they stand for: a staff record's own accounts (the person), a
+    kindergarten's admin accounts, and which of some account ids are active."""
+
+    by_staff: dict[int, list[int]]
+    by_kindergarten: dict[int, list[int]]
+    active: frozenset[int]
+
+
+async def addressees(staff: Iterable[int], accounts: Iterable[int], kindergartens: Iterable[int]) -> Addressees:
+    """The active accounts of these staff records (any role linked to the record: the person), the
+    active kindergarten_admin accounts of these kindergartens, and which of ``accounts`` are active.
+    One query; a sweep's thousands of ids read the active linked accounts whole."""
+    staff_ids, account_ids, kg_ids = set(staff), set(accounts), set(kindergartens)
+    by_staff: dict[int, list[int]] = defaultdict(list)
+    by_kindergarten: dict[int, list[int]] = defaultdict(list)
+    active: set[int] = set()
+    if not (staff_ids or account_ids or kg_ids):
+        return Addressees({}, {}, frozenset())
+    query = Account.select(Account.id, Account.role, Account.staff, Account.kindergarten).where(Account.active == True)  # noqa: E712
+    if len(staff_ids) + len(account_ids) + len(kg_ids) <= _SCAN_ABOVE:
+        wanted: list[Any] = []
+        if staff_ids:
+            wanted.append(Account.staff.is_in(sorted(staff_ids)))
+        if account_ids:
+            wanted.append(Account.id.is_in(sorted(account_ids)))
+        if kg_ids:
+            wanted.append((Account.role == Role.kindergarten_admin.value) & Account.kindergarten.is_in(sorted(kg_ids)))
+        either = wanted[0]
+        for clause in wanted[1:]:
+            either = either | clause
+        query = query.where(either)
+    for row in await query:
+        if row["staff"] in staff_ids:
+            by_staff[row["staff"]].append(row["id"])
+        if row["role"] == Role.kindergarten_admin.value and row["kindergarten"] in kg_ids:
+            by_kindergarten[row["kindergarten"]].append(row["id"])
+        if row["id"] in account_ids:
+            active.add(row["id"])
+    return Addressees(dict(by_staff), dict(by_kindergarten), frozenset(active))
