@@ -18,7 +18,7 @@ from typing import Any
 from litestar.datastructures import UploadFile
 from pydantic import ValidationError
 
-from credits import claim_rules, evidence, ledger, rules
+from credits import claim_notices, claim_rules, evidence, ledger, rules
 from credits.claim_schemas import ClaimFields, ClaimForm, ClaimOut, ClaimReview, EvidenceOut
 from credits.codes import ClaimDecision, ClaimStatus
 from credits.policies import policy_versions
@@ -356,7 +356,7 @@ async def review(who: Principal, claim_id: int, data: ClaimReview) -> ClaimOut:
             before.model_dump(mode="json"),
             claim.model_dump(mode="json"),
         )
-        pass  # TEMP
+        await claim_notices.reviewed(claim)
     return claim
 
 

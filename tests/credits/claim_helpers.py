@@ -10,7 +10,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from tests.credits.helpers import API, HR
-from tests.support import World, login, make_account, new_username
+from tests.support import World, kindergarten_body, login, make_account, new_username, staff_body
 
 _seeds = itertools.count(1)
 
@@ -96,12 +96,21 @@ async def approved_by_both(client: Any, world: World, claim_id: int) -> dict[str
     return dict(r.json())
 
 
-async def kindergarten_b_accounts(client: Any, world: World) -> None:
-    """An admin of kindergarten B and the teacher of B (staff_b), as ``admin_b`` and ``teacher_b``."""
+OTHER: dict[str, Any] = {}
+
+
+async def kindergarten_b_accounts(client: Any, world: World) -> dict[str, Any]:
+    """Another kindergarten (not the world's A or B, whose accounts other tests count) with a teacher
+    and an admin, logged in as ``teacher_b`` and ``admin_b``; its kindergarten row is returned."""
     if "teacher_b" in world.tokens:
-        return
-    admin, teacher = new_username("adm_b"), new_username("tch_b")
-    await make_account("kindergarten_admin", admin, kindergarten_code=world.kg_b["code"])
-    await make_account("teacher", teacher, staff_id_number=world.staff_b["id_number"])
+        return OTHER
+    hr = world.h(HR)
+    kg = (await client.post(f"{API}/kindergartens", json=kindergarten_body(name="丙幼儿园"), headers=hr)).json()
+    person = (await client.post(f"{API}/staff", json=staff_body(kg["id"], name="钱芳"), headers=hr)).json()
+    admin, teacher = new_username("adm_c"), new_username("tch_c")
+    await make_account("kindergarten_admin", admin, kindergarten_code=kg["code"])
+    await make_account("teacher", teacher, staff_id_number=person["id_number"])
     world.tokens["admin_b"] = await login(client, admin)
     world.tokens["teacher_b"] = await login(client, teacher)
+    OTHER.update(kg)
+    return OTHER

@@ -1,6 +1,6 @@
 """Every role (and no token) against every credit-claim endpoint, with the claims of two kindergartens:
-the teacher of A's claim is seen by her, A's admin, district HR and inspectors; B's admin and B's
-teacher get the 404 of a claim that does not exist. Rows the guard decides alone (401, 403) are run by
+the teacher of A's claim is seen by her, A's admin, district HR and inspectors; another kindergarten's
+admin and teacher get the 404 of a claim that does not exist. Rows the guard decides alone (401, 403) are run by
 tests/test_role_matrix.py."""
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ CASES = [
 async def test_credit_claim_role_matrix(
     client: Any, world: World, method: str, path: str, body: Any, role: str, expected: int
 ) -> None:
-    await kindergarten_b_accounts(client, world)
+    other = await kindergarten_b_accounts(client, world)
     ids: dict[str, Any] = {}
     if "{ca}" in path or "{cchecked}" in path or "{creturned}" in path:
         claim = await submitted(client, world)  # a fresh claim of A's teacher each time
@@ -89,4 +89,4 @@ async def test_credit_claim_role_matrix(
         assert r.headers["content-type"] == "image/png" and r.content.startswith(b"\x89PNG")
         assert r.headers["content-disposition"].startswith("inline;")
     if method == "GET" and path == "/credit-claims" and role == ADMIN_B:
-        assert all(c["kindergarten_id"] == world.kg_b["id"] for c in r.json()["items"])
+        assert all(c["kindergarten_id"] == other["id"] for c in r.json()["items"])

@@ -46,6 +46,13 @@ async def test_a_photographed_certificate_becomes_credits_on_the_transcript(clie
     again = await review(client, world, claim["id"], HR, "approve")
     assert again.status_code == 409 and again.json()["code"] == "decided-already"
     assert len(await CreditEntry.select().where(CreditEntry.reference == f"claim:{claim['id']}")) == 1
+    inbox = (await client.get(f"{API}/me/notifications?limit=500", headers=world.h(TEACHER))).json()["items"]
+    about = [n for n in inbox if n["link"] == f"/my/claims/{claim['id']}"]
+    assert [n["kind"] for n in about] == ["claim.decided", "claim.checked"], "newest first, each step once"
+    assert about[0]["message"] == (
+        "您的学分申报“北京市学前教育课程领导力研修班”已通过区级认定：2.4 学分已计入您的学分档案"
+    )
+    assert about[0]["read_at"] is None
 
 
 async def test_every_step_is_audited(client: Any, world: World) -> None:
@@ -160,6 +167,9 @@ async def test_the_steps_and_their_refusals(client: Any, world: World) -> None:
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "reason", "credits by hand need a reason"
     r = await review(client, world, cid, HR, "return", reason="请补充学时证明")
     assert r.json()["status"] == "returned" and r.json()["reason"] == "请补充学时证明"
+    inbox = (await client.get(f"{API}/me/notifications?limit=500", headers=world.h(TEACHER))).json()["items"]
+    told = [n["message"] for n in inbox if n["link"] == f"/my/claims/{cid}" and n["kind"] == "claim.returned"]
+    assert told == ["您的学分申报“北京市学前教育课程领导力研修班”被退回修改：请补充学时证明"]
     r = await review(client, world, cid, ADMIN, "approve")
     assert r.status_code == 409 and r.json()["code"] == "returned"
     no_file = {"file": ("", b"", "application/octet-stream")}  # a browser's form with the file left empty
