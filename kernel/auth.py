@@ -107,6 +107,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # their own; district HR see all and decide
     "change.read": frozenset({Role.district_hr, Role.kindergarten_admin}),
     "change.decide": frozenset({Role.district_hr}),
+    # the email outbox (issue 16): what was mailed, what waits and what failed
+    "mail.read": frozenset({Role.district_hr}),
 }
 
 
