@@ -129,6 +129,11 @@ class Settings(BaseSettings):
     )
     mail_batch: int = Field(default=50, ge=1, le=1000, description="emails taken and sent over one connection")
     smtp_timeout_seconds: float = Field(default=30.0, gt=0, description="SMTP connect and command timeout")
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="PEM certificates to trust for the SMTP server's TLS (a relay with its own CA); "
+        "unset: the system's. The server's name is always checked",
+    )
 
     @property
     def engine_kind(self) -> Literal["sqlite", "postgres"]:

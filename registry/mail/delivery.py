@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -129,6 +130,10 @@ async def mark_failure(row: dict[str, Any], error: str, permanent: bool, now: da
 
 
 def _smtp(target: SmtpTarget, settings: Settings) -> aiosmtplib.SMTP:
+    """A client for the target. ``starttls`` requires STARTTLS (a server that does not offer it is a
+    failure, never a silent downgrade to plain text); certificates and the server's name are checked,
+    against REGISTRY_SMTP_CA_FILE when set."""
+    context = ssl.create_default_context(cafile=settings.smtp_ca_file) if settings.smtp_ca_file else None
     return aiosmtplib.SMTP(
         hostname=target.host,
         port=target.port,
@@ -136,6 +141,7 @@ def _smtp(target: SmtpTarget, settings: Settings) -> aiosmtplib.SMTP:
         password=target.password,
         use_tls=target.security == "tls",
         start_tls=target.security == "starttls",
+        tls_context=context,
         timeout=settings.smtp_timeout_seconds,
     )
 
