@@ -49,7 +49,7 @@ def email_address(text: str) -> str:
     district's relay); an internationalised domain is kept in its ASCII (IDNA) form, as SMTP sends it."""
     try:
         checked = validate_email(text, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError:
+    except (EmailNotValidError, ValueError):  # (an IDNA codec error is a ValueError too)
         raise ValueError(_("is not a valid email address")) from None
     address = checked.ascii_email or checked.normalized
     if len(address) > MAX_EMAIL_LENGTH:
