@@ -15,6 +15,7 @@ DB = make_engine(get_settings())
 APP_REGISTRY = AppRegistry(
     apps=[
         "registry.piccolo_app",
+        "registry.mail.piccolo_app",
         "training.piccolo_app",
         "credits.piccolo_app",
         "reports.piccolo_app",

@@ -1,4 +1,4 @@
-"""The ``registry`` command: serve, migrate, backup, restore, demo load, user create."""
+"""The ``registry`` command: serve, migrate, backup, restore, demo load, user create, notifications deliver."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ from kernel.settings import get_settings
 from registry.accounts.schemas import AccountCreate
 from registry.accounts.services import SYSTEM, create_account
 from registry.kindergartens.tables import Kindergarten
+from registry.mail.delivery import deliver_all, target_of
+from registry.mail.rules import SmtpUrlError
 from reports.cli import report
 
 console = Console()
@@ -214,6 +216,34 @@ def certificates_remind(within_days: int) -> None:
         table.add_row(str(window), str(count))
     console.print(table)
     console.print(f"{sum(written.values())} new reminder(s) in the outbox")
+
+
+@main.group()
+def notifications() -> None:
+    """Notifications: the inbox's events and their email."""
+
+
+@notifications.command("deliver")
+def notifications_deliver() -> None:
+    """Send every email that is due, then exit (for cron; the server also delivers in the background).
+
+    Exit code 0 when the run went through, whatever the SMTP server answered (what failed stays in the
+    outbox: GET /api/v1/mail/outbox?status=failed); 2 when REGISTRY_SMTP_URL is unset or unreadable,
+    so a cron job pointed at an installation without email says so."""
+    settings = get_settings()
+    try:
+        target = target_of(settings)
+    except SmtpUrlError as exc:
+        console.print(f"[red]{exc}[/]")
+        sys.exit(2)
+    if target is None:
+        console.print("[yellow]REGISTRY_SMTP_URL is not set: email is off, nothing to deliver[/]")
+        sys.exit(2)
+    done = _run(deliver_all(settings=settings))
+    console.print(
+        f"email via {target}: {done.sent} sent, {done.retried} to retry later, {done.failed} failed "
+        f"({done.claimed} attempted)"
+    )
 
 
 @main.group()

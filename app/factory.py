@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -36,6 +38,8 @@ from registry.audit.controllers import AuditController
 from registry.changes.controllers import ChangeController
 from registry.kindergartens.controllers import KindergartenController
 from registry.notifications.controllers import NotificationController
+from registry.mail.controllers import CONTROLLERS as MAIL_CONTROLLERS
+from registry.mail.delivery import deliver_forever
 from registry.staff.controllers import StaffController
 from reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
 from staffing.controllers import CONTROLLERS as STAFFING_CONTROLLERS
@@ -58,6 +62,7 @@ API_CONTROLLERS: list[type] = [
     *BULK_CONTROLLERS,
     *STAFFING_CONTROLLERS,
     *REPORT_CONTROLLERS,
+    *MAIL_CONTROLLERS,
 ]
 
 
@@ -108,6 +113,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await close_pool()
 
+    @asynccontextmanager
+    async def mail_delivery(_: Litestar) -> AsyncGenerator[None, None]:
+        """Email in the background (issue 16): everything due, every REGISTRY_MAIL_DELIVER_INTERVAL_SECONDS,
+        while REGISTRY_SMTP_URL is set; the task is cancelled (and awaited) on shutdown."""
+        if settings.smtp_url is None:
+            yield
+            return
+        task = asyncio.create_task(deliver_forever(settings), name="mail-delivery")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     api = Router(
         path="/api/v1",
         route_handlers=API_CONTROLLERS,
@@ -120,7 +140,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=pages.template_config,
         csrf_config=pages.csrf_config,
         on_app_init=[jwt_auth.on_app_init],
-        lifespan=[db_pool],
+        lifespan=[db_pool, mail_delivery],  # entered in order, left in reverse: the pool outlives delivery
         exception_handlers=exception_handlers,
         before_request=check_query_params,
         request_class=JsonCheckedRequest,  # invalid UTF-8 or too deep JSON: 400, not 500

@@ -113,6 +113,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "claim.read": ALL_ROLES,
     "claim.list": frozenset({Role.district_hr, Role.kindergarten_admin, Role.inspector}),
     "claim.review": frozenset({Role.district_hr, Role.kindergarten_admin}),
+    # the email outbox (issue 16): what was mailed, what waits and what failed
+    "mail.read": frozenset({Role.district_hr}),
 }
 
 

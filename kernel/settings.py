@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("var") / "registry.db"
@@ -107,6 +107,41 @@ class Settings(BaseSettings):
     cookie_secure: Literal["auto", "true", "false"] = Field(
         default="auto",
         description="web pages' session and CSRF cookies Secure: over https only (auto), always, never",
+    )
+
+    # Email (issue 16): registry/mail/, docs/architecture.md "Email". Unset: the inbox only.
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="smtp://user:pass@host:port (STARTTLS; ?security=starttls|tls|none) or smtps://… (implicit "
+        "TLS); unset: no email is queued or sent. Secret: it holds the password",
+    )
+    mail_from: str = Field(
+        default="registry@localhost",
+        min_length=3,
+        max_length=254,
+        description="the From address of every email; its domain also ends each Message-ID",
+    )
+    mail_max_attempts: int = Field(
+        default=10, ge=1, le=100, description="attempts before an email that keeps failing temporarily is 'failed'"
+    )
+    mail_backoff_seconds: float = Field(
+        default=60.0, gt=0, description="the wait after the first failed attempt; it doubles with each further one"
+    )
+    mail_backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0, description="the longest wait between attempts")
+    mail_deliver_interval_seconds: float = Field(
+        default=30.0, gt=0, description="how often the server sends the email that is due (in the background)"
+    )
+    mail_lease_seconds: float = Field(
+        default=300.0,
+        ge=10,
+        description="how long a deliverer holds the emails it took; after a crash they are sent again after this",
+    )
+    mail_batch: int = Field(default=50, ge=1, le=1000, description="emails taken and sent over one connection")
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, description="SMTP connect and command timeout")
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="PEM certificates to trust for the SMTP server's TLS (a relay with its own CA); "
+        "unset: the system's. The server's name is always checked",
     )
 
     @property

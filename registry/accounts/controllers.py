@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
@@ -12,7 +12,7 @@ from kernel.common.params import Limit, Offset
 from kernel.common.schemas import DEFAULT_LIMIT, Page
 from kernel.settings import get_settings
 from registry.accounts import services
-from registry.accounts.schemas import AccountCreate, AccountOut, Me, TokenRequest, TokenResponse
+from registry.accounts.schemas import AccountCreate, AccountOut, EmailUpdate, Me, TokenRequest, TokenResponse
 from registry.accounts.security import client_address, issue_token
 
 
@@ -48,8 +48,15 @@ class MeController(Controller):
 
     @get("/", guards=[requires("me")], summary="The account behind the token")
     async def me(self, request: Request[Principal, Any, Any]) -> Me:
-        u = request.user
-        return Me(username=u.username, role=u.role, kindergarten_id=u.kindergarten_id, staff_id=u.staff_id)
+        return await services.me(request.user)
+
+    @patch(
+        "/",
+        guards=[requires("me")],
+        summary="Set or clear (null) your own email address: notifications are also mailed to it",
+    )
+    async def update_me(self, request: Request[Principal, Any, Any], data: JSONBody[EmailUpdate]) -> Me:
+        return await services.update_my_email(request.user, data)
 
 
 class AccountController(Controller):
@@ -87,3 +94,13 @@ class AccountController(Controller):
     )
     async def activate(self, request: Request[Principal, Any, Any], account_id: FromPath[int]) -> AccountOut:
         return await services.set_active(request.user, account_id, True)
+
+    @patch(
+        "/{account_id:int}",
+        guards=[requires("account.write")],
+        summary="Set or clear (null) an account's email address (district HR)",
+    )
+    async def update(
+        self, request: Request[Principal, Any, Any], account_id: FromPath[int], data: JSONBody[EmailUpdate]
+    ) -> AccountOut:
+        return await services.update_account(request.user, account_id, data)

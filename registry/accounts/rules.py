@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
 
 from kernel.i18n import _
 
@@ -37,6 +38,26 @@ def password_problem(plain: str) -> str | None:
     if len(plain) < MIN_PASSWORD_LENGTH:
         return _("must be at least {n} characters", n=MIN_PASSWORD_LENGTH)
     return None
+
+
+def email_address(text: str) -> str:
+    """An account's email address as stored and mailed to, or ValueError (in the reader's language).
+
+    The syntax is checked by email-validator (RFC 5322/6531 with the practical limits mail servers
+    apply; no DNS lookup): a domain with a dot, not a reserved name (``localhost``, ``.test``). The local
+    part must be ASCII (Chinese mailboxes such as qq.com and 163.com are; SMTPUTF8 is not required of the
+    district's relay); an internationalised domain is kept in its ASCII (IDNA) form, as SMTP sends it."""
+    try:
+        checked = validate_email(text, check_deliverability=False, allow_smtputf8=False)
+    except (EmailNotValidError, ValueError):  # (an IDNA codec error is a ValueError too)
+        raise ValueError(_("is not a valid email address")) from None
+    address = checked.ascii_email or checked.normalized
+    if len(address) > MAX_EMAIL_LENGTH:
+        raise ValueError(_("takes at most {n} characters", n=MAX_EMAIL_LENGTH))
+    return address
+
+
+MAX_EMAIL_LENGTH = 254  # RFC 5321's path limit less the angle brackets
 
 
 @dataclass(frozen=True)

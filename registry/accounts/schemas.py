@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from kernel.codes import Role
 from kernel.common.schemas import Schema
+from registry.accounts.rules import email_address
 
 
 class TokenRequest(Schema):
@@ -24,6 +25,19 @@ class Me(BaseModel):
     role: Role
     kindergarten_id: int | None
     staff_id: int | None
+    email: str | None = Field(description="where notifications are also mailed; null: the inbox only")
+
+
+class EmailUpdate(Schema):
+    """``{"email": "..."}`` sets the address (checked, stored in its normal form), ``{"email": null}``
+    clears it; a body without ``email`` changes nothing."""
+
+    email: str | None = Field(default=None, max_length=320, description="an email address, or null to clear it")
+
+    @field_validator("email")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        return None if value is None else email_address(value)
 
 
 class AccountCreate(Schema):
@@ -42,3 +56,4 @@ class AccountOut(BaseModel):
     staff_id: int | None
     active: bool
     last_login_at: datetime | None
+    email: str | None

@@ -21,7 +21,7 @@ from kernel.i18n import F_, _
 from kernel.settings import get_settings
 from registry.accounts import hashing, throttle
 from registry.accounts.rules import password_problem
-from registry.accounts.schemas import AccountCreate, AccountOut
+from registry.accounts.schemas import AccountCreate, AccountOut, EmailUpdate, Me
 from registry.accounts.tables import Account
 from registry.audit.services import record
 from registry.kindergartens.tables import Kindergarten
@@ -95,6 +95,7 @@ def _account_out(row: dict[str, Any]) -> AccountOut:
         staff_id=row["staff"],
         active=bool(row["active"]),
         last_login_at=row["last_login_at"],
+        email=row["email"],
     )
 
 
@@ -151,6 +152,67 @@ async def set_active(actor: Principal, account_id: int, active: bool) -> Account
             row = after
     _forget(account_id)
     return _account_out(row)
+
+
+# --- email addresses (issue 16) ----------------------------------------------------------------------
+
+
+async def me(who: Principal) -> Me:
+    """The caller's account as its token names it, with the email address read from the account."""
+    row = await Account.select(Account.email).where(Account.id == who.account_id).first()
+    if row is None:
+        raise NotFound(_("no account {account_id}", account_id=who.account_id))
+    return Me(
+        username=who.username,
+        role=who.role,
+        kindergarten_id=who.kindergarten_id,
+        staff_id=who.staff_id,
+        email=row["email"],
+    )
+
+
+async def set_email(actor: Principal, account_id: int, data: EmailUpdate) -> dict[str, Any]:
+    """Set or clear (null) an account's email address; audited when it changes. A body without
+    ``email`` changes nothing. Returns the account's row as it is afterwards."""
+    async with write_transaction():
+        row = await Account.select().where(Account.id == account_id).first()
+        if row is None:
+            raise NotFound(_("no account {account_id}", account_id=account_id))
+        if "email" in data.model_fields_set and data.email != row["email"]:
+            await Account.update({Account.email: data.email}).where(Account.id == account_id)
+            await record(actor, "update", "account", account_id, {"email": row["email"]}, {"email": data.email})
+            row = {**row, "email": data.email}
+    return row
+
+
+async def update_my_email(who: Principal, data: EmailUpdate) -> Me:
+    """``PATCH /me``: any role, their own account."""
+    row = await set_email(who, who.account_id, data)
+    return Me(
+        username=who.username,
+        role=who.role,
+        kindergarten_id=who.kindergarten_id,
+        staff_id=who.staff_id,
+        email=row["email"],
+    )
+
+
+async def update_account(actor: Principal, account_id: int, data: EmailUpdate) -> AccountOut:
+    """``PATCH /accounts/{id}``: district HR, any account."""
+    return _account_out(await set_email(actor, account_id, data))
+
+
+async def mail_addresses(account_ids: Iterable[int]) -> dict[int, str]:
+    """The email address of each of these accounts that is active and has one (what the mail outbox
+    writes to: ``registry.mail``); one query per 900 accounts."""
+    ids = sorted(set(account_ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 900):
+        rows = await Account.select(Account.id, Account.email).where(
+            Account.id.is_in(ids[start : start + 900]), Account.active.eq(True), Account.email.is_not_null()
+        )
+        found.update({int(r["id"]): str(r["email"]) for r in rows if r["email"]})
+    return found
 
 
 async def authenticate(username: str, password: str, address: str) -> Principal:
@@ -228,6 +290,7 @@ async def create_account(actor: Principal, data: AccountCreate) -> AccountOut:
             staff_id=staff_id,
             active=True,
             last_login_at=None,
+            email=None,
         )
         await record(actor, "create", "account", out.id, None, out.model_dump(mode="json"))
     return out

@@ -18,6 +18,8 @@ class Account(Table, tablename="account"):
     # moved on by a logout or a deactivation: tokens and page sessions carry the value of their login
     session_epoch = Integer(default=0)
     last_login_at = Timestamptz(null=True, default=None)
+    # where notifications are also mailed (issue 16); null: the inbox only
+    email = Varchar(length=254, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -30,7 +30,9 @@ from kernel.db import fetch_all, is_sqlite, write_transaction
 from kernel.errors import NotFound
 from kernel.i18n import _, current_locale, translate, use_locale
 from kernel.rows import json_value
+from kernel.settings import get_settings
 from registry.accounts.services import addressees
+from registry.mail.outbox import MailItem, enqueue
 from registry.notifications.codes import NoticeKind
 from registry.notifications.schemas import NotificationOut, NotificationPage, ReadAllOut
 
@@ -106,7 +108,7 @@ async def notify_many(items: Sequence[tuple[Notice, Recipients]]) -> list[int]:
     async with write_transaction():  # the caller's, normally
         for start in range(0, len(rows), BATCH):
             written += await _insert(rows[start : start + BATCH], now)
-        _after_insert(written)
+        await _after_insert(written)
     return sorted(r.id for r in written)
 
 
@@ -149,12 +151,30 @@ async def _insert(rows: list[tuple[int, str, str, str, str, str]], now: datetime
     ]
 
 
-def _after_insert(rows: list[NotificationRow]) -> None:
-    """>>> MERGE POINT (the lead wires the email outbox here) <<<
+async def _after_insert(rows: list[NotificationRow]) -> None:
+    """The notifications just written, also queued for email (``registry.mail``) inside the same write
+    transaction, so an outbox row commits or rolls back with its notification. Only with
+    REGISTRY_SMTP_URL set (the outbox itself skips accounts without an address): a sweep of thousands
+    does not render its mails for nobody."""
+    if not rows or get_settings().smtp_url is None:
+        return
+    await enqueue([MailItem(f"notification:{r.id}", r.account, *_mail_text(r)) for r in rows])
 
-    Called with the notifications just written, inside the same write transaction (so an outbox row
-    written here commits or rolls back with them). Nothing to do until email delivery (registry.mail)
-    is merged; ``rendered`` gives a row's text in Chinese for the mail."""
+
+def _mail_text(row: NotificationRow) -> tuple[str, str]:
+    """A notification's email, in Chinese: the subject names its kind, the body is its message and where
+    to read it (the page's path: the registry's address is the reader's own bookmark)."""
+    with use_locale("zh"):
+        kind = label(NoticeKind, row.kind)
+        subject = _("[Kindergarten staff registry] {kind}", kind=kind)
+        body = render(row.message, row.params, "zh")
+        footer = _(
+            "Log in to the registry to see it{where}. This email was sent by the registry of {bureau}; "
+            "replies are not read.",
+            where=_(" (page {link})", link=row.link) if row.link else "",
+            bureau=get_settings().bureau_name,
+        )
+    return subject, f"{body}\n\n{footer}\n"
 
 
 # --- reading: the message in the reader's language ------------------------------------------------

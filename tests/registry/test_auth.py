@@ -41,6 +41,7 @@ async def test_token_and_me(client, world) -> None:
         "role": "teacher",
         "kindergarten_id": world.kg_a["id"],
         "staff_id": world.staff_a["id"],
+        "email": None,  # none set (PATCH /me sets it: tests/registry/test_account_email.py)
     }
 
 
