@@ -1,9 +1,12 @@
-"""The ``registry`` command: serve, migrate, backup, restore, demo load, user create, notifications deliver."""
+"""The ``registry`` command: serve, migrate, backup, restore, demo load, user create, notifications sweep
+and deliver."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from app.notifications import sweep
 from bulk.cli import export_command, import_command
 from certificates.services import remind
 from demo.loader import load_demo
@@ -21,6 +25,7 @@ from kernel.backup import BackupError
 from kernel.backup import backup as take_backup
 from kernel.backup import restore as restore_backup
 from kernel.codes import Role
+from kernel.common.time import today
 from kernel.errors import DomainError
 from kernel.settings import get_settings
 from registry.accounts.schemas import AccountCreate
@@ -206,7 +211,9 @@ def certificates() -> None:
 @certificates.command("remind")
 @click.option("--within-days", type=click.IntRange(1, 366), default=90, show_default=True)
 def certificates_remind(within_days: int) -> None:
-    """Write expiry reminders into the outbox (one per certificate and window; safe to re-run)."""
+    """Write expiry reminders into the outbox (one per certificate and window; safe to re-run).
+
+    The outbox is kept for compatibility; what reaches people is `registry notifications sweep`."""
 
     written = _run(remind(within_days))
     table = Table(title=f"Expiry reminders written (certificates expiring within {within_days} days)")
@@ -244,6 +251,30 @@ def notifications_deliver() -> None:
         f"email via {target}: {done.sent} sent, {done.retried} to retry later, {done.failed} failed "
         f"({done.claimed} attempted)"
     )
+
+
+@notifications.command("sweep")
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="the day to sweep as (default: today, Beijing time)",
+)
+def notifications_sweep(on: Any) -> None:
+    """Write the day's time-based notifications: certificates expiring and registrations due (90/30/7
+    days), credits behind pace on a checkpoint day. Once per person and occasion: safe to re-run (cron)."""
+
+    day: date = on.date() if on is not None else today()
+    started = time.perf_counter()
+    written = _run(sweep(day))
+    table = Table(title=f"Notifications written on {day.isoformat()}")
+    table.add_column("kind")
+    table.add_column("new notifications", justify="right")
+    for kind, count in written.items():
+        table.add_row(kind, str(count))
+    console.print(table)
+    console.print(f"{sum(written.values())} new notification(s) in {time.perf_counter() - started:.1f} s")
 
 
 @main.group()

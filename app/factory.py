@@ -37,9 +37,9 @@ from registry.accounts.security import make_jwt_auth
 from registry.audit.controllers import AuditController
 from registry.changes.controllers import ChangeController
 from registry.kindergartens.controllers import KindergartenController
-from registry.notifications.controllers import NotificationController
 from registry.mail.controllers import CONTROLLERS as MAIL_CONTROLLERS
 from registry.mail.delivery import deliver_forever
+from registry.notifications.controllers import NotificationController
 from registry.staff.controllers import StaffController
 from reports.controllers import CONTROLLERS as REPORT_CONTROLLERS
 from staffing.controllers import CONTROLLERS as STAFFING_CONTROLLERS

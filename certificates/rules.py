@@ -265,6 +265,13 @@ def induction_hours_problem(passed: list[tuple[str, Decimal]], accepted: tuple[s
     return None
 
 
+def reminder_window(days_left: int, windows: Iterable[int]) -> int | None:
+    """The tightest reminder window (days) that holds a date ``days_left`` days away (0: today); None
+    when it is past or beyond the widest. With 90/30/7: 90..31 days -> 90, 30..8 -> 30, 7..0 -> 7."""
+    holding = [w for w in windows if 0 <= days_left <= w]
+    return min(holding) if holding else None
+
+
 def registration_due(issued_on: date, last_passed: date | None, years: int) -> date:
     """定期注册: due five years (policy) after the last passed registration, or after issue."""
     base = last_passed or issued_on

@@ -518,6 +518,12 @@ async def expiring(who: Principal, within_days: int, limit: int, offset: int) ->
     ], total
 
 
+async def expiring_between(start: date, end: date) -> list[dict[str, Any]]:
+    """Every valid certificate of someone who has not left, expiring from ``start`` to ``end`` (the
+    expiry list's and the reminders' selection), with its holder and their kindergarten."""
+    return list(await C.select(*EXPIRING_COLUMNS).where(*_expiring_where(None, start, end)))
+
+
 async def remind(within_days: int, on: date | None = None) -> dict[int, int]:
     """Write one outbox reminder per certificate and window; a second run writes nothing new. The
     teacher qualifications due for registration (定期注册) in a window are reminded too
@@ -549,8 +555,8 @@ async def remind(within_days: int, on: date | None = None) -> dict[int, int]:
         new = []
         for c in candidates:
             days_left = (c["expires_on"] - day).days
-            window = min(w for w in windows if days_left <= w)
-            if (c["id"], window, c["expires_on"]) in existing:
+            tight = rules.reminder_window(days_left, windows)
+            if tight is None or (c["id"], tight, c["expires_on"]) in existing:
                 continue
             message = (
                 f"{c['name']}的{label(CertificateType, c['type'])}（编号 {c['number']}）将于 "
@@ -560,13 +566,13 @@ async def remind(within_days: int, on: date | None = None) -> dict[int, int]:
                 Reminder(
                     certificate=c["id"],
                     staff=c["staff"],
-                    window_days=window,
+                    window_days=tight,
                     expires_on=c["expires_on"],
                     message=message,
                     created_at=utcnow(),
                 )
             )
-            written[window] += 1
+            written[tight] += 1
         if new:
             await Reminder.insert(*new)
     return written

@@ -417,6 +417,27 @@ def status_of(
     return CreditStatus.behind, pace
 
 
+def status_from_figures(
+    counted: Decimal,
+    by_category: dict[str, Decimal],
+    by_year: dict[int, Decimal],
+    versions: list[PolicyVersion],
+    cycle: Cycle,
+    as_of: date,
+    yearly_minimum: bool = True,
+) -> tuple[CreditStatus, Decimal]:
+    """``transcript``'s status and pace from a person's figures of the cycle up to ``as_of`` (counted
+    after the caps, per required category, per calendar year): the same requirement, category and
+    yearly-minimum reading, for a whole selection at once (the credits-behind notices)."""
+    req = numbers(policy_for(min(as_of, cycle.ends), versions))
+    met = all(by_category.get(name, ZERO) >= needed for name, needed in req.required_categories.items())
+    if yearly_minimum:
+        for year in cycle.years():
+            minimum = numbers(policy_for(min(as_of, date(year, 12, 31)), versions)).yearly_minimum
+            met = met and by_year.get(year, ZERO) >= minimum
+    return status_of(counted, met, req.required, cycle, as_of, req.at_risk_share)
+
+
 def transcript(
     entries: list[Entry], versions: list[PolicyVersion], cycle: Cycle, as_of: date, yearly_minimum: bool = True
 ) -> Transcript:
@@ -487,6 +508,7 @@ __all__ = [
     "policy_conflict",
     "policy_for",
     "school_year",
+    "status_from_figures",
     "status_of",
     "transcript",
 ]

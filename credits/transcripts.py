@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from credits import figures as fig_rules
 from credits import rules
 from credits.ledger import ENTRY_COLUMNS, entry_out
 from credits.policies import policy_versions
-from credits.rules import ZERO, PolicyVersion, dec
+from credits.rules import ZERO, Entry, PolicyVersion, dec
 from credits.schemas import (
     CategoryOut,
     Required,
@@ -18,6 +19,7 @@ from credits.schemas import (
 from credits.tables import CreditEntry as CE
 from kernel.auth import Principal
 from kernel.common.time import today
+from kernel.db import fetch_all
 from kernel.errors import Invalid, NotFound
 from kernel.i18n import F_, _
 from kernel.policy import policy_on
@@ -95,3 +97,64 @@ async def my_transcript(who: Principal, cycle: str | None) -> TranscriptOut:
     if who.staff_id is None:
         raise NotFound(_("this account has no staff record"))
     return await staff_transcript(who, who.staff_id, cycle)
+
+
+async def window_figures(
+    window: tuple[date, date],
+    versions: list[PolicyVersion],
+    categories: list[str],
+    where: str,
+    where_args: list[Any],
+    by_year: bool = False,
+) -> dict[Any, fig_rules.Figures]:
+    """``fig_rules.Figures`` per person over the window, for the people of ``where`` (SQL on ``s``, the
+    staff table, starting with " AND", and its arguments); people with no entry in it, or only reversal
+    pairs, may be left out (their figures are all zero). What eligibility's rounds and the
+    credits-behind notices read.
+
+    When one set of caps holds for the whole window (the usual case), the database works the
+    figures out (``fig_rules.figures_sql``) and hands back one row per person. When a policy change
+    inside the window changes a cap, the entries are read and ``fig_rules.figures`` runs per person.
+    ``by_year``: each person's ``Figures.years`` holds the credits counted in each calendar year of the
+    window too."""
+    start, end = window
+    caps = fig_rules.uniform_caps(versions, start, end)
+    if caps is None:
+        # The date and credits are read as expressions, not as the columns: SQLite's driver then
+        # hands back the plain text and number instead of running its per-column converters.
+        rows = await fetch_all(
+            "SELECT ce.id, ce.staff, CAST(ce.entry_date AS TEXT) AS entry_date, ce.category, ce.source, "
+            "ce.credits + 0 AS credits, ce.hours + 0 AS hours, ce.reverses "
+            "FROM credit_entry ce JOIN staff s ON s.id = ce.staff "
+            "WHERE ce.entry_date >= {} AND ce.entry_date <= {}" + where,
+            start,
+            end,
+            *where_args,
+        )
+        entries: dict[int, list[Entry]] = {}
+        for r in rows:
+            entries.setdefault(r["staff"], []).append(entry_of(r))
+        return {sid: fig_rules.figures(es, versions, by_year) for sid, es in entries.items()}
+    select, select_args = fig_rules.figures_sql(caps, categories, start.year, end.year, by_year=by_year)
+    # "not a reversal" as COALESCE(reverses, 0) = 0 (ids start at 1), not "reverses IS NULL": SQLite's
+    # planner would otherwise walk the reversal index over every entry instead of the person's dates
+    window_sql = (
+        "WITH fw AS (SELECT ce.id, ce.staff, ce.entry_date, ce.category, ce.source, ce.credits, ce.hours "
+        "FROM credit_entry ce JOIN staff s ON s.id = ce.staff "
+        "WHERE ce.entry_date >= {} AND ce.entry_date <= {} AND COALESCE(ce.reverses, 0) = 0"
+        + where
+        + " AND NOT EXISTS (SELECT 1 FROM credit_entry r WHERE r.reverses = ce.id "
+        "AND r.entry_date >= {} AND r.entry_date <= {})) "
+    )
+    rows = await fetch_all(window_sql + select, start, end, *where_args, start, end, *select_args)
+    cent = fig_rules.CENT  # the sums are rounded to cents in SQL (SQLite adds in binary floating point)
+    years = [(y, f"yr_{y}") for y in range(start.year, end.year + 1)] if by_year else []
+    return {
+        r["staff"]: fig_rules.Figures(
+            counted=dec(r["counted"]).quantize(cent),
+            by_category={c: dec(r[f"cat_{i}"]).quantize(cent) for i, c in enumerate(categories)},
+            hours=dec(r["hours"]).quantize(cent),
+            years={y: dec(r[column]).quantize(cent) for y, column in years},
+        )
+        for r in rows
+    }

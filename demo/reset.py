@@ -14,7 +14,7 @@ from kernel.db import get_engine, is_sqlite
 
 # Deleted on reset, children first. audit_event stays: it is append-only (database triggers).
 RESET_TABLES = (
-    "pool_placement", "pool_certificate", "pool_candidate", "planned_places",
+    "mail_outbox", "notification", "pool_placement", "pool_certificate", "pool_candidate", "planned_places",
     "credit_claim", "credit_idempotency", "credit_entry", "ethics_sanction", "ethics_evaluation",
     "reminder_outbox", "certificate_registration", "certificate_event", "certificate",
     "training_result", "training_enrolment", "training_session", "training_course",

@@ -16,8 +16,8 @@ from credits import figures as fig_rules
 from credits import rules
 from credits.codes import CourseCategory
 from credits.policies import policy_versions
-from credits.rules import PolicyVersion, dec, shown
-from credits.transcripts import entry_of, entry_rows
+from credits.rules import PolicyVersion, shown
+from credits.transcripts import entry_of, entry_rows, window_figures
 from eligibility import registration
 from eligibility import rules as eligibility_rules
 from eligibility.codes import Purpose
@@ -361,52 +361,12 @@ async def ledger_figures(
     ``by_year``: each person's ``Figures.years`` holds the credits counted in each calendar year of the
     window too (a completed cycle and its years, in one read)."""
 
-    start, end = window
     if roster is not None:  # a round's roster on its day (``roster_of``) instead of today's on-post staff
         where, where_args = " AND " + roster[0], list(roster[1])
     else:
         where, where_args = _selection(kindergarten_id, staff_ids)
         where = " AND s.status = 'on_post'" + where
-    caps = fig_rules.uniform_caps(versions, start, end)
-    if caps is None:
-        # The date and credits are read as expressions, not as the columns: SQLite's driver then
-        # hands back the plain text and number instead of running its per-column converters.
-        rows = await fetch_all(
-            "SELECT ce.id, ce.staff, CAST(ce.entry_date AS TEXT) AS entry_date, ce.category, ce.source, "
-            "ce.credits + 0 AS credits, ce.hours + 0 AS hours, ce.reverses "
-            "FROM credit_entry ce JOIN staff s ON s.id = ce.staff "
-            "WHERE ce.entry_date >= {} AND ce.entry_date <= {}" + where,
-            start,
-            end,
-            *where_args,
-        )
-        entries: dict[int, list[rules.Entry]] = {}
-        for r in rows:
-            entries.setdefault(r["staff"], []).append(entry_of(r))
-        return {sid: fig_rules.figures(es, versions, by_year) for sid, es in entries.items()}
-    select, select_args = fig_rules.figures_sql(caps, categories, start.year, end.year, by_year=by_year)
-    # "not a reversal" as COALESCE(reverses, 0) = 0 (ids start at 1), not "reverses IS NULL": SQLite's
-    # planner would otherwise walk the reversal index over every entry instead of the person's dates
-    window_sql = (
-        "WITH fw AS (SELECT ce.id, ce.staff, ce.entry_date, ce.category, ce.source, ce.credits, ce.hours "
-        "FROM credit_entry ce JOIN staff s ON s.id = ce.staff "
-        "WHERE ce.entry_date >= {} AND ce.entry_date <= {} AND COALESCE(ce.reverses, 0) = 0"
-        + where
-        + " AND NOT EXISTS (SELECT 1 FROM credit_entry r WHERE r.reverses = ce.id "
-        "AND r.entry_date >= {} AND r.entry_date <= {})) "
-    )
-    rows = await fetch_all(window_sql + select, start, end, *where_args, start, end, *select_args)
-    cent = fig_rules.CENT  # the sums are rounded to cents in SQL (SQLite adds in binary floating point)
-    years = [(y, f"yr_{y}") for y in range(start.year, end.year + 1)] if by_year else []
-    return {
-        r["staff"]: fig_rules.Figures(
-            counted=dec(r["counted"]).quantize(cent),
-            by_category={c: dec(r[f"cat_{i}"]).quantize(cent) for i, c in enumerate(categories)},
-            hours=dec(r["hours"]).quantize(cent),
-            years={y: dec(r[column]).quantize(cent) for y, column in years},
-        )
-        for r in rows
-    }
+    return await window_figures(window, versions, categories, where, where_args, by_year)
 
 
 async def eligibility_batch(

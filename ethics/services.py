@@ -32,8 +32,10 @@ from kernel.common.scope import kindergarten_scope
 from kernel.common.time import today, utcnow
 from kernel.db import fetch_all, write_transaction
 from kernel.errors import BadRequest, Conflict, FieldError, Forbidden, Invalid
-from kernel.i18n import F_, _, field_label
+from kernel.i18n import F_, N_, _, field_label
 from registry.audit.services import record
+from registry.notifications.codes import NoticeKind
+from registry.notifications.services import Notice, notify
 from registry.staff.services import load_visible, lock_person
 
 # --- reading a person's records -------------------------------------------------------------------
@@ -264,6 +266,8 @@ async def add_evaluation(who: Principal, staff_id: int, data: EvaluationCreate) 
             before,
             {"staff_id": staff_id, **data.model_dump(mode="json")},
         )
+        if data.grade == EthicsGrade.unqualified:
+            await veto_recorded(staff_id, f"veto:evaluation:{new_id}", EVALUATION_VETO, {"year": year})
         row = await EV.select().where(EV.id == new_id).first()
     assert row is not None
     return _evaluation_outs([row], sanctions)[0]
@@ -429,7 +433,36 @@ async def add_sanction(who: Principal, staff_id: int, data: SanctionCreate) -> S
                 "capped_evaluation": out.capped_evaluation_id,
             },
         )
+        # decided, or changed on appeal: it bars (the veto) while in force; one over already is not told
+        if sanction is not None and (until is None or until >= today()):
+            what = {"sanction@SanctionKind": sanction, "decided_on": data.decided_on.isoformat()}
+            if until is None:
+                await veto_recorded(staff_id, f"veto:sanction:{new_id}", SANCTION_VETO_PERMANENT, what)
+            else:
+                await veto_recorded(
+                    staff_id, f"veto:sanction:{new_id}", SANCTION_VETO, {**what, "until": until.isoformat()}
+                )
     return out
+
+
+EVALUATION_VETO = N_(
+    "your ethics evaluation for {year} is unqualified: the one-vote veto (师德一票否决) bars you from title "
+    "evaluation, backbone selection, awards and promotion until a later evaluation replaces it"
+)
+SANCTION_VETO = N_(
+    "a {sanction} was recorded on {decided_on}: the one-vote veto (师德一票否决) bars you from title evaluation, "
+    "backbone selection, awards and promotion through {until}"
+)
+SANCTION_VETO_PERMANENT = N_(
+    "a {sanction} was recorded on {decided_on}: the one-vote veto (师德一票否决) bars you from title evaluation, "
+    "backbone selection, awards and promotion without an end date"
+)
+
+
+async def veto_recorded(staff_id: int, occasion: str, message: str, params: dict[str, Any]) -> None:
+    """The veto told to the person (their account, if they have one), in the write's transaction."""
+    notice = Notice(NoticeKind.veto, occasion, message, params, "/me")
+    await notify(notice, staff=[staff_id])
 
 
 # --- kindergarten standing (责令整改) ------------------------------------------------------------------

@@ -13,11 +13,13 @@ from kernel.codes import CertificateType
 from kernel.common.time import today, utcnow
 from kernel.db import write_transaction
 from kernel.errors import Conflict, FieldError, Invalid
-from kernel.i18n import F_, _
+from kernel.i18n import F_, N_, _
 from kernel.policy import Policy
 from kernel.rows import as_date, json_list
 from registry.audit.services import record
 from registry.kindergartens.tables import Kindergarten as K
+from registry.notifications.codes import NoticeKind
+from registry.notifications.services import Notice, Recipients, notify_many
 from registry.staff.codes import Post, StaffStatus
 from registry.staff.rules import hire_date_problem
 from registry.staff.services import lock_person, rehire
@@ -141,7 +143,7 @@ async def place(who: Principal, candidate_id: int, data: PlacementIn) -> Placeme
                 code="withdrawn",
             )
         kg = (
-            await K.select(K.id, K.children, K.places, K.closed_on, K.opened_on)
+            await K.select(K.id, K.name, K.children, K.places, K.closed_on, K.opened_on)
             .where(K.id == data.kindergarten_id)
             .first()
         )
@@ -220,4 +222,28 @@ async def place(who: Principal, candidate_id: int, data: PlacementIn) -> Placeme
             {"status": cand["status"]},
             out.model_dump(mode="json", exclude={"created_at"}),
         )
+        await _tell_placed(out, cand["name"], kg["name"])
     return out
+
+
+PLACED_HERE = N_("{name} from the reserve pool is placed in your kindergarten as {post} from {starts_on}")
+PLACED_YOU = N_("you are placed in {kindergarten} as {post} from {starts_on}")
+
+
+async def _tell_placed(out: PlacementOut, name: str, kindergarten: str) -> None:
+    """The placement told to the kindergarten's admins, and to the person if they have an account (a
+    former member of staff placed again), in the placement's transaction."""
+    what = {"post@Post": out.post.value, "starts_on": out.starts_on.isoformat()}
+    occasion = f"placement:{out.id}"
+    await notify_many(
+        [
+            (
+                Notice(NoticeKind.placement, occasion, PLACED_HERE, {"name": name, **what}, f"/staff/{out.staff_id}"),
+                Recipients(kindergarten_admins=[out.kindergarten_id]),
+            ),
+            (
+                Notice(NoticeKind.placement, occasion, PLACED_YOU, {"kindergarten": kindergarten, **what}, "/me"),
+                Recipients(staff=[out.staff_id]),
+            ),
+        ]
+    )

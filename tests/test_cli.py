@@ -71,3 +71,14 @@ def test_migrate_and_user_create(scratch_env: dict[str, str]) -> None:
         stdin="a-long-password\n",
     )
     assert bad_id.returncode != 0 and "校验位" in bad_id.stderr
+
+
+def test_notifications_sweep_prints_counts_per_kind_and_writes_nothing_twice(scratch_env: dict[str, str]) -> None:
+    assert run(scratch_env, "migrate").returncode == 0
+    first = run(scratch_env, "notifications", "sweep", "--on", "2026-05-31")
+    assert first.returncode == 0, first.stderr
+    for kind in ("certificate.expiring", "registration.due", "credits.behind"):
+        assert kind in first.stdout
+    assert "0 new notification(s)" in first.stdout  # an empty registry: nobody to tell
+    bad = run(scratch_env, "notifications", "sweep", "--on", "31.05.2026")
+    assert bad.returncode != 0

@@ -61,6 +61,20 @@ class CoveragePolicy:
 class ReminderPolicy:
     windows_days: tuple[int, ...]
     source: str
+    # month-days ("05-31") on which people behind pace on credits are told (issue 16), in year order
+    pace_checkpoints: tuple[str, ...] = ()
+    pace_checkpoints_source: str = ""
+
+    def checkpoints_in(self, year: int) -> list[date]:
+        """The year's checkpoint days (a 02-29 checkpoint falls on 02-28 in other years)."""
+        days = []
+        for md in self.pace_checkpoints:
+            month, day = (int(part) for part in md.split("-"))
+            try:
+                days.append(date(year, month, day))
+            except ValueError:
+                days.append(date(year, month, 28))
+        return sorted(days)
 
 
 @dataclass(frozen=True)
@@ -209,6 +223,8 @@ def _build(raw: dict[str, Any]) -> Policy:
         reminders=ReminderPolicy(
             windows_days=tuple(sorted(raw["reminders"]["windows_days"], reverse=True)),
             source=raw["reminders"]["source"],
+            pace_checkpoints=tuple(raw["reminders"].get("pace_checkpoints", ())),
+            pace_checkpoints_source=raw["reminders"].get("pace_checkpoints_source", ""),
         ),
         recognition=RecognitionPolicy(
             cycle_years=int(rec["cycle_years"]),

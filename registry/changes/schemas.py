@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from kernel.common.schemas import Schema
 from registry.changes.codes import ChangeKind, ChangeStatus
@@ -28,6 +28,12 @@ class ChangeOut(BaseModel):
     decided_at: datetime | None
     reason: str = Field(description="why it was rejected (or withdrawn)")
     result_id: int | None = Field(description="approved: the id of the record written")
+    _submitted_by_account: int | None = PrivateAttr(default=None)
+
+    @property
+    def submitted_by_account(self) -> int | None:
+        """The submitter's account (not in the answer): whom a decision is told to (issue 16)."""
+        return self._submitted_by_account
 
 
 class ChangeDecision(BaseModel):

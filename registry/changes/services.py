@@ -90,7 +90,7 @@ def _normal(value: Any) -> Any:
 
 
 def _out(row: dict[str, Any]) -> ChangeOut:
-    return ChangeOut(
+    change = ChangeOut(
         id=row["id"],
         kind=row["kind"],
         kind_label=label(ChangeKind, row["kind"]),
@@ -108,6 +108,8 @@ def _out(row: dict[str, Any]) -> ChangeOut:
         reason=row["reason"] or "",
         result_id=row["result_id"],
     )
+    change._submitted_by_account = row["submitted_by_account"]
+    return change
 
 
 def _visible(who: Principal, row: dict[str, Any]) -> bool:
@@ -159,11 +161,17 @@ async def _each(who: Principal, handler: Handler, items: list[tuple[BaseModel, i
     return out
 
 
-class Changes:
-    """The kinds of change the app knows, and the review of them."""
+OnDecided = Callable[[ChangeOut], Awaitable[None]]
 
-    def __init__(self, handlers: Iterable[Handler]) -> None:
+
+class Changes:
+    """The kinds of change the app knows, and the review of them. ``on_decided(change)`` runs inside
+    the transaction of an approval or a rejection (not a withdrawal), after the change is written: the
+    app tells the submitter (a notification, issue 16; the notifications sit above this package)."""
+
+    def __init__(self, handlers: Iterable[Handler], on_decided: OnDecided | None = None) -> None:
         self.handlers = {h.kind.value: h for h in handlers}
+        self.on_decided = on_decided
 
     def handler(self, kind: ChangeKind | str) -> Handler:
         return self.handlers[str(ChangeKind(kind).value)]
@@ -278,6 +286,8 @@ class Changes:
             await record(
                 who, "approve", "change_request", change_id, {"status": row["status"]}, change.model_dump(mode="json")
             )
+            if self.on_decided is not None:
+                await self.on_decided(change)
         if handler.decided is not None:
             await handler.decided(data)
         return ChangeDecision(change=change, result=result.model_dump(mode="json"))
@@ -285,7 +295,9 @@ class Changes:
     async def reject(self, who: Principal, change_id: int, reason: str) -> ChangeOut:
         if not reason.strip():
             raise Invalid.field("reason", _("a rejection needs its reason"))
-        return await self._closed(await _close(who, change_id, ChangeStatus.rejected, reason, "reject"))
+        return await self._closed(
+            await _close(who, change_id, ChangeStatus.rejected, reason, "reject", self.on_decided)
+        )
 
     async def withdraw(self, who: Principal, change_id: int) -> ChangeOut:
         return await self._closed(await _close(who, change_id, ChangeStatus.withdrawn, "", "withdraw"))
@@ -297,7 +309,14 @@ class Changes:
         return change
 
 
-async def _close(who: Principal, change_id: int, status: ChangeStatus, reason: str, action: str) -> ChangeOut:
+async def _close(
+    who: Principal,
+    change_id: int,
+    status: ChangeStatus,
+    reason: str,
+    action: str,
+    on_closed: OnDecided | None = None,
+) -> ChangeOut:
     async with write_transaction():
         row = await _load(who, change_id)
         if status == ChangeStatus.withdrawn and row["submitted_by_account"] != who.account_id:
@@ -315,6 +334,8 @@ async def _close(who: Principal, change_id: int, status: ChangeStatus, reason: s
         await record(
             who, action, "change_request", change_id, {"status": row["status"]}, change.model_dump(mode="json")
         )
+        if on_closed is not None:
+            await on_closed(change)
     return change
 
 

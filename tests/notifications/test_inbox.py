@@ -10,7 +10,7 @@ from kernel.db import write_transaction
 from registry.notifications.codes import NoticeKind
 from registry.notifications.services import Notice, Recipients, notify, notify_many, render, unread_count
 from tests.notifications.helpers import account_id, notifications_of
-from tests.support import World, make_account, new_username
+from tests.support import World, login, make_account, new_username
 
 API = "/api/v1"
 MESSAGE = "your change request {change_id} ({kind}) was {decision}"
@@ -31,8 +31,6 @@ def notice(**over: Any) -> Notice:
 
 async def fresh_teacher(client: Any, world: World) -> tuple[str, dict[str, str]]:
     """A new teacher account on staff B (its own inbox, empty), and its headers."""
-    from tests.support import login
-
     name = new_username("inbox")
     await make_account("teacher", name, staff_id_number=world.staff_b["id_number"])
     return name, {"Authorization": f"Bearer {await login(client, name)}"}
