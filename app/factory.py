@@ -19,6 +19,7 @@ from app.access_log import install_access_log_filter
 from app.apidocs import LocalSwaggerRenderPlugin
 from app.changes import app_changes
 from app.headers import DOCS_PREFIX, security_headers
+from app.notifications import sweep_daily
 from bulk.controllers import CONTROLLERS as BULK_CONTROLLERS
 from certificates.controllers import CONTROLLERS as CERTIFICATE_CONTROLLERS
 from credits.controllers import CONTROLLERS as CREDITS_CONTROLLERS
@@ -128,6 +129,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    @asynccontextmanager
+    async def notification_sweep(_: Litestar) -> AsyncGenerator[None, None]:
+        """The day's time-based notifications (issue 16), at start-up and daily at REGISTRY_NOTIFY_SWEEP_AT
+        (unset: only by cron); the task is cancelled (and awaited) on shutdown."""
+        if settings.notify_sweep_at is None:
+            yield
+            return
+        task = asyncio.create_task(sweep_daily(settings.notify_sweep_at), name="notification-sweep")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     api = Router(
         path="/api/v1",
         route_handlers=API_CONTROLLERS,
@@ -140,7 +156,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=pages.template_config,
         csrf_config=pages.csrf_config,
         on_app_init=[jwt_auth.on_app_init],
-        lifespan=[db_pool, mail_delivery],  # entered in order, left in reverse: the pool outlives delivery
+        lifespan=[
+            db_pool,
+            mail_delivery,
+            notification_sweep,
+        ],  # entered in order, left in reverse: the pool outlives delivery
         exception_handlers=exception_handlers,
         before_request=check_query_params,
         request_class=JsonCheckedRequest,  # invalid UTF-8 or too deep JSON: 400, not 500

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("var") / "registry.db"
@@ -131,6 +131,13 @@ class Settings(BaseSettings):
     mail_deliver_interval_seconds: float = Field(
         default=30.0, gt=0, description="how often the server sends the email that is due (in the background)"
     )
+    notify_sweep_at: str | None = Field(
+        default="06:30",
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="the time of day (Beijing, HH:MM) the server writes the day's time-based notifications "
+        "(expiring certificates, registrations due, credits behind pace), and once at start-up; unset or "
+        "empty: only by `registry notifications sweep` (cron)",
+    )
     mail_lease_seconds: float = Field(
         default=300.0,
         ge=10,
@@ -143,6 +150,11 @@ class Settings(BaseSettings):
         description="PEM certificates to trust for the SMTP server's TLS (a relay with its own CA); "
         "unset: the system's. The server's name is always checked",
     )
+
+    @field_validator("notify_sweep_at", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def engine_kind(self) -> Literal["sqlite", "postgres"]:

@@ -42,6 +42,7 @@ async def test_a_phone_claim_reaches_the_transcript_the_inbox_and_one_email(
     )
     assert r.status_code == 201, r.text
     claim = r.json()
+    assert claim["staff_id"] == staff_id and claim["evidence"]["media_type"] == "image/jpeg"
     assert (await review(client, world, claim["id"], ADMIN, "approve")).json()["status"] == "checked"
     decided = (await review(client, world, claim["id"], HR, "approve")).json()
     assert decided["status"] == "approved" and decided["credits"] == 2.4
