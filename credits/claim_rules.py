@@ -88,6 +88,12 @@ def step(status: ClaimStatus, decision: ClaimDecision, role: Role) -> Step:
     )
 
 
+def waiting_for(role: Role) -> ClaimStatus | None:
+    """The claims that wait for ``role``'s decision: an admin checks the submitted ones, district HR
+    decides the checked ones; nobody else decides any."""
+    return {Role.kindergarten_admin: ClaimStatus.submitted, Role.district_hr: ClaimStatus.checked}.get(role)
+
+
 def decision_problems(decision: ClaimDecision, reason: str, credits: Decimal | None, role: Role) -> list[Problem]:
     """What a review body lacks: a reason to return or reject, a reason for credits set by hand, and
     credits from anyone but district HR approving."""

@@ -312,6 +312,15 @@ async def list_claims(
     return Page(items=await _outs(rows), total=total, limit=limit, offset=offset)
 
 
+async def waiting_count(who: Principal) -> int:
+    """How many claims in the caller's scope wait for their decision (``claim_rules.waiting_for``):
+    one count, for the pages' navigation."""
+    status = claim_rules.waiting_for(who.role)
+    if status is None:
+        return 0
+    return int(await CC.count().where(CC.status == status.value, *_scope(who)))
+
+
 async def evidence_file(who: Principal, claim_id: int) -> tuple[str, str, bytes]:
     """(file name, media type, content) of a claim's evidence, for whoever may see the claim."""
     row = await _load(who, claim_id)

@@ -39,10 +39,14 @@ from kernel.i18n import _, use_locale
 from kernel.settings import Settings
 from pages import rules, search, services, sorting
 from pages.certificate_forms import CERTIFICATE_PAGES
+from pages.claim_review import CLAIM_REVIEW_PAGES, QUEUE, ClaimsWaiting
+from pages.claims import CLAIM_PAGES, MINE, NEW
 from pages.data_entry import DATA_ENTRY_PAGES
+from pages.diffs import local_time
 from pages.documents import DocumentPages
 from pages.form_support import Render
 from pages.forms import MY_CHANGES
+from pages.notifications import NOTIFICATION_PAGES, UnreadCount
 from pages.people import PEOPLE_PAGES
 from pages.review import REVIEW, REVIEW_PAGES, PendingCount
 from pages.schemas import LoginForm, PlacementForm
@@ -90,6 +94,7 @@ def environment() -> Environment:
     )
     env.filters.update(label=_label, num=rules.num, pct=rules.pct_text, day=_day, missing=rules.missing_text)
     env.filters["reason"] = rules.assignment_reason
+    env.filters["when"] = local_time  # a moment as Beijing time, to the minute
     env.globals["allowed"] = allowed  # a link to a form only for the roles that may write it
     return env
 
@@ -104,7 +109,7 @@ class NavItem:
     text: str
 
 
-def nav_for(who: Principal | None, pending: int | None = None) -> list[NavItem]:
+def nav_for(who: Principal | None, pending: int | None = None, claims_waiting: int | None = None) -> list[NavItem]:
     if who is None:
         return []
     items: list[NavItem] = []
@@ -131,10 +136,16 @@ def nav_for(who: Principal | None, pending: int | None = None) -> list[NavItem]:
             NavItem(f"{base}/credits", "我的学分"),
             NavItem(f"{base}/eligibility", "评审资格"),
         ]
+    if allowed("claim.submit", who.role) and who.staff_id is not None:  # credit claims (issue 16)
+        items += [NavItem(NEW, "报告培训"), NavItem(MINE, "我的申报")]
     if allowed("change.decide", who.role):  # the review queue, with the count waiting (issue 15)
         items.append(NavItem(REVIEW, f"审核（{pending}）" if pending else "审核"))
     elif allowed("change.read", who.role):
         items.append(NavItem(MY_CHANGES, "我的提交"))
+    if allowed("claim.review", who.role):  # the claims waiting for this admin or HR (issue 16)
+        items.append(NavItem(QUEUE, f"学分申报审核（{claims_waiting}）" if claims_waiting else "学分申报审核"))
+    elif allowed("claim.list", who.role):
+        items.append(NavItem(QUEUE, "学分申报"))
     return items
 
 
@@ -157,7 +168,7 @@ def set_flash(request: Req, text: str, kind: str = "ok") -> None:
 def page(request: Req, template: str, context: dict[str, Any], status_code: int = 200, **headers: str) -> Template:
     who = request.scope.get("user")
     path = request.url.path
-    nav = nav_for(who, request.state.get("pending_changes"))
+    nav = nav_for(who, request.state.get("pending_changes"), request.state.get("claims_waiting"))
     current = max((n.href for n in nav if path == n.href or path.startswith(n.href + "/")), key=len, default=None)
     return Template(
         template_name=template,
@@ -168,6 +179,7 @@ def page(request: Req, template: str, context: dict[str, Any], status_code: int 
             "nav": nav,
             "current": current,
             "flash": _flash(request),
+            "unread": request.state.get("unread") or 0,  # the bell (pages.notifications.UnreadCount)
             "path": path,
             "search_label": search.label_for(who.role) if who else "",
             "search_hint": search.placeholder_for(who.role) if who else "",
@@ -546,11 +558,28 @@ def mount(settings: Settings) -> Mount:
     headers = DefineMiddleware(SecurityHeadersMiddleware, cookie_secure=settings.cookie_secure)
     pages = Router(
         path="/",
-        route_handlers=[*CONTROLLERS, *DATA_ENTRY_PAGES, *PEOPLE_PAGES, *CERTIFICATE_PAGES, *REVIEW_PAGES],
+        route_handlers=[
+            *CONTROLLERS,
+            *DATA_ENTRY_PAGES,
+            *PEOPLE_PAGES,
+            *CERTIFICATE_PAGES,
+            *REVIEW_PAGES,
+            *CLAIM_PAGES,
+            *CLAIM_REVIEW_PAGES,
+            *NOTIFICATION_PAGES,
+        ],
         dependencies={"render": Provide(render, sync_to_thread=False)},
         # the API's JWT middleware does not apply: pages authenticate with the session cookie
         opt={"exclude_from_auth": True},
-        middleware=[ChinesePages, headers, session_middleware(settings), PrincipalMiddleware, PendingCount],
+        middleware=[
+            ChinesePages,
+            headers,
+            session_middleware(settings),
+            PrincipalMiddleware,
+            PendingCount,
+            ClaimsWaiting,
+            UnreadCount,
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,
     )

@@ -11,7 +11,8 @@
   form's ``_csrf_token`` field). The JSON API (``/api/``), which authenticates with bearer tokens and
   never reads cookies, is excluded.
 - ``SecurityHeadersMiddleware``: a strict content security policy (``default-src 'self'``, no inline
-  script or style, ``frame-ancestors 'none'``), nosniff, the referrer policy, no caching of pages with
+  script or style, ``frame-ancestors 'none'``; a claim's evidence file alone ``'self'``, so the claim's
+  page can show a PDF in a frame), nosniff, the referrer policy, no caching of pages with
   personal data, and the ``Secure`` cookie flag per ``REGISTRY_COOKIE_SECURE`` (auto: when the
   request came over https, as uvicorn reports it from the proxy's ``X-Forwarded-Proto``).
 """
@@ -51,6 +52,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     )
 )
+# A page's own evidence file (a claim's certificate: a PDF shown in a frame of the claim's page) may be
+# framed by this site's own pages, and by nothing else; the rest of the policy is the pages' own.
+FRAMED_BY_SELF = "framed_by_self"  # the route handler's opt key that allows it
+SAME_ORIGIN_FRAME_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 SECURITY_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-content-type-options": "nosniff",
@@ -153,9 +158,18 @@ def _secure_wanted(setting: str, scope: Scope) -> bool:
     return setting == "true" or (setting == "auto" and scope.get("scheme") == "https")
 
 
+def framed_by_self(scope: Scope) -> bool:
+    """Whether the answer's route lets this site's own pages frame it (``opt={FRAMED_BY_SELF: True}``)."""
+    handler = scope.get("route_handler")
+    return bool(handler is not None and getattr(handler, "opt", {}).get(FRAMED_BY_SELF))
+
+
 def add_security_headers(headers: MutableScopeHeaders, scope: Scope, cookie_secure: str) -> None:
     for name, value in SECURITY_HEADERS.items():
         headers[name] = value
+    if framed_by_self(scope):
+        headers["content-security-policy"] = SAME_ORIGIN_FRAME_POLICY
+        headers["x-frame-options"] = "SAMEORIGIN"
     content_type = headers.get("content-type") or ""
     if content_type.startswith(("text/html", "application/pdf")):
         headers["cache-control"] = "no-store"
