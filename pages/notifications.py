@@ -28,6 +28,11 @@ PAGE = 30
 Number = Annotated[str, QueryParameter(max_length=12)]
 
 
+def local_path(link: str) -> str:
+    """A notification's link as a page of this site (a path, never another host): else the inbox."""
+    return link if link.startswith("/") and not link.startswith(("//", "/\\")) else INBOX
+
+
 class UnreadCount:
     """The bell's number (``request.state["unread"]``), counted once per page request for the
     logged-in account (after ``PrincipalMiddleware``)."""
@@ -57,6 +62,11 @@ class NotificationPages(Controller):
             "pager_base": f"{INBOX}?",
         }
         return render.page(request, "notifications.html", context)
+
+    @get("/{notification_id:int}/open", summary="Open the page a notification concerns; it is read then")
+    async def open(self, request: Req, notification_id: FromPath[int]) -> Redirect:
+        read = await mark_read(request.user, notification_id)  # another account's: the pages' 404
+        return Redirect(path=local_path(read.link), status_code=303)
 
     @post("/{notification_id:int}/read", summary="Mark one of my notifications read", status_code=303)
     async def read(self, request: Req, notification_id: FromPath[int]) -> Redirect:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from kernel.common.time import today
+from pages.notifications import local_path
 from tests.credits.claim_helpers import jpeg, pdf, png
 from tests.pages.form_helpers import ADMIN, ANON, API, HR, INSPECTOR, TEACHER, admin_of, flash_of, own_kindergarten
 from tests.pages.helpers import CSRF_COOKIE, log_in, page_client
@@ -377,18 +378,28 @@ async def test_the_bell_counts_unread_and_the_inbox_marks_them_read(cw: Claims, 
     bell += '通知 <span class="count">2</span></a>'
     assert bell in page  # checked, then approved
     inbox = (await c.get("/notifications")).text
-    assert "您申报的“园本教研培训”已认定" in inbox or "园本教研培训" in inbox
+    assert "您的学分申报“园本教研培训”已通过区级认定" in inbox
     ids = [int(i) for i in re.findall(r'<li class="notice unread" id="notification-(\d+)">', inbox)]
-    assert len(ids) == 2 and f'href="/my/claims/{claim_id}"' in inbox
+    assert len(ids) == 2 and f'href="/notifications/{ids[0]}/open"' in inbox
     r = await c.post(f"/notifications/{ids[0]}/read", data={"_csrf_token": cw.token(TEACHER)})
     assert r.status_code == 303 and r.headers["location"] == "/notifications"
     after = (await c.get("/notifications")).text
     assert 'aria-label="通知（1 条未读）"' in after
     others = await cw.c[ADMIN].post(f"/notifications/{ids[1]}/read", data={"_csrf_token": cw.token(ADMIN)})
     assert others.status_code == 404  # another account's notification
+    assert (await cw.c[ADMIN].get(f"/notifications/{ids[1]}/open")).status_code == 404
+    opened = await c.get(f"/notifications/{ids[1]}/open")  # "查看": the claim's page, and it is read
+    assert opened.status_code == 303 and opened.headers["location"] == f"/my/claims/{claim_id}"
+    assert 'aria-label="通知（1 条未读）"' not in (await c.get("/my/claims")).text
     r = await c.post("/notifications/read-all", data={"_csrf_token": cw.token(TEACHER)})
     assert r.status_code == 303
     done = (await c.get("/notifications")).text
     assert "没有未读通知" in done and 'class="notice unread"' not in done
     no_csrf = await c.post("/notifications/read-all", data={})
     assert no_csrf.status_code == 403
+
+
+def test_a_notification_link_opens_a_page_of_this_site_only() -> None:
+    assert local_path("/my/claims/3") == "/my/claims/3"
+    for elsewhere in ("https://evil.example/", "//evil.example/x", "/\\evil.example", ""):
+        assert local_path(elsewhere) == "/notifications"
