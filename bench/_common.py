@@ -55,6 +55,7 @@ def bench_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
         REGISTRY_DATABASE_URL=database_url,
         REGISTRY_VAR_DIR=str(var_dir),
         REGISTRY_LOG_LEVEL="WARNING",
+        REGISTRY_NOTIFY_SWEEP_AT="",  # no notification sweep at start-up in the middle of a measurement
         PYTHONDONTWRITEBYTECODE="1",
     )
     env.update(extra)

@@ -38,6 +38,8 @@ if ENGINE == "postgres":
 else:
     os.environ["REGISTRY_DATABASE_URL"] = f"sqlite:///{_TMP / 'registry.db'}"
 os.environ["REGISTRY_VAR_DIR"] = str(_TMP / "var")
+# servers started by the tests do not sweep notifications on their own (the sweep's tests call it)
+os.environ["REGISTRY_NOTIFY_SWEEP_AT"] = ""
 os.environ.setdefault("REGISTRY_SECRET_KEY", "test-secret-key-" + uuid.uuid4().hex)
 
 import pytest  # noqa: E402
