@@ -31,7 +31,7 @@ from kernel.settings import get_settings
 from registry.accounts.schemas import AccountCreate
 from registry.accounts.services import SYSTEM, create_account
 from registry.kindergartens.tables import Kindergarten
-from registry.mail.delivery import deliver_all, target_of
+from registry.mail.delivery import deliver_all, requeue_failed, target_of
 from registry.mail.rules import SmtpUrlError
 from reports.cli import report
 
@@ -231,7 +231,12 @@ def notifications() -> None:
 
 
 @notifications.command("deliver")
-def notifications_deliver() -> None:
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="first make every failed email due again (after fixing what failed them: the sender, the account)",
+)
+def notifications_deliver(retry_failed: bool) -> None:
     """Send every email that is due, then exit (for cron; the server also delivers in the background).
 
     Exit code 0 when the run went through, whatever the SMTP server answered (what failed stays in the
@@ -246,6 +251,8 @@ def notifications_deliver() -> None:
     if target is None:
         console.print("[yellow]REGISTRY_SMTP_URL is not set: email is off, nothing to deliver[/]")
         sys.exit(2)
+    if retry_failed:
+        console.print(f"{_run(requeue_failed())} failed email(s) made due again")
     done = _run(deliver_all(settings=settings))
     console.print(
         f"email via {target}: {done.sent} sent, {done.retried} to retry later, {done.failed} failed "

@@ -64,6 +64,11 @@ class DeliveryReport:
         self.failed += other.failed
 
 
+# refusals of this email (its recipient, its content): a 5xx among them is final; a refused sender,
+# login or connection is the installation's to fix, and the email waits (retried with backoff)
+RECIPIENT_OR_MESSAGE = (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPRecipientRefused, aiosmtplib.SMTPDataError)
+
+
 def target_of(settings: Settings) -> SmtpTarget | None:
     """Where to send, or None when REGISTRY_SMTP_URL is unset (no email at all)."""
     if settings.smtp_url is None:
@@ -90,6 +95,24 @@ async def claim(now: datetime, limit: int, lease: timedelta) -> list[dict[str, A
     return sorted(rows, key=lambda r: int(r["id"]))
 
 
+async def renew(row: dict[str, Any], now: datetime, lease: timedelta) -> dict[str, Any] | None:
+    """Hold a claimed row for one more lease just before sending it, if this deliverer's lease still
+    stands (its ``lease_until`` unchanged): a long batch never sends a row whose lease ran out and which
+    another deliverer may have taken meanwhile. The row with its new lease, or None (skip it)."""
+    until = max(now, utcnow()) + lease
+    async with write_transaction():
+        held = (
+            await MailOutbox.update({MailOutbox.lease_until: until})
+            .where(
+                MailOutbox.id == row["id"],
+                MailOutbox.status == MailStatus.pending.value,
+                MailOutbox.lease_until == row["lease_until"],
+            )
+            .returning(MailOutbox.id)
+        )
+    return {**row, "lease_until": until} if held else None
+
+
 async def mark_sent(row: dict[str, Any], now: datetime) -> None:
     """The row was handed to the SMTP server (it answered 250 to the message)."""
     async with write_transaction():
@@ -102,6 +125,26 @@ async def mark_sent(row: dict[str, Any], now: datetime) -> None:
                 MailOutbox.last_error: None,
             }
         ).where(MailOutbox.id == row["id"], MailOutbox.status == MailStatus.pending.value)
+
+
+async def requeue_failed(now: datetime | None = None) -> int:
+    """Every failed email made due again with its attempts counted afresh (after the setting that
+    failed them, a sender address or an account, is fixed): ``registry notifications deliver
+    --retry-failed``. Returns how many."""
+    async with write_transaction():
+        rows = (
+            await MailOutbox.update(
+                {
+                    MailOutbox.status: MailStatus.pending.value,
+                    MailOutbox.attempts: 0,
+                    MailOutbox.next_attempt_at: now or utcnow(),
+                    MailOutbox.lease_until: None,
+                }
+            )
+            .where(MailOutbox.status == MailStatus.failed.value)
+            .returning(MailOutbox.id)
+        )
+    return len(rows)
 
 
 async def mark_failure(row: dict[str, Any], error: str, permanent: bool, now: datetime, settings: Settings) -> Outcome:
@@ -175,8 +218,13 @@ async def send_batch(
     report = DeliveryReport(claimed=len(rows))
     smtp: aiosmtplib.SMTP | None = None
     unreachable: str | None = None
+    lease = timedelta(seconds=settings.mail_lease_seconds)
     try:
-        for row in rows:
+        for claimed in rows:
+            row = await renew(claimed, now, lease)
+            if row is None:  # the lease ran out during the batch and the row is someone else's now
+                report.claimed -= 1
+                continue
             if smtp is None and unreachable is None:
                 candidate = _smtp(target, settings)
                 try:
@@ -205,7 +253,8 @@ async def send_batch(
                     log.warning("mail %s to account %s: %s", row["id"], row["account"], error)
                     await _close(smtp)  # start the next one on a fresh connection
                     smtp = None
-                    outcome = await mark_failure(row, error, is_permanent(code), now, settings)
+                    about_this_email = isinstance(exc, RECIPIENT_OR_MESSAGE)
+                    outcome = await mark_failure(row, error, is_permanent(code, about_this_email), now, settings)
                 else:
                     await mark_sent(row, now)
                     outcome = Outcome.sent

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -85,12 +86,16 @@ def mail_domain(mail_from: str) -> str:
 _NOT_ATOM = re.compile(r"[^A-Za-z0-9]+")
 
 
-def message_id(source: str, mail_from: str) -> str:
+def message_id(source: str, mail_from: str, token: str | None = None) -> str:
     """The Message-ID of the email for ``source``: ``<registry.notification-123.1a2b3c4d5e6f@domain>``.
-    Made once, when the row is written; the same for every attempt and any resend. The readable part
-    keeps letters and digits of the source; the hash keeps two sources that read alike apart."""
+    Made once, when the row is written, and kept in it: the same for every attempt and any resend. The
+    readable part keeps letters and digits of the source; the hash is of the source and a random
+    ``token`` (made here when none is given), so a notification id used again (a database restored
+    from an older backup, a demo reset, a second installation with the same From domain) never makes a
+    Message-ID a mail service has seen, and would drop as a duplicate."""
     readable = _NOT_ATOM.sub("-", source).strip("-")[:80] or "mail"
-    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
+    salt = token if token is not None else secrets.token_hex(8)
+    digest = hashlib.sha256(f"{source}\n{salt}".encode()).hexdigest()[:16]
     return f"<registry.{readable}.{digest}@{mail_domain(mail_from)}>"
 
 
@@ -116,10 +121,13 @@ def after_failure(attempts_before: int, permanent: bool, max_attempts: int) -> O
     return Outcome.retry
 
 
-def is_permanent(code: int | None) -> bool:
-    """An SMTP reply code that will not change on retry (5xx); a 4xx or no code (a dropped or
-    refused connection, a timeout) is temporary."""
-    return code is not None and 500 <= code < 600
+def is_permanent(code: int | None, recipient_or_message: bool = True) -> bool:
+    """Whether a failure will not change on retry: a 5xx refusal of the recipient or of the message
+    itself. A 4xx or no code (a dropped or refused connection, a timeout) is temporary, and so is a
+    5xx refusal of the sender, of the login or of the connection (``recipient_or_message`` false): that
+    is a setting to fix (REGISTRY_MAIL_FROM, the SMTP account), not the email's fault, and the email
+    waits for the fix instead of being lost."""
+    return recipient_or_message and code is not None and 500 <= code < 600
 
 
 def build_message(*, mail_from: str, to: str, subject: str, body: str, message_id: str, date: datetime) -> EmailMessage:

@@ -26,9 +26,17 @@ class Mailbox:
     "550 …", "451 …") while set; ``drop_data`` closes the connection during DATA that many times."""
 
     received: list[EmailMessage] = field(default_factory=list)
+    mail_reply: str | None = None  # answers every MAIL FROM while set (e.g. "553 sender refused")
     rcpt_reply: str | None = None
     drop_data: int = 0
     dropped: int = 0
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if self.mail_reply:
+            return self.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if self.rcpt_reply:

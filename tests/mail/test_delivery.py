@@ -187,3 +187,49 @@ async def test_unset_smtp_url_delivers_nothing(smtp: SmtpServer, mail_settings: 
     off = mail_settings.model_copy(update={"smtp_url": None})
     assert _report(await deliver_due(settings=off)) == (0, 0, 0, 0)
     assert smtp.box.received == [] and (await outbox_rows())[0]["status"] == "pending"
+
+
+async def test_a_refused_sender_keeps_the_email_until_the_setting_is_fixed(
+    smtp: SmtpServer, mail_settings: Settings
+) -> None:
+    """A relay refusing REGISTRY_MAIL_FROM (553) is the installation's to fix: every email waits, retried
+    with backoff, none is failed for good; once fixed, each is sent once."""
+    rows = await _queue(2)
+    smtp.box.mail_reply = "553 5.7.1 sender address rejected"
+    now = utcnow()
+    assert _report(await deliver_due(now)) == (2, 0, 2, 0)
+    for row in await outbox_rows(account=rows[0]["account"]):
+        assert row["status"] == "pending" and row["last_error"].startswith("553")
+    smtp.box.mail_reply = None  # the sender address fixed
+    assert _report(await deliver_due(now + timedelta(minutes=5))) == (2, 2, 0, 0)
+    assert sorted(smtp.box.message_ids()) == sorted(r["message_id"] for r in rows)
+
+
+async def test_failed_emails_are_made_due_again_on_request(smtp: SmtpServer, mail_settings: Settings) -> None:
+    (row,) = await _queue()
+    smtp.box.rcpt_reply = "550 5.1.1 mailbox unavailable"
+    now = utcnow()
+    assert _report(await deliver_due(now)) == (1, 0, 0, 1)
+    smtp.box.rcpt_reply = None  # the account's address corrected at the relay
+    assert _report(await deliver_due(now + timedelta(days=1))) == (0, 0, 0, 0), "failed stays failed"
+    assert await delivery.requeue_failed(now) >= 1
+    done = await deliver_due(now + timedelta(seconds=1), limit=500)
+    assert done.failed == 0 and row["message_id"] in smtp.box.message_ids()
+
+
+async def test_a_row_whose_lease_ran_out_mid_batch_is_left_to_its_new_holder(
+    smtp: SmtpServer, mail_settings: Settings
+) -> None:
+    (row,) = await _queue()
+    now = utcnow()
+    mine = await delivery.claim(now, 10, timedelta(seconds=30))
+    assert [r["id"] for r in mine] == [row["id"]]
+    # this deliverer stalls past its lease; another takes the row and sends it
+    theirs = await delivery.claim(now + timedelta(seconds=31), 10, timedelta(seconds=300))
+    assert [r["id"] for r in theirs] == [row["id"]]
+    target = delivery.target_of(mail_settings)
+    assert target is not None
+    late = await delivery.send_batch(mine, target, mail_settings, now)
+    assert (late.claimed, late.sent) == (0, 0), "the stalled deliverer sends nothing"
+    done = await delivery.send_batch(theirs, target, mail_settings, now + timedelta(seconds=31))
+    assert done.sent == 1 and smtp.box.message_ids() == [row["message_id"]]

@@ -60,12 +60,15 @@ def test_the_password_is_never_in_the_target_as_shown() -> None:
     assert str(target) == "smtp://registry@relay.example.org:587 (starttls)"
 
 
-def test_the_message_id_is_stable_and_distinct() -> None:
-    first = message_id("notification:123", "registry@kg-chaoyang.cn")
-    assert first == message_id("notification:123", "registry@kg-chaoyang.cn")
+def test_the_message_id_is_stable_per_row_and_never_made_twice() -> None:
+    first = message_id("notification:123", "registry@kg-chaoyang.cn", token="a1")
+    assert first == message_id("notification:123", "registry@kg-chaoyang.cn", token="a1")  # kept in the row
     assert first.startswith("<registry.notification-123.") and first.endswith("@kg-chaoyang.cn>")
+    # notification 123 again (an older backup restored, a demo reset): another Message-ID
+    made = {message_id("notification:123", "registry@kg-chaoyang.cn") for _i in range(50)}
+    assert len(made) == 50
     # sources that read alike once reduced to letters and digits still differ
-    assert message_id("notification:12-3", "r@x.cn") != message_id("notification:12:3", "r@x.cn")
+    assert message_id("notification:12-3", "r@x.cn", "t") != message_id("notification:12:3", "r@x.cn", "t")
     assert message_id("通知:1", "registry@localhost").endswith("@localhost>")
 
 
@@ -78,6 +81,8 @@ def test_the_backoff_doubles_up_to_its_cap() -> None:
 def test_what_a_failure_makes_of_the_row() -> None:
     assert is_permanent(550) and is_permanent(554)
     assert not is_permanent(451) and not is_permanent(421) and not is_permanent(None)
+    # the sender, the login or the connection refused: a setting to fix, the email waits
+    assert not is_permanent(553, recipient_or_message=False) and not is_permanent(535, False)
     assert after_failure(0, permanent=True, max_attempts=10) is Outcome.failed  # a 5xx: at once
     assert after_failure(0, permanent=False, max_attempts=10) is Outcome.retry
     assert after_failure(8, permanent=False, max_attempts=10) is Outcome.retry  # the 9th attempt
