@@ -273,6 +273,10 @@ def notifications_sweep(on: Any) -> None:
     days), credits behind pace on a checkpoint day. Once per person and occasion: safe to re-run (cron)."""
 
     day: date = on.date() if on is not None else today()
+    if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
+        raise click.BadParameter("a day between 2000-01-01 and 2100-12-31", param_hint="--on")
+    if get_settings().smtp_url is None:
+        console.print("[yellow]REGISTRY_SMTP_URL is not set: the notices reach the inboxes only, none is mailed[/]")
     started = time.perf_counter()
     written = _run(sweep(day))
     table = Table(title=f"Notifications written on {day.isoformat()}")

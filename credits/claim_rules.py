@@ -36,17 +36,39 @@ class Problem:
     message: str
 
 
-def field_problems(date_from: date, date_to: date, hours: Decimal, today: date) -> list[Problem]:
-    """What is wrong with a claim's dates and hours (the schema has checked their types)."""
+def field_problems(
+    date_from: date, date_to: date, hours: Decimal, today: date, earliest: date, max_hours_per_day: int
+) -> list[Problem]:
+    """What is wrong with a claim's dates and hours (the schema has checked their types): the hours more
+    than 0 and at most ``max_hours_per_day`` a day of the course (policy); the days not in the future,
+    in order, and not before ``earliest`` (the first day of the oldest credit cycle still claimed)."""
     out = []
     if hours <= 0:
         out.append(Problem("hours", _("must be more than 0")))
-    if date_from > today:
-        out.append(Problem("date_from", _("is in the future: only training already taken is claimed")))
-    if date_to > today:
-        out.append(Problem("date_to", _("is in the future: only training already taken is claimed")))
+    for name, day in (("date_from", date_from), ("date_to", date_to)):
+        if day > today:
+            out.append(Problem(name, _("is in the future: only training already taken is claimed")))
+        elif day < earliest:
+            out.append(
+                Problem(name, _("is before {day}: training that long ago counts in no open cycle", day=earliest))
+            )
     if date_to < date_from:
         out.append(Problem("date_to", _("is before date_from ({day})", day=date_from.isoformat())))
+    elif hours > 0:
+        days = (date_to - date_from).days + 1
+        if hours > max_hours_per_day * days:
+            given = format(hours.normalize(), "f")
+            out.append(
+                Problem(
+                    "hours",
+                    _(
+                        "{hours} hours in {days} days is more than {most} hours a day: check the hours",
+                        hours=given,
+                        days=days,
+                        most=max_hours_per_day,
+                    ),
+                )
+            )
     return out
 
 
@@ -94,15 +116,26 @@ def waiting_for(role: Role) -> ClaimStatus | None:
     return {Role.kindergarten_admin: ClaimStatus.submitted, Role.district_hr: ClaimStatus.checked}.get(role)
 
 
-def decision_problems(decision: ClaimDecision, reason: str, credits: Decimal | None, role: Role) -> list[Problem]:
+def decision_problems(
+    decision: ClaimDecision, reason: str, credits: Decimal | None, role: Role, hours: Decimal | None = None
+) -> list[Problem]:
     """What a review body lacks: a reason to return or reject, a reason for credits set by hand, and
-    credits from anyone but district HR approving."""
+    credits only from district HR approving, more than 0 and at most one an hour (ten times the most
+    generous rate of the policy: more is a typing mistake)."""
     out = []
     if decision in (ClaimDecision.reject, ClaimDecision.return_) and not reason.strip():
         out.append(Problem("reason", _("returning or rejecting a claim needs its reason")))
-    if credits is not None:
-        if role != Role.district_hr or decision != ClaimDecision.approve:
-            out.append(Problem("credits", _("only district HR sets credits, when approving")))
-        elif not reason.strip():
-            out.append(Problem("reason", _("credits set by hand need their reason")))
+    if credits is None:
+        return out
+    if role != Role.district_hr:
+        out.append(Problem("credits", _("only district HR sets credits, when approving")))
+    elif decision != ClaimDecision.approve:
+        out.append(Problem("credits", _("credits are set only when approving a claim")))
+    elif credits <= 0:
+        out.append(Problem("credits", _("must be more than 0 (to recognise nothing, reject the claim)")))
+    elif hours is not None and credits > hours:
+        most = format(hours.normalize(), "f")
+        out.append(Problem("credits", _("at most one credit an hour ({hours})", hours=most)))
+    elif not reason.strip():
+        out.append(Problem("reason", _("credits set by hand need their reason")))
     return out

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from litestar.datastructures import UploadFile
 from pydantic import BaseModel, Field
 
 from credits.codes import ClaimDecision, ClaimStatus, CourseCategory, CreditSource
@@ -27,7 +27,7 @@ class ClaimForm:
     category: str = ""
     source: str = ""
     note: str = ""
-    file: UploadFile | None = None
+    file: Any = None  # an UploadFile; a list when the form sent two (a 422)
 
 
 class ClaimFields(Schema):

@@ -11,8 +11,11 @@ the evidence file's are ``evidence``'s.
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+import re
+from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from litestar.datastructures import UploadFile
@@ -20,7 +23,7 @@ from pydantic import ValidationError
 
 from credits import claim_notices, claim_rules, evidence, ledger, rules
 from credits.claim_schemas import ClaimFields, ClaimForm, ClaimOut, ClaimReview, EvidenceOut
-from credits.codes import ClaimDecision, ClaimStatus
+from credits.codes import ClaimDecision, ClaimStatus, CourseCategory, CreditSource
 from credits.policies import policy_versions
 from credits.rules import dec
 from credits.tables import CreditClaim as CC
@@ -30,8 +33,9 @@ from kernel.common.schemas import Page
 from kernel.common.time import today, utcnow
 from kernel.db import write_transaction
 from kernel.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from kernel.i18n import _
-from kernel.rows import as_date, is_unique_violation
+from kernel.i18n import _, current_locale
+from kernel.policy import policy_on
+from kernel.rows import as_date
 from kernel.settings import get_settings
 from kernel.workers import run_in_thread
 from registry.audit.services import record
@@ -66,6 +70,7 @@ COLUMNS = (
     CC.decided_at,
     CC.entry,
 )
+log = logging.getLogger("registry.credits")
 ACTIONS = {ClaimDecision.approve: "approve", ClaimDecision.reject: "reject", ClaimDecision.return_: "return"}
 
 
@@ -134,14 +139,39 @@ async def _load(who: Principal, claim_id: int) -> dict[str, Any]:
 # --- Submitting and amending ----------------------------------------------------------------------
 
 
-def _fields(form: ClaimForm) -> ClaimFields:
+ENUM_FIELDS: dict[str, type[StrEnum]] = {"category": CourseCategory, "source": CreditSource}
+
+
+def _choices(enum: type[StrEnum]) -> str:
+    """An enum's choices as its reader reads them (the Chinese labels, or the codes in English)."""
+    return ("、" if current_locale() == "zh" else ", ").join(term(enum, code.value) for code in enum)
+
+
+async def _earliest(day: date) -> date:
+    """The first day a claim may name: the start of the credit cycle ``claim_cycles_back`` (policy: 1)
+    cycles before the one of ``day``."""
+    rec = rules.policy_for(day, await policy_versions()).recognition
+    cycle = rules.cycle_of(day, rec)
+    return date(cycle.first - policy_on(day).credits.claim_cycles_back * rec.cycle_years, 1, 1)
+
+
+def _fields(form: ClaimForm, earliest: date) -> ClaimFields:
     """The form's text fields checked by the schema and the claim's rules: a 422 naming each bad field."""
     values = {k: getattr(form, k) for k in ClaimFields.model_fields if getattr(form, k) not in ("", None)}
     try:
         fields = ClaimFields.model_validate(values)
     except ValidationError as exc:
-        raise Invalid.of(exc, claim_rules.labels()) from None
-    problems = claim_rules.field_problems(fields.date_from, fields.date_to, fields.hours, today())
+        errors = [  # a code not known: say which ones are, by their labels
+            FieldError(e.field, _("should be one of {values}", values=_choices(ENUM_FIELDS[e.field])))
+            if e.field in ENUM_FIELDS and e.field in values
+            else e
+            for e in Invalid.of(exc).errors
+        ]
+        raise Invalid.fields(errors, claim_rules.labels()) from None
+    day = today()
+    problems = claim_rules.field_problems(
+        fields.date_from, fields.date_to, fields.hours, day, earliest, policy_on(day).credits.claim_max_hours_per_day
+    )
     if problems:
         raise Invalid.fields([FieldError(p.field, p.message) for p in problems], claim_rules.labels())
     return fields
@@ -155,10 +185,15 @@ async def _evidence(file: UploadFile) -> evidence.Evidence:
     return await run_in_thread(evidence.judge_and_keep, settings.evidence_path, content, limit)
 
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _file_name(file: UploadFile, kept: evidence.Evidence) -> str:
-    name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
+    """The evidence's name as sent, without its folders or control characters, with the extension of
+    what it is (by content, not by its name)."""
+    name = CONTROL.sub("", (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()[:200]
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    return (stem or "evidence") + evidence.EXTENSIONS[kept.media_type]  # its type by content, not its name
+    return (stem or "evidence") + evidence.EXTENSIONS[kept.media_type]
 
 
 async def _first_claim_of(staff_id: int, sha256: str, but: int | None = None) -> None:
@@ -208,58 +243,69 @@ def _evidence_values(kept: evidence.Evidence, name: str) -> dict[Any, Any]:
     }
 
 
-async def _unique(staff_id: int, sha256: str, write: Any) -> Any:
-    try:
-        return await write
-    except Exception as exc:  # a concurrent claim with the same file
-        if is_unique_violation(exc):
-            await _first_claim_of(staff_id, sha256)
-        raise
+def _upload(form: ClaimForm) -> UploadFile | None:
+    """The form's one file, or None when the file input was left empty; two files: a 422."""
+    file: Any = form.file
+    if isinstance(file, list):
+        raise Invalid.field("file", _("one file per claim"))
+    return file if isinstance(file, UploadFile) and file.filename else None
 
 
 async def submit(who: Principal, form: ClaimForm) -> ClaimOut:
     staff_id = _own_staff(who)
-    fields = _fields(form)
-    if form.file is None or not form.file.filename:  # a form's file input left empty sends no name
+    fields = _fields(form, await _earliest(today()))
+    file = _upload(form)
+    if file is None:
         raise Invalid.field("file", _("the evidence file is required (PDF, JPEG or PNG)"))
-    kept = await _evidence(form.file)
+    kept = await _evidence(file)
     async with write_transaction():
         person = await load_visible(who, staff_id)
         await _first_claim_of(staff_id, kept.sha256)
-        now = utcnow()
         values = {
             **_values(fields),
-            **_evidence_values(kept, _file_name(form.file, kept)),
+            **_evidence_values(kept, _file_name(file, kept)),
             CC.staff: staff_id,
             CC.kindergarten: person["kindergarten"],
             CC.status: ClaimStatus.submitted.value,
             CC.submitted_by: who.username,
-            CC.submitted_at: now,
+            CC.submitted_at: utcnow(),
         }
         row = CC(**{column._meta.name: value for column, value in values.items()})
-        inserted = await _unique(staff_id, kept.sha256, CC.insert(row).returning(CC.id))
+        # the same file from a second request at the same moment (a double tap): nothing is inserted,
+        # and the 409 names the claim that was
+        inserted = (
+            await CC.insert(row)
+            .on_conflict(target=(CC.staff, CC.evidence_sha256), action="DO NOTHING")
+            .returning(CC.id)
+        )
+        if not inserted:
+            await _first_claim_of(staff_id, kept.sha256)
         claim = (await _outs(await CC.select(*COLUMNS).where(CC.id == inserted[0]["id"])))[0]
         await record(who, "submit", "credit_claim", claim.id, None, claim.model_dump(mode="json"))
     return claim
 
 
+def _amendable(row: dict[str, Any], staff_id: int, claim_id: int) -> None:
+    if row["staff"] != staff_id:
+        raise NotFound(_("no credit claim {claim}", claim=claim_id))
+    if row["status"] != ClaimStatus.returned.value:
+        raise Conflict(
+            _("only a claim returned to you is amended; this one is {status}", status=term(ClaimStatus, row["status"])),
+            code="not-returned",
+        )
+
+
 async def amend(who: Principal, claim_id: int, form: ClaimForm) -> ClaimOut:
-    """A returned claim, amended by its teacher (a new file optional): submitted again."""
+    """A returned claim, amended by its teacher (a new file optional): submitted again, its last
+    decision and reason cleared (the audit trail keeps them)."""
     staff_id = _own_staff(who)
-    fields = _fields(form)
-    kept = await _evidence(form.file) if form.file is not None and form.file.filename else None
+    fields = _fields(form, await _earliest(today()))
+    file = _upload(form)
+    _amendable(await _load(who, claim_id), staff_id, claim_id)  # before a file is kept for it
+    kept = await _evidence(file) if file is not None else None
     async with write_transaction():
         row = await _load(who, claim_id)
-        if row["staff"] != staff_id:
-            raise NotFound(_("no credit claim {claim}", claim=claim_id))
-        if row["status"] != ClaimStatus.returned.value:
-            raise Conflict(
-                _(
-                    "only a claim returned to you is amended; this one is {status}",
-                    status=term(ClaimStatus, row["status"]),
-                ),
-                code="not-returned",
-            )
+        _amendable(row, staff_id, claim_id)
         before = (await _outs([row]))[0]
         person = await load_visible(who, staff_id)
         values = {
@@ -269,12 +315,21 @@ async def amend(who: Principal, claim_id: int, form: ClaimForm) -> ClaimOut:
             CC.submitted_at: utcnow(),
             CC.checked_by: None,
             CC.checked_at: None,
+            CC.decided_by: None,
+            CC.decided_at: None,
+            CC.reason: "",
+            CC.credits: None,
+            CC.credits_reason: "",
         }
-        if kept is not None and form.file is not None:
+        if kept is not None and file is not None:
             await _first_claim_of(staff_id, kept.sha256, but=claim_id)
-            values |= _evidence_values(kept, _file_name(form.file, kept))
-        changed = CC.update(values).where((CC.id == claim_id) & (CC.status == ClaimStatus.returned.value))
-        if not await _unique(staff_id, row["evidence_sha256"], changed.returning(CC.id)):
+            values |= _evidence_values(kept, _file_name(file, kept))
+        changed = (
+            await CC.update(values)
+            .where((CC.id == claim_id) & (CC.status == ClaimStatus.returned.value))
+            .returning(CC.id)
+        )
+        if not changed:
             raise Conflict(_("the claim changed meanwhile: reload it"), code="changed")
         claim = (await _outs(await CC.select(*COLUMNS).where(CC.id == claim_id)))[0]
         await record(
@@ -324,7 +379,14 @@ async def waiting_count(who: Principal) -> int:
 async def evidence_file(who: Principal, claim_id: int) -> tuple[str, str, bytes]:
     """(file name, media type, content) of a claim's evidence, for whoever may see the claim."""
     row = await _load(who, claim_id)
-    content = await run_in_thread(evidence.read, get_settings().evidence_path, row["evidence_sha256"])
+    try:
+        content = await run_in_thread(evidence.read, get_settings().evidence_path, row["evidence_sha256"])
+    except FileNotFoundError:
+        log.error("the evidence of credit claim %s (%s) is missing", claim_id, row["evidence_sha256"])
+        raise NotFound(
+            _("the evidence file of claim {claim} is missing: tell the registry's administrator", claim=claim_id),
+            code="evidence-missing",
+        ) from None
     return row["evidence_name"] or f"claim-{claim_id}", row["evidence_type"], content
 
 
@@ -334,11 +396,12 @@ async def evidence_file(who: Principal, claim_id: int) -> tuple[str, str, bytes]
 async def review(who: Principal, claim_id: int, data: ClaimReview) -> ClaimOut:
     """Her kindergarten's admin checks (approve: ``checked``), district HR decides (approve:
     ``approved`` and the ledger entry); either may return or reject it with a reason."""
-    problems = claim_rules.decision_problems(data.decision, data.reason, data.credits, who.role)
-    if problems:
-        raise Invalid.fields([FieldError(p.field, p.message) for p in problems])
     async with write_transaction():
         row = await _load(who, claim_id)
+        hours = dec(row["hours"])
+        problems = claim_rules.decision_problems(data.decision, data.reason, data.credits, who.role, hours)
+        if problems:
+            raise Invalid.fields([FieldError(p.field, p.message) for p in problems])
         step = claim_rules.step(ClaimStatus(row["status"]), data.decision, who.role)
         if step.to is None:
             raise Conflict(step.refusal, code=step.code)
@@ -378,11 +441,7 @@ async def _credit(who: Principal, row: dict[str, Any], data: ClaimReview) -> dic
     if left:
         raise Conflict(left, [FieldError("date_to", left)], code="staff-left")
     credits = data.credits if data.credits is not None else await _expected(row)
-    note = (
-        ledger.CLAIMED.format(claim=row["id"], title=row["title"])
-        if data.credits is None
-        else ledger.CLAIMED_BY_HAND.format(claim=row["id"], title=row["title"], reason=data.reason)
-    )
+    note = ledger.CLAIMED.format(claim=row["id"], title=row["title"])  # HR's reason: the claim's and the audit's
     entry = await ledger.record_claim(
         who,
         claim_id=row["id"],

@@ -18,7 +18,6 @@ import hashlib
 import io
 import os
 import tempfile
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +32,9 @@ PNG = "image/png"
 EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
 MAGIC = ((b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG))
 PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
+# the largest photo decoded (a phone's 50-megapixel mode; ~150 MB decoded): a larger one is refused
+# from its header, so a small file declaring a huge image (a pixel bomb) costs nothing
+MAX_PIXELS = 52_000_000
 # the end of a PDF: %%EOF within its last bytes (a few bytes of line ends or padding may follow)
 PDF_TAIL = 1024
 
@@ -60,17 +62,16 @@ def _unreadable() -> UnsupportedMediaType:
 
 
 def whole(content: bytes, media_type: str) -> bool:
-    """Whether a file of this type is whole: an image decodes to its end, a PDF ends with %%EOF."""
+    """Whether a file of this type is whole: an image decodes to its end, a PDF ends with %%EOF. An
+    image of more than ``MAX_PIXELS`` is refused from its header, before anything is decoded."""
     if media_type == PDF:
         return b"%%EOF" in content[-PDF_TAIL:]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)  # a pixel bomb is refused
-            with Image.open(io.BytesIO(content)) as image:
-                if image.format != PILLOW_FORMATS[media_type]:
-                    return False
-                image.load()  # decodes every pixel: a truncated file raises
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        with Image.open(io.BytesIO(content)) as image:
+            if image.format != PILLOW_FORMATS[media_type] or image.width * image.height > MAX_PIXELS:
+                return False
+            image.load()  # decodes every pixel: a truncated file raises
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return False
     return True
 
@@ -111,7 +112,16 @@ def keep(root: Path, content: bytes, sha256: str) -> Path:
             os.link(temporary, final)
     finally:
         os.unlink(temporary)
+    _sync_directory(final.parent)  # the new name survives a crash, like the content before it
     return final
+
+
+def _sync_directory(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def judge_and_keep(root: Path, content: bytes, limit: int) -> Evidence:

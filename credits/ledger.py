@@ -59,8 +59,7 @@ RESULT_CORRECTED = N_("result corrected: {reason}")
 CORRECTED_RESULT = N_("corrected training result: {reason}")
 RECREDITED = N_("re-credited after correction of result {result}: {reason}")
 CLAIMED = N_("credit claim {claim}: {title}")
-CLAIMED_BY_HAND = N_("credit claim {claim}: {title} (credits set by hand: {reason})")
-NOTES = (PASSED_TRAINING, RESULT_CORRECTED, CORRECTED_RESULT, RECREDITED, CLAIMED_BY_HAND, CLAIMED)
+NOTES = (PASSED_TRAINING, RESULT_CORRECTED, CORRECTED_RESULT, RECREDITED, CLAIMED)
 
 
 def note_words(reason: str) -> str:

@@ -294,7 +294,12 @@ def _validation_handler(_request: Request[Any, Any, Any], exc: ValidationExcepti
 
 
 # Litestar's own words that reach a client as a problem's detail (translated where shown)
-FRAMEWORK_WORDS = (N_("Invalid multipart/form-data"),)
+FRAMEWORK_WORDS = (
+    N_("Invalid multipart/form-data"),
+    N_("Unexpected eof in multipart/form-data"),
+    N_("Request Entity Too Large"),
+    N_("Not Found"),
+)
 
 
 def _http_handler(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:

@@ -131,6 +131,12 @@ class Settings(BaseSettings):
     mail_deliver_interval_seconds: float = Field(
         default=30.0, gt=0, description="how often the server sends the email that is due (in the background)"
     )
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="the registry's address as its users reach it (https://registry.example.cn): emails link "
+        "to its pages; unset: they name the page's path",
+    )
     notify_sweep_at: str | None = Field(
         default="06:30",
         pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
@@ -151,7 +157,7 @@ class Settings(BaseSettings):
         "unset: the system's. The server's name is always checked",
     )
 
-    @field_validator("notify_sweep_at", mode="before")
+    @field_validator("notify_sweep_at", "public_url", mode="before")
     @classmethod
     def _empty_is_off(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

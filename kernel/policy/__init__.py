@@ -47,6 +47,10 @@ class CreditPolicy:
     complete_needs_yearly_minimum: bool  # a cycle is complete only when every year met the yearly minimum
     duplicate_entry_hours: int  # an identical hand entry within this many hours is a double submission
     source: str
+    # a teacher's credit claim (issue 16): at most this many hours a day of the course, and no earlier
+    # than the start of the credit cycle this many cycles before the current one
+    claim_max_hours_per_day: int = 12
+    claim_cycles_back: int = 1
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,8 @@ def _build(raw: dict[str, Any]) -> Policy:
             complete_needs_yearly_minimum=bool(raw["credits"]["complete_needs_yearly_minimum"]),
             duplicate_entry_hours=int(raw["credits"]["duplicate_entry_hours"]),
             source=raw["credits"]["induction_hours_source"],
+            claim_max_hours_per_day=int(raw["credits"].get("claim_max_hours_per_day", 12)),
+            claim_cycles_back=int(raw["credits"].get("claim_cycles_back", 1)),
         ),
         coverage=CoveragePolicy(
             categories=tuple(raw["coverage"]["categories"]),

@@ -168,11 +168,16 @@ def _mail_text(row: NotificationRow) -> tuple[str, str]:
         kind = label(NoticeKind, row.kind)
         subject = _("[Kindergarten staff registry] {kind}", kind=kind)
         body = render(row.message, row.params, "zh")
+        settings = get_settings()
+        base = (settings.public_url or "").rstrip("/")
+        where = ""
+        if row.link:
+            where = _(": {url}", url=base + row.link) if base else _(" (page {link})", link=row.link)
         footer = _(
             "Log in to the registry to see it{where}. This email was sent by the registry of {bureau}; "
             "replies are not read.",
-            where=_(" (page {link})", link=row.link) if row.link else "",
-            bureau=get_settings().bureau_name,
+            where=where,
+            bureau=settings.bureau_name,
         )
     return subject, f"{body}\n\n{footer}\n"
 

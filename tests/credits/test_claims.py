@@ -7,7 +7,12 @@ import asyncio
 from decimal import Decimal
 from typing import Any
 
+from litestar.datastructures import UploadFile
+
+from credits import claims, evidence
 from credits.tables import CreditEntry
+from kernel.common.downloads import content_disposition
+from kernel.settings import get_settings
 from tests.credits.claim_helpers import (
     approved_by_both,
     fields,
@@ -220,3 +225,84 @@ async def test_lists_and_filters(client: Any, world: World) -> None:
     assert queue["items"][0]["staff_name"] == "张丽"
     other = f"{API}/credit-claims?kindergarten_id={world.kg_b['id']}&limit=500"
     assert (await client.get(other, headers=world.h(ADMIN))).json()["total"] == 0, "an admin's scope holds"
+
+
+async def test_the_same_file_sent_twice_at_once_is_one_claim_and_409s(client: Any, world: World) -> None:
+    content = png()  # a double tap on the phone: the same form, four times at once
+    answers = await asyncio.gather(*(submit(client, world, content=content) for _i in range(4)))
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [201, 409, 409, 409], [a.text for a in answers]
+    first = next(a.json()["id"] for a in answers if a.status_code == 201)
+    assert all(a.json()["claim_id"] == first for a in answers if a.status_code == 409)
+
+
+async def test_an_amended_claim_forgets_its_last_decision(client: Any, world: World) -> None:
+    claim = await submitted(client, world)
+    await review(client, world, claim["id"], ADMIN, "approve")
+    returned = (await review(client, world, claim["id"], HR, "return", reason="学时与证书不符")).json()
+    assert returned["decided_by"] == "w_hr" and returned["reason"] == "学时与证书不符"
+    r = await client.put(
+        f"{API}/me/credit-claims/{claim['id']}",
+        data=fields(hours="21"),
+        files={"file": ("", b"", "application/octet-stream")},
+        headers=world.h(TEACHER),
+    )
+    amended = r.json()
+    assert amended["status"] == "submitted"
+    assert (amended["checked_by"], amended["decided_by"], amended["decided_at"], amended["reason"]) == (
+        None,
+        None,
+        None,
+        "",
+    )
+
+
+async def test_implausible_hours_and_old_training_are_refused(client: Any, world: World) -> None:
+    # at most 12 hours a day of the course (policy): 24 hours in two days pass, 25 do not
+    assert (await submit(client, world, date_from="2026-10-13", date_to="2026-10-14", hours=24)).status_code == 201
+    r = await submit(client, world, date_from="2026-10-13", date_to="2026-10-14", hours=25)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "hours"
+    assert r.json()["errors"][0]["message"] == "2 天共 25 学时，超过每天 12 学时：请核对学时"
+    # the current cycle (2026-2030) and the one before (2021-2025) are open; 2020 is not
+    assert (await submit(client, world, date_from="2021-01-01", date_to="2021-01-02")).status_code == 201
+    r = await submit(client, world, date_from="2020-12-30", date_to="2020-12-31", hours=12)
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["date_from", "date_to"]
+    assert "2021-01-01" in r.json()["errors"][0]["message"]
+
+
+async def test_hand_set_credits_are_bounded(client: Any, world: World) -> None:
+    claim = await submitted(client, world)  # 24 hours
+    await review(client, world, claim["id"], ADMIN, "approve")
+    for credits, field in ((0, "credits"), (24.5, "credits")):
+        r = await review(client, world, claim["id"], HR, "approve", credits=credits, reason="人工认定")
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, (credits, r.text)
+    r = await review(client, world, claim["id"], HR, "reject", credits=3, reason="不予认定")
+    assert r.status_code == 422 and r.json()["errors"][0]["message"] == "只有认定通过时才可设定学分"
+    r = await review(client, world, claim["id"], HR, "approve", credits=24, reason="按市级文件一学时一学分")
+    assert r.status_code == 200 and r.json()["credits"] == 24
+
+
+async def test_an_unknown_code_is_answered_with_the_choices_in_chinese(client: Any, world: World) -> None:
+    r = await submit(client, world, category="cooking")
+    (error,) = r.json()["errors"]
+    assert error["field"] == "category"
+    assert error["message"].startswith("应为以下之一：通识培训、重点培训、师德培训") and "'" not in error["message"]
+
+
+async def test_two_files_or_a_name_with_control_characters(client: Any, world: World) -> None:
+    two = [("file", ("a.png", png(), "image/png")), ("file", ("b.png", png(), "image/png"))]
+    r = await client.post(f"{API}/me/credit-claims", data=fields(), files=two, headers=world.h(TEACHER))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "file", r.text
+    # a raw client may send control characters in the file's name: stored and served without them
+    kept = evidence.Evidence("0" * 64, evidence.PNG, 10)
+    assert claims._file_name(UploadFile("image/png", "C:\\相册\\cert\x01\x7f.jpg"), kept) == "cert.png"
+    header = content_disposition("cert\x00\r\nX-Evil: 1.png", inline=True)
+    assert "\r" not in header and "\n" not in header and "\x00" not in header
+
+
+async def test_a_missing_evidence_file_is_a_clear_404(client: Any, world: World) -> None:
+    claim = await submitted(client, world)
+    evidence.path_of(get_settings().evidence_path, claim["evidence"]["sha256"]).unlink()
+    r = await client.get(claim["evidence"]["url"], headers=world.h(HR))
+    assert r.status_code == 404 and r.json()["code"] == "evidence-missing"
+    assert "缺失" in r.json()["detail"]

@@ -52,6 +52,10 @@ def test_a_whole_file_passes_and_a_cut_one_does_not() -> None:
 def test_a_pixel_bomb_is_refused_without_decoding_it() -> None:
     with pytest.raises(UnsupportedMediaType):
         evidence.judge(_png_header_only(40_000, 40_000), 10 * 1024 * 1024)
+    # 81 megapixels: under Pillow's own bomb error (2 x 89 MP), over the registry's cap
+    assert evidence.MAX_PIXELS < 9_000 * 9_000
+    with pytest.raises(UnsupportedMediaType):
+        evidence.judge(_png_header_only(9_000, 9_000), 10 * 1024 * 1024)
 
 
 def test_the_size_limit_is_checked_first() -> None:

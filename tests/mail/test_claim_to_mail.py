@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from kernel.common.time import utcnow
-from kernel.settings import Settings
+from kernel.settings import Settings, get_settings
 from registry.mail.delivery import deliver_due
 from registry.mail.outbox import outbox_rows
 from tests.credits.claim_helpers import jpeg, review
@@ -20,8 +22,15 @@ from tests.support import World, login
 
 
 async def test_a_phone_claim_reaches_the_transcript_the_inbox_and_one_email(
-    client: Any, world: World, smtp: SmtpServer, mail_settings: Settings, empty_outbox: None
+    client: Any,
+    world: World,
+    smtp: SmtpServer,
+    mail_settings: Settings,
+    empty_outbox: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("REGISTRY_PUBLIC_URL", "https://registry.jw.chaoyang.example/")
+    get_settings.cache_clear()  # the mail fixture clears it again afterwards
     staff_id, username = await person_with_account(world.kg_a["id"])
     teacher = {"Authorization": f"Bearer {await login(client, username)}"}
     r = await client.patch(f"{API}/me", json={"email": "wang.fang@163.com"}, headers=teacher)
@@ -74,8 +83,8 @@ async def test_a_phone_claim_reaches_the_transcript_the_inbox_and_one_email(
     assert len(about_decision) == 1, "one email for the decision"
     mail = about_decision[0]
     assert mail["Message-ID"] == queued[f"notification:{decision['id']}"]["message_id"]
-    assert mail["Subject"] == "【幼儿园教职工管理系统】" + decision["kind_label"]
+    assert mail["Subject"] == "【幼儿园教职工登记系统】" + decision["kind_label"]
     body = mail.get_content()
     assert "北京市幼儿园游戏化教学研修班" in body and "2.4 学分" in body
-    assert f"/my/claims/{claim['id']}" in body
+    assert f"https://registry.jw.chaoyang.example/my/claims/{claim['id']}" in body, "a link to the page"
     assert len(mails) == 2, "the check and the decision, each once"
