@@ -28,6 +28,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from demo.claims import demo_principals, seed_claims
 from demo.figures import DEMO_USERNAMES, SCALES
 from demo.generator import Tally, generate
 from demo.history_tally import HistoryTally
@@ -50,6 +51,7 @@ from demo.writers import (
     max_id,
     staff_row,
 )
+from kernel.common.time import today
 from kernel.db import fetch_all, write_transaction
 from kernel.errors import Conflict, Invalid
 from kernel.i18n import F_, _
@@ -207,6 +209,14 @@ async def load_demo(
                 )
             )
         await insert_rows("accounts", ACCOUNTS, account_rows, len(account_rows), report)
+        principals = demo_principals([(a[0], a[1], a[3], a[4], a[5]) for a in account_rows])
+        if principals is not None:  # the teacher's credit claims, one in each queue (issue 16)
+            report("claims", 0, 1)
+            teacher_name = next((a.staff_name for a in data.accounts if a.role == "teacher"), None) or ""
+            teacher, admin, _hr = principals
+            # dated weeks before the demo's own day (a deterministic district), never after today
+            await seed_claims(teacher, admin, teacher_name, min(DEMO_TODAY, today()))
+            report("claims", 1, 1)
 
         summary = make_summary(data, tally, history_tally, records_tally, started)
         if pool is not None:

@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from demo import claims as demo_claims
 from tests.support import scratch_database_env
 
 REGISTRY = str(Path(sys.executable).with_name("registry"))
@@ -201,12 +202,13 @@ def test_load_matches_summary_and_reset_clears_history(district: District) -> No
     assert found["expiring"] == s["expiring"] > 0
     assert found["untrained_post_certificates"] == 0
 
-    # reset: the same rows again, the audit trail kept (one more demo.load event), triggers back
+    # reset: the same rows again, the audit trail kept (one more demo.load event, and the events of the
+    # demo teacher's claims: each submitted, one checked, one returned), triggers back
     after = found["after_reset"]
     assert {k: v for k, v in after.items() if k != "audit_event"} == {
         k: v for k, v in counts.items() if k != "audit_event"
     }
-    assert after["audit_event"] == counts["audit_event"] + 1
+    assert after["audit_event"] == counts["audit_event"] + 1 + len(demo_claims.COURSES) + 2
     assert found["reset_figures_same"]
     assert found["event_delete_refused"]
     assert found["delete_refused"] == dict.fromkeys(found["delete_refused"], True)
