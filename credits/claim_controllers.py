@@ -10,7 +10,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody
 
 from credits import claims
 from credits.claim_schemas import ClaimForm, ClaimOut, ClaimReview
-from credits.codes import ClaimStatus
+from credits.codes import ClaimStatus, CourseCategory, CreditSource
 from kernel.auth import Principal, requires
 from kernel.common.downloads import content_disposition
 from kernel.common.params import Limit, Offset
@@ -25,10 +25,13 @@ Form = Annotated[ClaimForm, Body(media_type=RequestEncodingType.MULTI_PART)]
 MULTIPART_OVERHEAD = 64 * 1024
 UPLOAD_LIMIT = get_settings().evidence_max_bytes + MULTIPART_OVERHEAD
 FIELDS = (
-    "Multipart fields: `title`, `provider`, `date_from`, `date_to` (YYYY-MM-DD, not in the future), `hours` (> 0), "
-    "`category`, `source` (the credits follow the policy's hours per credit of the source), `note` (optional) and "
-    "`file`: a PDF, JPEG or PNG, judged by its content (anything else, or a damaged file: 415), at most "
-    "REGISTRY_EVIDENCE_MAX_BYTES (10 MiB; 413 above)."
+    "Multipart fields, all required but `note`: `title` and `provider` (1-200 characters), `date_from` and "
+    "`date_to` (YYYY-MM-DD: not in the future, not before the previous credit cycle), `hours` (> 0, to 0.1; at "
+    "most the policy's `claim_max_hours_per_day` a day of the course), "
+    f"`category` (one of {', '.join(c.value for c in CourseCategory)}), "
+    f"`source` (one of {', '.join(c.value for c in CreditSource)}; the credits follow the policy's hours per "
+    "credit of the source), `note` (up to 2,000 characters) and `file`: one PDF, JPEG or PNG, judged by its content "
+    "(anything else, or a damaged file: 415), at most REGISTRY_EVIDENCE_MAX_BYTES (10 MiB; 413 above)."
 )
 
 
