@@ -28,7 +28,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from credits import claims
-from credits.claim_controllers import UPLOAD_LIMIT
+from credits.claim_controllers import MULTIPART_OVERHEAD
 from credits.claim_schemas import ClaimForm, ClaimOut
 from credits.codes import ClaimStatus, CourseCategory, CreditSource
 from credits.policies import policy_versions
@@ -37,8 +37,10 @@ from kernel.auth import Principal, requires
 from kernel.codes import label
 from kernel.common.time import today
 from kernel.errors import DomainError, NotFound
-from kernel.i18n import _
+from kernel.i18n import _, field_label
+from kernel.settings import get_settings
 from pages.form_support import FormErrors, Render, add_domain, set_flash
+from pages.rules import size_text
 
 Req = Request[Any, Any, Any]
 RenderDep = NamedDependency[Render]
@@ -50,6 +52,13 @@ INPUTS = (*FIELDS, "file", "photo")
 MY_PAGE = 50  # claims on "我的申报" (a teacher has a handful a year)
 ACCEPT = "image/jpeg,image/png,application/pdf"
 PHOTO_ACCEPT = "image/jpeg,image/png"
+INPUT_LABELS = {"file": "证书文件", "photo": "拍照上传"}  # the inputs' labels (_claim_fields.html)
+MAX_BYTES = get_settings().evidence_max_bytes  # REGISTRY_EVIDENCE_MAX_BYTES: the service's limit (413)
+# The page's own body limit: room for a file well over the evidence limit (in either input, or both),
+# so the service's 413 reaches the handler and the form is answered with the values kept; only a body
+# above this is refused before the handler (pages.controllers.page_error: a page linking to the form).
+PAGE_UPLOAD_LIMIT = 3 * MAX_BYTES + MULTIPART_OVERHEAD
+DUPLICATE = "duplicate-evidence"  # the claims service's code for a file claimed once already
 
 
 def located(name: str) -> str | None:
@@ -71,6 +80,8 @@ async def choices() -> dict[str, Any]:
         "today": today(),
         "accept": ACCEPT,
         "photo_accept": PHOTO_ACCEPT,
+        "max_bytes": MAX_BYTES,
+        "max_text": size_text(MAX_BYTES),
     }
 
 
@@ -107,6 +118,29 @@ async def posted_claim(request: Req, errors: FormErrors) -> tuple[dict[str, str]
     return values, ClaimForm(**values, file=chosen[0] if len(chosen) == 1 else None)
 
 
+def unlabelled(name: str, message: str) -> str:
+    """A field's message without its field's name in front (the page puts the label before it)."""
+    for label_text in {field_label(name), INPUT_LABELS.get(name, "")} - {""}:
+        for colon in ("：", ": "):
+            message = message.removeprefix(label_text + colon)
+    return message
+
+
+def refused(errors: FormErrors, exc: DomainError) -> int | None:
+    """The service's refusal on the form: each message next to its input. A file over the limit is
+    said with the limit in words; a file claimed before names the first claim (returned: its id, for
+    the link to it)."""
+    add_domain(errors, exc, located)
+    for name, message in list(errors.fields.items()):
+        errors.fields[name] = unlabelled(name, message)
+    if exc.status == 413 and "file" in errors.fields:
+        errors.fields["file"] = _(
+            "larger than {limit}: choose a smaller file, or photograph it again", limit=size_text(MAX_BYTES)
+        )
+    first = exc.extra.get("claim_id")
+    return first if exc.code == DUPLICATE and isinstance(first, int) else None
+
+
 async def claim_context(who: Principal, claim: ClaimOut) -> dict[str, Any]:
     """What a claim's page shows: the claim and its evidence (``/claims/{id}/evidence``)."""
     media = claim.evidence.media_type
@@ -128,27 +162,28 @@ class MyClaimPages(Controller):
 
     @get("/new", summary="报告培训: the form of a credit claim with its evidence")
     async def form(self, request: Req, render: RenderDep) -> Response[Any]:
-        context = {**await choices(), "values": dict.fromkeys(FIELDS, ""), "errors": FormErrors()}
+        context = {**await choices(), "values": dict.fromkeys(FIELDS, ""), "errors": FormErrors(), "duplicate_of": None}
         return render.page(request, "claim_new.html", context)
 
     @post(
         "/new",
         summary="Submit a credit claim (multipart: the fields and the file or photo)",
         status_code=303,
-        request_max_body_size=UPLOAD_LIMIT,
+        request_max_body_size=PAGE_UPLOAD_LIMIT,
     )
     async def submit(self, request: Req, render: RenderDep) -> Response[Any]:
         errors = FormErrors()
+        duplicate_of = None
         values, form = await posted_claim(request, errors)
         if not errors:
             try:
                 claim = await claims.submit(request.user, form)
             except DomainError as exc:
-                add_domain(errors, exc, located)
+                duplicate_of = refused(errors, exc)
             else:
                 set_flash(request, _("Claim submitted: your kindergarten checks it first"))
                 return Redirect(path=f"{MINE}/{claim.id}", status_code=303)
-        context = {**await choices(), "values": values, "errors": errors}
+        context = {**await choices(), "values": values, "errors": errors, "duplicate_of": duplicate_of}
         return render.page(request, "claim_new.html", context, status_code=errors.status)
 
     @get("/{claim_id:int}", summary="One of my claims with its evidence (returned: the form to amend it)")
@@ -160,22 +195,24 @@ class MyClaimPages(Controller):
         "/{claim_id:int}/amend",
         summary="Amend a claim returned to me (the file may be left out): submitted again",
         status_code=303,
-        request_max_body_size=UPLOAD_LIMIT,
+        request_max_body_size=PAGE_UPLOAD_LIMIT,
     )
     async def amend(self, request: Req, render: RenderDep, claim_id: FromPath[int]) -> Response[Any]:
         who: Principal = request.user
         claim = await _own(who, claim_id)
         errors = FormErrors()
+        duplicate_of = None
         values, form = await posted_claim(request, errors)
         if not errors:
             try:
                 amended = await claims.amend(who, claim_id, form)
             except DomainError as exc:
-                add_domain(errors, exc, located)
+                duplicate_of = refused(errors, exc)
             else:
                 set_flash(request, _("Claim submitted again: your kindergarten checks it first"))
                 return Redirect(path=f"{MINE}/{amended.id}", status_code=303)
         context = await _mine_context(who, claim, values, errors)
+        context["duplicate_of"] = duplicate_of
         return render.page(request, "claim.html", context, status_code=errors.status)
 
 
@@ -192,7 +229,7 @@ async def _mine_context(
 ) -> dict[str, Any]:
     context = await claim_context(who, claim)
     amendable = claim.status == ClaimStatus.returned
-    context.update(mine=True, reviewing=False, amendable=amendable, errors=errors, message="")
+    context.update(mine=True, reviewing=False, amendable=amendable, errors=errors, message="", duplicate_of=None)
     if amendable:
         context.update(await choices())
         context["values"] = values if values is not None else values_of(claim)

@@ -38,6 +38,7 @@ from kernel.errors import exception_handlers as API_EXCEPTION_HANDLERS
 from kernel.i18n import _, use_locale
 from kernel.settings import Settings
 from pages import rules, search, services, sorting
+from pages.account import ACCOUNT_PAGES
 from pages.certificate_forms import CERTIFICATE_PAGES
 from pages.claim_review import CLAIM_REVIEW_PAGES, QUEUE, ClaimsWaiting
 from pages.claims import CLAIM_PAGES, MINE, NEW
@@ -234,12 +235,17 @@ def page_error(request: Req, exc: Exception) -> Response[Any]:
         message = "没有找到这个页面，或者它不在您可以查看的范围内。"
     elif status >= 500:
         message = "系统出现意外错误，请稍后再试。"
+    elif status == 413 and not isinstance(exc, DomainError):  # over the route's body limit: nothing was read
+        limit = rules.size_text(request.route_handler.resolve_request_max_body_size() or 0)
+        message = f"上传的内容超过了 {limit} 的上限，没有提交。请返回表单，选择较小的文件后重新填写提交。"
+        detail = ""
     else:
         message = "请求无法完成。"
+    back = rules.form_page(request.url.path) if status == 413 and request.method == "POST" else ""
     response = page(
         request,
         "error.html",
-        {"status": status, "title": rules.status_title(status), "message": message, "detail": detail},
+        {"status": status, "title": rules.status_title(status), "message": message, "detail": detail, "back": back},
         status_code=status,
     )
     response.headers.update({**SECURITY_HEADERS, "cache-control": "no-store"})
@@ -567,6 +573,7 @@ def mount(settings: Settings) -> Mount:
             *CLAIM_PAGES,
             *CLAIM_REVIEW_PAGES,
             *NOTIFICATION_PAGES,
+            *ACCOUNT_PAGES,
         ],
         dependencies={"render": Provide(render, sync_to_thread=False)},
         # the API's JWT middleware does not apply: pages authenticate with the session cookie

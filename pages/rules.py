@@ -447,6 +447,25 @@ def placement_message(out: Any, name: str) -> str:
 # --- navigation ------------------------------------------------------------------------------------------
 
 
+def size_text(size: int) -> str:
+    """A byte count as a person reads a file's size: 10 MB, 30.1 MB, 512 KB."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+FORM_ACTIONS = ("/amend", "/review")  # a form posted to <page>/<action>: the form is on <page>
+
+
+def form_page(path: str) -> str:
+    """The page whose form posted to ``path`` (a refused upload links back to it): the path itself (a
+    form posting to its own address, as 报告培训 does), or the page before a form action."""
+    for action in FORM_ACTIONS:
+        if path.endswith(action):
+            return path.removesuffix(action)
+    return path
+
+
 def safe_next(target: str | None) -> str | None:
     """Where a login may send the browser: a path on this site only (no scheme, no host, no ``//``),
     never back to the login page."""

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from kernel.codes import Role
 from kernel.common.schemas import Schema
+from kernel.i18n import F_
 from registry.accounts.rules import email_address
 
 
@@ -26,6 +27,9 @@ class Me(BaseModel):
     kindergarten_id: int | None
     staff_id: int | None
     email: str | None = Field(description="where notifications are also mailed; null: the inbox only")
+
+
+EMAIL_FIELD = F_("email")  # its name in a 422 ("电子邮箱"), the API's and the account page's
 
 
 class EmailUpdate(Schema):

@@ -36,6 +36,7 @@ pytestmark = pytest.mark.browser
 PASSWORD = "claims-test-" + secrets.token_hex(6)
 API = "/api/v1"
 SHOTS = Path(os.environ.get("REGISTRY_TEST_SHOTS", "/tmp/claims-shots"))
+EVIDENCE_LIMIT = 1024 * 1024  # this server's REGISTRY_EVIDENCE_MAX_BYTES ("1 MB": a photo over it is cheap to make)
 
 
 @dataclass
@@ -92,6 +93,7 @@ def _build(base: str, env: dict[str, str]) -> Live:
     accounts = (
         {"username": "admin", "password": PASSWORD, "role": "kindergarten_admin", "kindergarten_code": "CL0001"},
         {"username": "zhaomin", "password": PASSWORD, "role": "teacher", "staff_id_number": idn},
+        {"username": "inspector", "password": PASSWORD, "role": "inspector"},
     )
     for body in accounts:
         r = hr.post("/accounts", json=body)
@@ -115,6 +117,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         "REGISTRY_VAR_DIR": str(tmp / "var"),
         "REGISTRY_SECRET_KEY": secrets.token_urlsafe(48),
         "REGISTRY_LOG_LEVEL": "WARNING",
+        "REGISTRY_EVIDENCE_MAX_BYTES": str(EVIDENCE_LIMIT),
     }
     _python(env, SETUP, PASSWORD)
     with running_server(env) as base:
@@ -178,7 +181,7 @@ def test_a_teacher_reports_a_course_from_her_phone_and_it_is_approved(live: Live
     page = context.new_page()
     csp = _csp_errors(page)
     _log_in(page, live.base, "zhaomin")
-    page.get_by_role("link", name="报告培训").click()
+    page.locator("#claim-links").get_by_role("link", name="报告培训").click()  # from her home page
     page.wait_for_url("**/my/claims/new")
     assert page.locator("#photo").is_visible()  # the camera's own input on a touch screen
     check(page, "claims-01-form-phone")
@@ -291,3 +294,103 @@ def test_a_teacher_reports_a_course_from_her_phone_and_it_is_approved(live: Live
     check(page, "claims-10-inbox-read-phone")
     assert csp == []
     context.close()
+
+
+# every role's pages on a phone: the header compact (the navigation one row that scrolls sideways)
+PHONE_PAGES = {
+    "zhaomin": ["/", "/my/claims", "/my/claims/new", "/notifications", "/me/account"],
+    "admin": ["/", "/claims", "/notifications", "/me/account"],
+    "hr": ["/dashboard", "/claims", "/notifications", "/me/account"],
+    "inspector": ["/dashboard", "/claims", "/me/account"],
+}
+HEADER_MAX = 200  # px of the phone's 844 before the content (the admin's was ~260)
+
+
+def _header(page: Any) -> dict[str, float]:
+    return dict(
+        page.evaluate(
+            """(() => {
+              const box = (sel) => {
+                const e = document.querySelector(sel);
+                return e ? e.getBoundingClientRect() : null;
+              };
+              const nav = document.querySelector('.site nav ul');
+              const items = nav ? [...nav.querySelectorAll('li')].map((li) => li.getBoundingClientRect().top) : [];
+              const bell = box('#bell');
+              return {
+                header: box('header.site').height,
+                rows: new Set(items.map(Math.round)).size,
+                scrolls: nav ? nav.scrollWidth > nav.clientWidth : false,
+                bellRight: bell ? window.innerWidth - bell.right : 99,
+                bellHeight: bell ? bell.height : 99,
+              };
+            })()"""
+        )
+    )
+
+
+@pytest.mark.parametrize("username", list(PHONE_PAGES))
+def test_every_role_s_pages_on_a_phone_have_a_compact_header(live: Live, browser: Any, username: str) -> None:
+    context = _phone(browser)
+    page = context.new_page()
+    csp = _csp_errors(page)
+    _log_in(page, live.base, username)
+    for n, path in enumerate(PHONE_PAGES[username]):
+        page.goto(live.base + path)
+        page.wait_for_load_state("load")
+        header = _header(page)
+        assert header["header"] <= HEADER_MAX, (path, header)
+        assert header["rows"] <= 1, (path, header)  # the navigation is one row
+        assert header["bellRight"] >= 12, (path, header)  # not flush against the edge
+        current = page.locator('.site nav a[aria-current="page"]')
+        if current.count():  # the current page's entry is scrolled into sight (app.js)
+            box = current.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (path, box)
+        check(page, f"phone-{username}-{n}{path.replace('/', '-').rstrip('-')}")
+    page.get_by_role("link", name="我的账号").first.click()
+    page.wait_for_url("**/me/account")
+    assert csp == []
+    context.close()
+
+
+def test_a_photo_over_the_limit_is_said_before_it_is_sent(live: Live, browser: Any) -> None:
+    context = _phone(browser)
+    page = context.new_page()
+    _log_in(page, live.base, "zhaomin")
+    page.goto(live.base + "/my/claims/new")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.get_by_label("培训名称").fill("超大照片")
+    big = certificate_photo() + b"\0" * EVIDENCE_LIMIT
+    page.locator("#photo").set_input_files(files=[{"name": "IMG_9999.jpg", "mimeType": "image/jpeg", "buffer": big}])
+    warning = page.locator("#photo-size")
+    assert warning.is_visible() and "1 MB" in warning.inner_text()
+    assert page.locator("#photo").get_attribute("aria-invalid") == "true"
+    page.get_by_role("button", name="提交申报").click()
+    page.wait_for_timeout(300)
+    assert posts == [] and page.url.endswith("/my/claims/new")  # not sent
+    assert page.evaluate("document.activeElement.id") == "photo"
+    assert page.get_by_role("button", name="提交申报").is_enabled()  # not left disabled
+    page.locator("#photo").scroll_into_view_if_needed()
+    assert_accessible(page)
+    page.screenshot(path=str(SHOTS / "claims-11-photo-too-large-phone.png"))
+    page.locator("#photo").set_input_files(
+        files=[{"name": "IMG_1000.jpg", "mimeType": "image/jpeg", "buffer": certificate_photo()}]
+    )
+    assert not warning.is_visible() and page.locator("#photo").get_attribute("aria-invalid") is None
+    context.close()
+
+
+def test_the_fixed_pages_on_a_desktop(live: Live, browser: Any) -> None:
+    """The queue (category, credits), a decided claim (who did what), the account page, at 1280."""
+    for username, paths in (("hr", ["/claims?status=approved", "/me/account"]), ("zhaomin", ["/my/claims"])):
+        page = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+        _log_in(page, live.base, username)
+        for n, path in enumerate(paths):
+            page.goto(live.base + path)
+            check(page, f"desktop-{username}-{n}", phone=False)
+        if username == "zhaomin":
+            page.locator("#claims a").first.click()
+            page.wait_for_load_state("load")
+            check(page, "desktop-zhaomin-claim", phone=False)
+        page.context.close()
