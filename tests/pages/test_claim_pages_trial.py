@@ -202,13 +202,14 @@ async def test_the_queue_reads_the_kindergarten_names_once(
     await new_claim(cw, title="本园的申报")
     other = await post_claim(cw, role=OTHER_TEACHER, title="另一所幼儿园的申报")  # the world's teacher
     assert other.status_code == 303, other.text[:2000]
+    claims = (await client.get(f"{API}/credit-claims?status=submitted&limit=1", headers=cw.api[HR])).json()
+    assert claims["total"] >= 2
+    last = max(claims["total"] - 2, 0)  # the queue is oldest first: these two are its end (other tests add more)
     kindergarten_queries.clear()
-    page = (await cw.c[HR].get("/claims?status=submitted")).text
+    page = (await cw.c[HR].get(f"/claims?status=submitted&offset={last}")).text
     names = {cw.kg["name"], "另一所幼儿园的申报"}
     assert all(n in page for n in names)
     assert len(kindergarten_queries) == 1, kindergarten_queries
-    claims = (await client.get(f"{API}/credit-claims?status=submitted&limit=1", headers=cw.api[HR])).json()
-    assert claims["total"] >= 2
 
 
 async def test_a_refusal_naming_its_field_is_labelled_once(cw: Claims, monkeypatch: pytest.MonkeyPatch) -> None:
