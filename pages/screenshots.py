@@ -141,6 +141,17 @@ def _shoot(out: Path, scale: str, tmp: Path, load: bool) -> list[Path]:
             ("district_hr", "hr-pool-matches", f"/kindergartens/{kg_id}/pool-matches?post=teacher"),
             ("district_hr", "hr-rounds", "/rounds?purpose=title&on=2025-12-31&limit=15"),
         ]
+        # credit claims (issue 16): the demo teacher's three, one in each queue
+        checked = _api(base, "/api/v1/credit-claims?status=checked&limit=1", hr_token)["items"]
+        shots += [
+            ("teacher", "teacher-claim-form", "/my/claims/new"),
+            ("teacher", "teacher-claims", "/my/claims"),
+            ("teacher", "teacher-notifications", "/notifications"),
+            ("kindergarten_admin", "admin-claims", "/claims"),
+            ("district_hr", "hr-claims", "/claims"),
+        ]
+        if checked:
+            shots.append(("district_hr", "hr-claim", f"/claims/{checked[0]['id']}"))
         if picks["vetoed"] is not None:
             shots.append(("district_hr", "hr-eligibility-veto", f"/staff/{picks['vetoed']}/eligibility"))
             shots.append(("district_hr", "hr-person", f"/staff/{picks['vetoed']}"))
