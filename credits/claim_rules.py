@@ -117,11 +117,16 @@ def waiting_for(role: Role) -> ClaimStatus | None:
 
 
 def decision_problems(
-    decision: ClaimDecision, reason: str, credits: Decimal | None, role: Role, hours: Decimal | None = None
+    decision: ClaimDecision,
+    reason: str,
+    credits: Decimal | None,
+    role: Role,
+    hours: Decimal | None = None,
+    max_credits_per_hour: int = 1,
 ) -> list[Problem]:
     """What a review body lacks: a reason to return or reject, a reason for credits set by hand, and
-    credits only from district HR approving, more than 0 and at most one an hour (ten times the most
-    generous rate of the policy: more is a typing mistake)."""
+    credits only from district HR approving, more than 0 and at most ``max_credits_per_hour`` (policy:
+    one) an hour of the claim."""
     out = []
     if decision in (ClaimDecision.reject, ClaimDecision.return_) and not reason.strip():
         out.append(Problem("reason", _("returning or rejecting a claim needs its reason")))
@@ -133,9 +138,10 @@ def decision_problems(
         out.append(Problem("credits", _("credits are set only when approving a claim")))
     elif credits <= 0:
         out.append(Problem("credits", _("must be more than 0 (to recognise nothing, reject the claim)")))
-    elif hours is not None and credits > hours:
-        most = format(hours.normalize(), "f")
-        out.append(Problem("credits", _("at most one credit an hour ({hours})", hours=most)))
+    elif hours is not None and credits > hours * max_credits_per_hour:
+        most = format((hours * max_credits_per_hour).normalize(), "f")
+        given = format(hours.normalize(), "f")
+        out.append(Problem("credits", _("at most {most} credits for {hours} hours", most=most, hours=given)))
     elif not reason.strip():
         out.append(Problem("reason", _("credits set by hand need their reason")))
     return out

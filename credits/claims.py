@@ -25,7 +25,7 @@ from credits import claim_notices, claim_rules, evidence, ledger, rules
 from credits.claim_schemas import ClaimFields, ClaimForm, ClaimOut, ClaimReview, EvidenceOut
 from credits.codes import ClaimDecision, ClaimStatus, CourseCategory, CreditSource
 from credits.policies import policy_versions
-from credits.rules import dec
+from credits.rules import PolicyVersion, dec
 from credits.tables import CreditClaim as CC
 from kernel.auth import Principal
 from kernel.codes import Role, term
@@ -74,8 +74,9 @@ log = logging.getLogger("registry.credits")
 ACTIONS = {ClaimDecision.approve: "approve", ClaimDecision.reject: "reject", ClaimDecision.return_: "return"}
 
 
-async def _expected(row: dict[str, Any], versions: list[Any] | None = None) -> Decimal:
-    version = rules.policy_for(as_date(row["date_to"]), versions or await policy_versions())
+def _expected(row: dict[str, Any], versions: list[PolicyVersion]) -> Decimal:
+    """The policy's credits for a claim's hours and source, on its last day."""
+    version = rules.policy_for(as_date(row["date_to"]), versions)
     return rules.derive_credits(dec(row["hours"]), row["source"], version.recognition)
 
 
@@ -115,9 +116,11 @@ def _out(row: dict[str, Any], expected: Decimal) -> ClaimOut:
     )
 
 
-async def _outs(rows: list[dict[str, Any]]) -> list[ClaimOut]:
-    versions = await policy_versions()
-    return [_out(r, await _expected(r, versions)) for r in rows]
+async def _outs(rows: list[dict[str, Any]], versions: list[PolicyVersion] | None = None) -> list[ClaimOut]:
+    """The claims as answered; ``versions`` the recognition policy read once by the request."""
+    if versions is None:
+        versions = await policy_versions()
+    return [_out(r, _expected(r, versions)) for r in rows]
 
 
 def _scope(who: Principal) -> list[Any]:
@@ -147,10 +150,10 @@ def _choices(enum: type[StrEnum]) -> str:
     return ("、" if current_locale() == "zh" else ", ").join(term(enum, code.value) for code in enum)
 
 
-async def _earliest(day: date) -> date:
+def _earliest(day: date, versions: list[PolicyVersion]) -> date:
     """The first day a claim may name: the start of the credit cycle ``claim_cycles_back`` (policy: 1)
     cycles before the one of ``day``."""
-    rec = rules.policy_for(day, await policy_versions()).recognition
+    rec = rules.policy_for(day, versions).recognition
     cycle = rules.cycle_of(day, rec)
     return date(cycle.first - policy_on(day).credits.claim_cycles_back * rec.cycle_years, 1, 1)
 
@@ -253,7 +256,8 @@ def _upload(form: ClaimForm) -> UploadFile | None:
 
 async def submit(who: Principal, form: ClaimForm) -> ClaimOut:
     staff_id = _own_staff(who)
-    fields = _fields(form, await _earliest(today()))
+    versions = await policy_versions()
+    fields = _fields(form, _earliest(today(), versions))
     file = _upload(form)
     if file is None:
         raise Invalid.field("file", _("the evidence file is required (PDF, JPEG or PNG)"))
@@ -280,7 +284,7 @@ async def submit(who: Principal, form: ClaimForm) -> ClaimOut:
         )
         if not inserted:
             await _first_claim_of(staff_id, kept.sha256)
-        claim = (await _outs(await CC.select(*COLUMNS).where(CC.id == inserted[0]["id"])))[0]
+        claim = (await _outs(await CC.select(*COLUMNS).where(CC.id == inserted[0]["id"]), versions))[0]
         await record(who, "submit", "credit_claim", claim.id, None, claim.model_dump(mode="json"))
     return claim
 
@@ -299,14 +303,15 @@ async def amend(who: Principal, claim_id: int, form: ClaimForm) -> ClaimOut:
     """A returned claim, amended by its teacher (a new file optional): submitted again, its last
     decision and reason cleared (the audit trail keeps them)."""
     staff_id = _own_staff(who)
-    fields = _fields(form, await _earliest(today()))
+    versions = await policy_versions()
+    fields = _fields(form, _earliest(today(), versions))
     file = _upload(form)
     _amendable(await _load(who, claim_id), staff_id, claim_id)  # before a file is kept for it
     kept = await _evidence(file) if file is not None else None
     async with write_transaction():
         row = await _load(who, claim_id)
         _amendable(row, staff_id, claim_id)
-        before = (await _outs([row]))[0]
+        before = (await _outs([row], versions))[0]
         person = await load_visible(who, staff_id)
         values = {
             **_values(fields),
@@ -331,7 +336,7 @@ async def amend(who: Principal, claim_id: int, form: ClaimForm) -> ClaimOut:
         )
         if not changed:
             raise Conflict(_("the claim changed meanwhile: reload it"), code="changed")
-        claim = (await _outs(await CC.select(*COLUMNS).where(CC.id == claim_id)))[0]
+        claim = (await _outs(await CC.select(*COLUMNS).where(CC.id == claim_id), versions))[0]
         await record(
             who, "amend", "credit_claim", claim_id, before.model_dump(mode="json"), claim.model_dump(mode="json")
         )
@@ -398,14 +403,17 @@ async def review(who: Principal, claim_id: int, data: ClaimReview) -> ClaimOut:
     ``approved`` and the ledger entry); either may return or reject it with a reason."""
     async with write_transaction():
         row = await _load(who, claim_id)
-        hours = dec(row["hours"])
-        problems = claim_rules.decision_problems(data.decision, data.reason, data.credits, who.role, hours)
+        most = policy_on(today()).credits.claim_max_credits_per_hour
+        problems = claim_rules.decision_problems(
+            data.decision, data.reason, data.credits, who.role, dec(row["hours"]), most
+        )
         if problems:
             raise Invalid.fields([FieldError(p.field, p.message) for p in problems])
         step = claim_rules.step(ClaimStatus(row["status"]), data.decision, who.role)
         if step.to is None:
             raise Conflict(step.refusal, code=step.code)
-        before = (await _outs([row]))[0]
+        versions = await policy_versions()
+        before = (await _outs([row], versions))[0]
         now: datetime = utcnow()
         values: dict[Any, Any] = {CC.status: step.to.value}
         if step.to == ClaimStatus.checked:
@@ -415,11 +423,11 @@ async def review(who: Principal, claim_id: int, data: ClaimReview) -> ClaimOut:
         if step.to in (ClaimStatus.returned, ClaimStatus.rejected):
             values[CC.reason] = data.reason
         if step.to == ClaimStatus.approved:
-            values |= await _credit(who, row, data)
+            values |= await _credit(who, row, data, _expected(row, versions))
         claimed = await CC.update(values).where((CC.id == claim_id) & (CC.status == row["status"])).returning(CC.id)
         if not claimed:
             raise Conflict(_("the claim was decided meanwhile: reload it"), code="decided-already")
-        claim = (await _outs(await CC.select(*COLUMNS).where(CC.id == claim_id)))[0]
+        claim = (await _outs(await CC.select(*COLUMNS).where(CC.id == claim_id), versions))[0]
         await record(
             who,
             "check" if step.to == ClaimStatus.checked else ACTIONS[data.decision],
@@ -432,7 +440,7 @@ async def review(who: Principal, claim_id: int, data: ClaimReview) -> ClaimOut:
     return claim
 
 
-async def _credit(who: Principal, row: dict[str, Any], data: ClaimReview) -> dict[Any, Any]:
+async def _credit(who: Principal, row: dict[str, Any], data: ClaimReview, expected: Decimal) -> dict[Any, Any]:
     """The approved claim's ledger entry: the policy's credits for its hours and source on its last
     day, or HR's with their reason. A person who left before that day earns none (409)."""
     person = await load_visible(who, row["staff"])
@@ -440,7 +448,7 @@ async def _credit(who: Principal, row: dict[str, Any], data: ClaimReview) -> dic
     left = rules.left_problem(as_date(person["left_on"]), day)
     if left:
         raise Conflict(left, [FieldError("date_to", left)], code="staff-left")
-    credits = data.credits if data.credits is not None else await _expected(row)
+    credits = data.credits if data.credits is not None else expected
     note = ledger.CLAIMED.format(claim=row["id"], title=row["title"])  # HR's reason: the claim's and the audit's
     entry = await ledger.record_claim(
         who,

@@ -4,7 +4,7 @@ at_risk is told so, once per checkpoint day.
 
 The status is the transcript's (``rules.status_from_figures`` over the ledger figures of the cycle up
 to the checkpoint, worked out by the database for everyone at once: ``transcripts.window_figures``).
-A sweep on day D handles the latest checkpoint C <= D when D - C < ``CATCH_UP_DAYS`` (a cron run that
+A sweep on day D handles the latest checkpoint C <= D when D - C < ``pace_catch_up_days`` (policy: 7; a cron run that
 missed the day catches up within the week), reading the status as of C."""
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from kernel.policy import policy_on
 from registry.notifications.codes import NoticeKind
 from registry.notifications.services import Notice, Recipients, notify_many
 
-CATCH_UP_DAYS = 7
 BEHIND = N_(
     "on {on} your continuing-education credits for the {cycle} cycle are {status}: {counted} counted, "
     "{pace} due by then, {required} for the cycle"
@@ -38,7 +37,7 @@ def checkpoint_for(day: date) -> date | None:
     if not past:
         return None
     latest = max(past)
-    return latest if (day - latest).days < CATCH_UP_DAYS else None
+    return latest if (day - latest).days < reminders.pace_catch_up_days else None
 
 
 async def behind_on(checkpoint: date) -> list[tuple[int, CreditStatus, Decimal, Decimal, Decimal, str]]:

@@ -51,6 +51,7 @@ class CreditPolicy:
     # than the start of the credit cycle this many cycles before the current one
     claim_max_hours_per_day: int = 12
     claim_cycles_back: int = 1
+    claim_max_credits_per_hour: int = 1
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class ReminderPolicy:
     # month-days ("05-31") on which people behind pace on credits are told (issue 16), in year order
     pace_checkpoints: tuple[str, ...] = ()
     pace_checkpoints_source: str = ""
+    pace_catch_up_days: int = 7  # a checkpoint missed by the sweep is still told this many days later
 
     def checkpoints_in(self, year: int) -> list[date]:
         """The year's checkpoint days (a 02-29 checkpoint falls on 02-28 in other years)."""
@@ -219,6 +221,7 @@ def _build(raw: dict[str, Any]) -> Policy:
             source=raw["credits"]["induction_hours_source"],
             claim_max_hours_per_day=int(raw["credits"].get("claim_max_hours_per_day", 12)),
             claim_cycles_back=int(raw["credits"].get("claim_cycles_back", 1)),
+            claim_max_credits_per_hour=int(raw["credits"].get("claim_max_credits_per_hour", 1)),
         ),
         coverage=CoveragePolicy(
             categories=tuple(raw["coverage"]["categories"]),
@@ -231,6 +234,7 @@ def _build(raw: dict[str, Any]) -> Policy:
             source=raw["reminders"]["source"],
             pace_checkpoints=tuple(raw["reminders"].get("pace_checkpoints", ())),
             pace_checkpoints_source=raw["reminders"].get("pace_checkpoints_source", ""),
+            pace_catch_up_days=int(raw["reminders"].get("pace_catch_up_days", 7)),
         ),
         recognition=RecognitionPolicy(
             cycle_years=int(rec["cycle_years"]),

@@ -17,6 +17,7 @@ from tests.credits.claim_helpers import (
     approved_by_both,
     fields,
     jpeg,
+    kindergarten_b_accounts,
     pdf,
     png,
     review,
@@ -139,8 +140,6 @@ async def test_the_size_limit(client: Any, world: World) -> None:
 
 
 async def test_the_same_file_twice_is_a_409_naming_the_first_claim(client: Any, world: World) -> None:
-    from tests.credits.claim_helpers import kindergarten_b_accounts
-
     content = png()
     first = await submitted(client, world, content=content)
     r = await submit(client, world, content=content, name="again.png", title="另一门课程")
